@@ -1,0 +1,77 @@
+// The normalized records every reader produces and every consumer (store, live hub, export) takes.
+// One shape per kind, whatever wrote the log (TF1, TF2, PyTorch, our own writer). Plain data:
+// structured-clone-able, so training workers can post them to the main thread as they are.
+import type { Bucket, GraphJson } from '../../shared/types.ts';
+
+interface Base {
+  wallTime: number;
+  step: number;
+}
+
+export interface ScalarRecord extends Base {
+  kind: 'scalar';
+  tag: string;
+  value: number;
+}
+export interface HistogramRecord extends Base {
+  kind: 'histogram';
+  tag: string;
+  buckets: Bucket[];
+}
+export interface ImageRecord extends Base {
+  kind: 'image';
+  tag: string;
+  width: number;
+  height: number;
+  /** Encoded image bytes as stored (PNG for ours; TF may store JPEG/GIF). */
+  data: Uint8Array;
+  /** Index of the image among several logged at one step (TF2 image tensors), else 0. */
+  sample: number;
+}
+export interface GraphRecord extends Base {
+  kind: 'graph';
+  graph: GraphJson;
+}
+export interface TextRecord extends Base {
+  kind: 'text';
+  tag: string;
+  text: string;
+}
+/** hparams plugin data: the experiment config, a session's values, or a session's end. */
+export interface HparamsRecord extends Base {
+  kind: 'hparams';
+  tag: string;
+  hparams?: Record<string, string | number | boolean>;
+  /** Metric tags declared by the experiment, if any. */
+  metrics?: string[];
+  /** 'experiment' | 'session_start' | 'session_end' */
+  part: 'experiment' | 'session_start' | 'session_end';
+  /** session_end status, e.g. 'STATUS_SUCCESS'. */
+  status?: string;
+}
+/** Any other summary (pr_curves, audio, custom_scalars, unknown plugins): kept, never dropped silently. */
+export interface TensorRecord extends Base {
+  kind: 'tensor';
+  tag: string;
+  plugin: string;
+  dtype?: string;
+  shape?: number[];
+  /** Decoded numeric content when it has any (flattened). */
+  values?: number[];
+}
+/** Event-level records that carry no summary (session logs, file_version, run metadata). */
+export interface MetaRecord extends Base {
+  kind: 'meta';
+  what: 'file_version' | 'session_log' | 'tagged_run_metadata' | 'meta_graph_def' | 'log_message' | 'source_metadata';
+  detail?: string;
+}
+
+export type LogRecord =
+  | ScalarRecord
+  | HistogramRecord
+  | ImageRecord
+  | GraphRecord
+  | TextRecord
+  | HparamsRecord
+  | TensorRecord
+  | MetaRecord;

@@ -1,0 +1,147 @@
+// The live protocol, declared once: socket.io event maps used by both ends
+// (`Server<ClientToServer, ServerToClient>` and `Socket<ServerToClient, ClientToServer>`), and the zod
+// schemas the server validates every incoming message with (the web's TRAIN form reuses them).
+import { z } from 'zod';
+import {
+  ACTIVATIONS,
+  DATASETS,
+  OPTIMIZERS,
+  type BackendName,
+  type HistogramTuple,
+  type ImageRef,
+  type RunInfo,
+  type RunName,
+  type Tag,
+} from './types.ts';
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: string };
+export type AckFn<T> = (reply: Ack<T>) => void;
+
+// ---------- server -> client ----------
+
+/** New points of one (run, tag). `reset` = drop what you hold for this series first (step rewind). */
+export type SeriesDelta =
+  | {
+      kind: 'scalars';
+      run: RunName;
+      tag: Tag;
+      reset?: boolean;
+      /** Columnar: same length. Values may be null where the logged value was NaN/±Inf (JSON has none). */
+      wallTimes: number[];
+      steps: number[];
+      values: (number | null)[];
+    }
+  | { kind: 'histograms'; run: RunName; tag: Tag; reset?: boolean; points: HistogramTuple[] }
+  | { kind: 'images'; run: RunName; tag: Tag; reset?: boolean; points: ImageRef[] };
+
+/** One coalesced push (at most every 50 ms per client). */
+export interface DeltaBatch {
+  /** Set when this batch belongs to a replay session of this client (see replay:start). */
+  replayId?: string;
+  series: SeriesDelta[];
+  /** The runs whose info changed (new run, status/progress change, hparams). */
+  runs?: RunInfo[];
+  /** Runs whose graph arrived or changed: fetch GET /data/plugin/graphs/graph?run=. */
+  graphs?: RunName[];
+}
+
+export interface Hello {
+  version: string;
+  logdir: string;
+  /** Backend the trainer uses for new runs (as resolved at start). */
+  backend: BackendName | null;
+  runs: RunInfo[];
+}
+
+export interface ReplayState {
+  replayId: string;
+  run: RunName;
+  state: 'playing' | 'paused' | 'finished';
+  speed: ReplaySpeed;
+  /** Last step delivered. */
+  step: number | null;
+  firstStep: number | null;
+  lastStep: number | null;
+}
+
+export interface ServerToClient {
+  hello: (h: Hello) => void;
+  delta: (batch: DeltaBatch) => void;
+  'replay:state': (s: ReplayState) => void;
+  /** A run was removed (its directory vanished). */
+  'run:removed': (run: RunName) => void;
+  /** The server is dropping this client (e.g. it cannot keep up); says why. */
+  'server:notice': (message: string) => void;
+}
+
+// ---------- client -> server ----------
+
+const runName = z.string().min(1).max(512);
+const tagName = z.string().min(1).max(512);
+
+export const SubscribeSchema = z.object({
+  /** Run names, or "*" for all runs (including ones that appear later). */
+  runs: z.union([z.literal('*'), z.array(runName).max(10_000)]),
+  /** Optional regex on tags; only matching series are pushed. */
+  tagPattern: z.string().max(512).optional(),
+  /** Zero-gap resume: per run, per tag, the last step the client holds. The server sends exactly what is after it. */
+  have: z.record(runName, z.record(tagName, z.number().int())).optional(),
+});
+export type SubscribeRequest = z.infer<typeof SubscribeSchema>;
+
+export const TrainSpecSchema = z.object({
+  dataset: z.enum(DATASETS as unknown as [string, ...string[]]),
+  noise: z.number().min(0).max(1).default(0.1),
+  samples: z.number().int().min(20).max(60_000).default(1000),
+  layers: z.array(z.number().int().min(1).max(1024)).min(1).max(8),
+  optimizer: z.enum(OPTIMIZERS as unknown as [string, ...string[]]).default('adam'),
+  learningRate: z.number().positive().max(10),
+  batchSize: z.number().int().min(1).max(4096),
+  epochs: z.number().int().min(1).max(1000),
+  dropout: z.number().min(0).max(0.9).default(0),
+  batchNorm: z.boolean().default(false),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  summaryEvery: z.number().int().min(1).max(10_000).default(10),
+});
+/** Start one run per activation (a sweep when more than one), everything else identical. */
+export const TrainRequestSchema = TrainSpecSchema.extend({
+  activations: z.array(z.enum(ACTIVATIONS as unknown as [string, ...string[]])).min(1).max(12),
+  /** Run name for one activation, sweep folder for several; generated when absent. Validated as a safe relative name. */
+  name: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "-" and "." only')
+    .optional(),
+});
+export type TrainRequest = z.infer<typeof TrainRequestSchema>;
+
+export const StopSchema = z.object({ run: runName });
+
+export type ReplaySpeed = 1 | 2 | 10 | 'max';
+export const ReplayStartSchema = z.object({
+  run: runName,
+  speed: z.union([z.literal(1), z.literal(2), z.literal(10), z.literal('max')]).default(1),
+  /** Idle gaps in the log longer than this (seconds) are shortened to it. */
+  maxGapSec: z.number().positive().max(3600).default(2),
+});
+export type ReplayStartRequest = z.infer<typeof ReplayStartSchema>;
+export const ReplayControlSchema = z.object({
+  replayId: z.string().min(1).max(64),
+  action: z.enum(['pause', 'resume', 'seek', 'speed', 'stop']),
+  step: z.number().int().optional(),
+  speed: z.union([z.literal(1), z.literal(2), z.literal(10), z.literal('max')]).optional(),
+});
+export type ReplayControlRequest = z.infer<typeof ReplayControlSchema>;
+
+export interface ClientToServer {
+  subscribe: (req: SubscribeRequest, ack: AckFn<{ runs: RunInfo[] }>) => void;
+  unsubscribe: (ack: AckFn<null>) => void;
+  'runs:list': (ack: AckFn<RunInfo[]>) => void;
+  'train:start': (req: TrainRequest, ack: AckFn<{ runs: RunName[] }>) => void;
+  'train:stop': (req: z.infer<typeof StopSchema>, ack: AckFn<null>) => void;
+  'replay:start': (req: ReplayStartRequest, ack: AckFn<ReplayState>) => void;
+  'replay:control': (req: ReplayControlRequest, ack: AckFn<ReplayState>) => void;
+}
+
+/** Coalescing window for pushes to one client. */
+export const PUSH_INTERVAL_MS = 50;

@@ -1,0 +1,154 @@
+// Types shared by server and web. No Node or DOM APIs here.
+
+/** A run is named by its directory relative to the logdir ("." for the logdir itself). */
+export type RunName = string;
+export type Tag = string;
+
+/** [wall_time seconds, step, value] — TensorBoard's scalar shape. NaN/±Inf allowed (null on the JSON wire). */
+export type ScalarTuple = [wallTime: number, step: number, value: number];
+/** One histogram bucket: [left edge, right edge, count]. */
+export type Bucket = [left: number, right: number, count: number];
+/** [wall_time, step, buckets] — TensorBoard's histogram shape. */
+export type HistogramTuple = [wallTime: number, step: number, buckets: Bucket[]];
+/** [basis point 0..10000, value] */
+export type BasisPointValue = [bp: number, value: number];
+/** [wall_time, step, nine basis-point values] — TensorBoard's distribution shape. */
+export type DistributionTuple = [wallTime: number, step: number, bands: BasisPointValue[]];
+
+/** An image's metadata; the PNG bytes are fetched over HTTP by (run, tag, index). */
+export interface ImageRef {
+  wallTime: number;
+  step: number;
+  width: number;
+  height: number;
+  /** Position of this image among the run's kept images for the tag (stable while kept). */
+  index: number;
+  /** Several images may be logged at one step (TF2 image tensors); this is the sample within it. */
+  sample: number;
+}
+
+/** A normalized graph, whatever wrote it: Keras model JSON (layers) or a GraphDef (ops). */
+export interface GraphNode {
+  name: string; // full name; "/" separates name scopes
+  op: string; // layer class for Keras ("Dense"), op for GraphDef ("MatMul")
+  inputs: string[]; // names of input nodes (control inputs start with "^")
+  device?: string;
+  /** Readable attributes: activation, units, output shape, dtype... */
+  attrs: Record<string, string>;
+  outputShape?: (number | null)[];
+  /** Trainable parameter count (Keras layers). */
+  params?: number;
+}
+export interface GraphJson {
+  kind: 'graph_def' | 'keras';
+  step: number;
+  nodes: GraphNode[];
+}
+
+export type Activation =
+  | 'linear'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'prelu'
+  | 'elu'
+  | 'selu'
+  | 'softplus'
+  | 'softsign'
+  | 'swish'
+  | 'maxout';
+export const ACTIVATIONS: readonly Activation[] = [
+  'linear',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'leaky_relu',
+  'prelu',
+  'elu',
+  'selu',
+  'softplus',
+  'softsign',
+  'swish',
+  'maxout',
+];
+export type DatasetName = 'mnist' | 'spiral' | 'circles' | 'xor' | 'moons';
+export const DATASETS: readonly DatasetName[] = ['mnist', 'spiral', 'circles', 'xor', 'moons'];
+export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
+export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam', 'rmsprop'];
+export type BackendName = 'gpu' | 'node' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | BackendName;
+
+/** What a user asks for when starting a training run (one activation) — validated with zod on arrival. */
+export interface TrainSpec {
+  dataset: DatasetName;
+  /** Noise level for the 2-D sets (ignored for mnist). */
+  noise: number;
+  /** Number of generated samples for 2-D sets; cap on digits used for mnist. */
+  samples: number;
+  activation: Activation;
+  /** Hidden layer widths, e.g. [16, 16]. */
+  layers: number[];
+  optimizer: OptimizerName;
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  /** Dropout rate after each hidden layer; 0 = none. */
+  dropout: number;
+  batchNorm: boolean;
+  seed: number;
+  /** Histograms/images every N iterations. */
+  summaryEvery: number;
+}
+
+export type RunState = 'queued' | 'running' | 'finished' | 'failed' | 'stopped';
+export interface RunProgress {
+  epoch: number; // 1-based current epoch
+  epochs: number;
+  iteration: number; // global iteration (batches done)
+  iterationsPerEpoch: number;
+  /** Seconds left, estimated; null before the first measurement. */
+  etaSec: number | null;
+  loss: number | null;
+}
+export interface RunStatus {
+  state: RunState;
+  progress?: RunProgress;
+  /** Reason a run failed, with context. */
+  error?: string;
+  backend?: BackendName;
+  startedAt?: number; // unix seconds
+  endedAt?: number;
+}
+
+/** A run as listed to clients. */
+export interface RunInfo {
+  name: RunName;
+  /** 'trainer': trained by this server (has status); 'disk': read from the logdir. */
+  source: 'trainer' | 'disk';
+  /** Group for the sidebar: the sweep name for sweep runs, else the parent directory. */
+  group: string;
+  status?: RunStatus;
+  /** Hyper-parameters, when the log has them (our runs always do). */
+  hparams?: Record<string, string | number | boolean>;
+}
+
+export interface TagInfo {
+  displayName: string;
+  description: string;
+}
+
+/** `trainscope export` / GET /api/export document. */
+export interface ExportDocument {
+  runs: Record<
+    RunName,
+    {
+      scalars: Record<Tag, ScalarTuple[]>;
+      histograms: Record<Tag, HistogramTuple[]>;
+      images: Record<Tag, [wallTime: number, step: number, width: number, height: number][]>;
+      graphs: { kind: 'graph_def' | 'keras'; step: number; nodes: number }[];
+      tensors: Record<Tag, { plugin: string; count: number }>;
+      warnings: string[];
+    }
+  >;
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  plugins: [svelte()],
+  build: { outDir: fileURLToPath(new URL('../dist/web', import.meta.url)), emptyOutDir: true },
+  server: {
+    port: 5173,
+    proxy: { '/data': 'http://127.0.0.1:6006', '/api': 'http://127.0.0.1:6006', '/socket.io': { target: 'ws://127.0.0.1:6006', ws: true } },
+  },
+});
