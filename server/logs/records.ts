@@ -12,11 +12,17 @@ export interface ScalarRecord extends Base {
   kind: 'scalar';
   tag: string;
   value: number;
+  /** From the tag's summary metadata (display_name / summary_description), when the writer set them. */
+  displayName?: string;
+  description?: string;
 }
 export interface HistogramRecord extends Base {
   kind: 'histogram';
   tag: string;
   buckets: Bucket[];
+  /** From the tag's summary metadata (display_name / summary_description), when the writer set them. */
+  displayName?: string;
+  description?: string;
 }
 export interface ImageRecord extends Base {
   kind: 'image';
@@ -27,6 +33,9 @@ export interface ImageRecord extends Base {
   data: Uint8Array;
   /** Index of the image among several logged at one step (TF2 image tensors), else 0. */
   sample: number;
+  /** From the tag's summary metadata (display_name / summary_description), when the writer set them. */
+  displayName?: string;
+  description?: string;
 }
 export interface GraphRecord extends Base {
   kind: 'graph';

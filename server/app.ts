@@ -1,0 +1,190 @@
+// Composes the server: store, logdir watcher, trainer, live hub, HTTP routes and the socket server.
+// Every record source goes through one ingest path (store, then clients); nothing here knows tfjs.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import type { DeltaBatch } from '../shared/protocol.ts';
+import type { BackendName } from '../shared/types.ts';
+import { displayUrl, packageVersion, resolveConfig, type AppConfig, type ResolvedConfig } from './config.ts';
+import { createHttpApp } from './http/router.ts';
+import { LiveHub } from './live/hub.ts';
+import { createIngest, type Ingest } from './live/ingest.ts';
+import { RunControl } from './live/run-control.ts';
+import { RunsService } from './live/runs-service.ts';
+import { LogdirWatcher } from './logs/logdir.ts';
+import { broadcaster, createSocketServer, type TypedIo } from './socket/io-server.ts';
+import { SeriesStore } from './store/series-store.ts';
+import { TrainingManager } from './training/manager.ts';
+
+export interface App {
+  http: http.Server;
+  io: TypedIo;
+  /** e.g. http://127.0.0.1:6006/ (the bound port, also when port 0 was asked). */
+  url(): string;
+  close(): Promise<void>;
+  config: ResolvedConfig;
+  store: SeriesStore;
+  hub: LiveHub;
+  manager: TrainingManager | null;
+  /** The ingest path trainer and watcher records take (benchmarks feed synthetic records through it). */
+  ingest: Ingest;
+  /** Resolves with the training backend once known (null when training is off or unavailable). */
+  backend: Promise<BackendName | null>;
+}
+
+export async function createApp(input: AppConfig): Promise<App> {
+  const config = resolveConfig(input);
+  const log = config.logger;
+  await mkdir(config.logdir, { recursive: true });
+
+  const store = new SeriesStore(config.samplesPerPlugin);
+  const manager = config.training
+    ? new TrainingManager({ logdir: config.logdir, maxRuns: config.maxRuns, maxQueue: config.maxQueue, backend: config.backend })
+    : null;
+  const runs = new RunsService(store, manager);
+  // The hub broadcasts through io once the socket server exists (set below, before any client connects).
+  let broadcast: (ids: string[], batch: DeltaBatch) => void = () => {};
+  const hub = new LiveHub(store, { broadcast: (ids, batch) => broadcast(ids, batch) });
+  const ingest = createIngest(store, hub, runs, (m) => log.warn(m));
+  const control = new RunControl(manager, config.maxRunsPerClient);
+  const version = packageVersion();
+  const currentBackend = () => manager?.backend ?? null;
+
+  const watcher = new LogdirWatcher(config.logdir, {
+    reloadIntervalSec: config.reloadIntervalSec,
+    onRecords: ingest,
+    onRun: (run) => {
+      try {
+        if (!store.hasRun(run)) store.addRun(run);
+        const info = runs.info(run);
+        if (info) hub.publishRuns([info]);
+      } catch (e) {
+        log.warn(`new run "${run}": ${(e as Error).message}`);
+      }
+    },
+    onRunRemoved: (run) => {
+      // A run of ours that is still training keeps its data (the trainer re-creates the directory).
+      if (manager?.list().some((r) => r.name === run && (r.status?.state === 'running' || r.status?.state === 'queued'))) return;
+      store.removeRun(run);
+      hub.runRemoved(run);
+      io.emit('run:removed', run);
+    },
+    onWarning: (run, message) => {
+      store.addWarning(run, message);
+      log.warn(`[run ${run}] ${message}`);
+    },
+  });
+
+  if (manager) {
+    manager.on('file', (_run, absPath) => watcher.ignoreFile(absPath));
+    manager.on('records', ingest);
+    manager.on('status', (info) => {
+      const merged = runs.info(info.name) ?? info;
+      hub.publishRuns([merged]);
+    });
+  }
+
+  const app = createHttpApp({ config, store, runs, backend: currentBackend, version });
+  const server = http.createServer(app);
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  const io = createSocketServer(server, { config, store, hub, runs, control, backend: currentBackend, version });
+  broadcast = broadcaster(io);
+
+  try {
+    await watcher.start();
+  } catch (e) {
+    log.error(`cannot watch logdir ${config.logdir}: ${(e as Error).message}`);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(`port ${config.port} on ${config.host} is already in use; pick another with --port`)
+          : e,
+      );
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(config.port, config.host);
+  }).catch(async (e) => {
+    io.close();
+    hub.close();
+    await watcher.stop();
+    await manager?.close();
+    throw e;
+  });
+  // From here on a socket error must not crash the process.
+  server.on('error', (e) => log.error(`HTTP server error: ${e.message}`));
+  server.on('clientError', (_e, socket) => socket.destroy());
+
+  const backend: Promise<BackendName | null> = manager
+    ? manager.init().catch((e: unknown) => {
+        log.warn(`training backend unavailable: ${(e as Error).message}`);
+        return null;
+      })
+    : Promise.resolve(null);
+
+  if (config.demo && manager && store.runs().length === 0) startDemo(manager, log.log);
+
+  let closing: Promise<void> | null = null;
+  return {
+    http: server,
+    io,
+    config,
+    store,
+    hub,
+    manager,
+    ingest,
+    backend,
+    url() {
+      const a = server.address() as AddressInfo | null;
+      return displayUrl(config.host, a?.port ?? config.port);
+    },
+    close() {
+      closing ??= (async () => {
+        hub.close();
+        await new Promise<void>((resolve) => {
+          io.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await watcher.stop();
+        await manager?.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** A small activation sweep on the spiral set, so a first start shows live training at once. */
+function startDemo(manager: TrainingManager, log: (m: string) => void): void {
+  try {
+    const runs = manager.startSweep(
+      'demo',
+      {
+        dataset: 'spiral',
+        noise: 0.1,
+        samples: 1000,
+        layers: [16, 16],
+        optimizer: 'adam',
+        learningRate: 0.01,
+        batchSize: 32,
+        epochs: 30,
+        dropout: 0,
+        batchNorm: false,
+        seed: 1,
+        summaryEvery: 10,
+      },
+      ['relu', 'tanh', 'sigmoid', 'linear'],
+    );
+    log(`Demo: the logdir was empty, training ${runs.map((r) => r.name).join(', ')}`);
+  } catch (e) {
+    log(`Demo sweep could not start: ${(e as Error).message}`);
+  }
+}

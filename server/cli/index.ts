@@ -1,0 +1,56 @@
+// The `trainscope` command line: serve (default), train, export.
+import { Command, CommanderError } from 'commander';
+import { consoleLogger, packageVersion } from '../config.ts';
+import { startServer } from '../main.ts';
+import { runExport } from './export.ts';
+import { buildIfNeeded, registerServeCommand, serveConfig, type ServeOptions } from './serve.ts';
+import { registerTrainCommand } from './train.ts';
+
+async function runServe(opts: ServeOptions): Promise<number> {
+  let config;
+  try {
+    config = serveConfig(opts);
+  } catch (e) {
+    process.stderr.write(`trainscope: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (opts.buildIfNeeded) await buildIfNeeded(config.webDir!, consoleLogger);
+  try {
+    await startServer(config, consoleLogger);
+  } catch (e) {
+    process.stderr.write(`trainscope: ${(e as Error).message}\n`);
+    return 1;
+  }
+  return 0; // the server keeps the process alive
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('trainscope')
+    .description('Live TensorBoard-style training dashboard: trains and compares MLPs, streams summaries, replays tfevents logs.')
+    .version(packageVersion());
+  registerServeCommand(program, runServe);
+  registerTrainCommand(program);
+  program
+    .command('export <path>')
+    .description('print an event file or a whole logdir as one JSON document (unsampled)')
+    .action(async (p: string) => {
+      process.exitCode = await runExport(p, process.stdout);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    process.stderr.write(`trainscope: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

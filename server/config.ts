@@ -1,0 +1,107 @@
+// Server configuration: the shape createApp takes, its defaults, and the small pure helpers the CLI
+// uses to turn flags into it.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { BackendChoice } from '../shared/types.ts';
+import { DEFAULT_LIMITS, type SampleLimits } from './store/series-store.ts';
+
+/** Project root (the folder holding package.json), resolved from this file's location. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DEFAULT_WEB_DIR = path.join(PROJECT_ROOT, 'dist', 'web');
+
+export interface Logger {
+  log(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface AppConfig {
+  logdir: string;
+  /** Interface to bind; loopback unless the user asks otherwise. */
+  host?: string;
+  /** 0 picks a free port (tests). */
+  port?: number;
+  reloadIntervalSec?: number;
+  samplesPerPlugin?: SampleLimits;
+  /** Concurrent training runs (the rest queue). */
+  maxRuns?: number;
+  /** Queued runs the trainer accepts in total. */
+  maxQueue?: number;
+  /** Queued + running runs one client may have started at once. */
+  maxRunsPerClient?: number;
+  authToken?: string;
+  demo?: boolean;
+  /** Built dashboard (dist/web); a hint page is served when missing. */
+  webDir?: string;
+  backend?: BackendChoice;
+  /** false: no TrainingManager (no tfjs loaded); train:start answers an error. */
+  training?: boolean;
+  /** Replays: concurrent sessions per client and the largest run (bytes on disk) one may load. */
+  maxReplaysPerClient?: number;
+  maxReplayBytes?: number;
+  /** GET /api/export refuses logdirs larger than this many bytes of event files. */
+  maxExportBytes?: number;
+  /** Defaults to console; tests pass a quiet one. */
+  logger?: Logger;
+}
+
+export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger'>> & {
+  authToken: string | undefined;
+  logger: Logger;
+};
+
+export const consoleLogger: Logger = {
+  log: (m) => console.log(m),
+  warn: (m) => console.warn(m),
+  error: (m) => console.error(m),
+};
+export const silentLogger: Logger = { log() {}, warn() {}, error() {} };
+
+export function resolveConfig(c: AppConfig): ResolvedConfig {
+  return {
+    logdir: path.resolve(c.logdir),
+    host: c.host ?? '127.0.0.1',
+    port: c.port ?? 6006,
+    reloadIntervalSec: c.reloadIntervalSec ?? 1,
+    samplesPerPlugin: c.samplesPerPlugin ?? DEFAULT_LIMITS,
+    maxRuns: c.maxRuns ?? 2,
+    maxQueue: c.maxQueue ?? 64,
+    maxRunsPerClient: c.maxRunsPerClient ?? 16,
+    authToken: c.authToken || undefined,
+    demo: c.demo ?? false,
+    webDir: c.webDir ?? DEFAULT_WEB_DIR,
+    backend: c.backend ?? 'auto',
+    training: c.training ?? true,
+    maxReplaysPerClient: c.maxReplaysPerClient ?? 4,
+    maxReplayBytes: c.maxReplayBytes ?? 64 * 1024 * 1024,
+    maxExportBytes: c.maxExportBytes ?? 256 * 1024 * 1024,
+    logger: c.logger ?? consoleLogger,
+  };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/** URL a browser on this machine can open (wildcard binds are shown as localhost). */
+export function displayUrl(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+  const h = wildcard ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}/`;
+}
+
+let cachedVersion: string | undefined;
+export function packageVersion(): string {
+  if (cachedVersion === undefined) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string };
+      cachedVersion = pkg.version ?? '0.0.0';
+    } catch {
+      cachedVersion = '0.0.0';
+    }
+  }
+  return cachedVersion;
+}

@@ -1,0 +1,47 @@
+// Downloads: the whole logdir in `trainscope export`'s format (read from disk, unsampled, size-guarded),
+// and one scalar series as CSV or JSON.
+import { Router } from 'express';
+import { buildExport, loadRunsFromPath } from '../logs/export.ts';
+import { eventBytesUnder } from '../live/run-files.ts';
+import type { HttpDeps } from './deps.ts';
+import { HttpError } from './errors.ts';
+import { sendJson, toTensorBoardJson } from './json.ts';
+import { DownloadQuery, parseQuery, requireRun, requireTag } from './params.ts';
+
+function fileSafe(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100) || 'series';
+}
+
+function csvNumber(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v);
+}
+
+export function exportRoutes(d: HttpDeps): Router {
+  const r = Router();
+  r.get('/api/export', async (_req, res) => {
+    const limit = d.config.maxExportBytes;
+    const bytes = await eventBytesUnder(d.config.logdir, limit);
+    if (bytes > limit) {
+      throw new HttpError(413, `the logdir holds more than ${(limit / 1024 / 1024).toFixed(0)} MB of event files; use \`trainscope export <path>\` instead`);
+    }
+    const doc = buildExport(await loadRunsFromPath(d.config.logdir));
+    res.setHeader('Content-Disposition', 'attachment; filename="trainscope-export.json"');
+    sendJson(res, doc);
+  });
+  r.get('/api/download', (req, res) => {
+    const { run, tag, format } = parseQuery(DownloadQuery, req);
+    requireRun(d.store, run);
+    requireTag(d.store.scalarTags(run), run, tag, 'scalar');
+    const rows = d.store.scalars(run, tag);
+    const name = `${fileSafe(run)}-${fileSafe(tag)}.${format}`;
+    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    if (format === 'json') {
+      res.type('application/json').send(toTensorBoardJson(rows));
+      return;
+    }
+    const lines = ['wall_time,step,value'];
+    for (const [w, s, v] of rows) lines.push(`${w},${s},${csvNumber(v)}`);
+    res.type('text/csv').send(lines.join('\n') + '\n');
+  });
+  return r;
+}

@@ -1,0 +1,41 @@
+// The express app: guards (host check, token, body limits, security headers), the plugin route groups,
+// static files, and JSON errors.
+import express from 'express';
+import type { HttpDeps } from './deps.ts';
+import { httpGuard } from './auth.ts';
+import { errorHandler } from './errors.ts';
+import { exportRoutes } from './export-routes.ts';
+import { graphsRoutes } from './graphs-routes.ts';
+import { histogramsRoutes } from './histograms-routes.ts';
+import { imagesRoutes } from './images-routes.ts';
+import { runsRoutes } from './runs-routes.ts';
+import { scalarsRoutes } from './scalars-routes.ts';
+import { staticRoutes } from './static.ts';
+import { textHparamsRoutes } from './text-hparams-routes.ts';
+
+export function createHttpApp(d: HttpDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  app.use(httpGuard({ token: d.config.authToken, bindHost: d.config.host }));
+  app.use(express.json({ limit: '16kb' }));
+  app.use(runsRoutes(d));
+  app.use(scalarsRoutes(d));
+  app.use(histogramsRoutes(d));
+  app.use(graphsRoutes(d));
+  app.use(imagesRoutes(d));
+  app.use(textHparamsRoutes(d));
+  app.use(exportRoutes(d));
+  app.use(['/data', '/api'], (req, res) => {
+    res.status(404).json({ error: `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}` });
+  });
+  app.use(staticRoutes(d.config.webDir));
+  app.use(errorHandler(d.config.logger));
+  return app;
+}

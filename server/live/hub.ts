@@ -1,0 +1,337 @@
+// The live hub: every accepted point (trainer or logdir) fans out to subscribed clients, coalesced and
+// pushed on a shared tick at most every PUSH_INTERVAL_MS (leading edge: after a quiet period the next
+// point goes out on the next turn of the event loop, not a window later).
+//
+// Clients with the same subscription form a group that shares one buffer, so a tick's batch is merged
+// and encoded once and broadcast to all of them. A client is "private" (own buffer) while its
+// subscribe-time backlog drains or while its transport is backed up; it rejoins the group at a tick
+// boundary once its buffer is empty. Every delta goes to exactly one of the two buffers, so there is
+// no gap and no duplicate.
+import { PUSH_INTERVAL_MS, type DeltaBatch, type SeriesDelta } from '../../shared/protocol.ts';
+import type { RunInfo } from '../../shared/types.ts';
+import type { SeriesStore } from '../store/series-store.ts';
+import { ClientBuffer } from './client-buffer.ts';
+import type { TagFilter } from './tag-filter.ts';
+
+/** What the hub needs from a connected client (a socket.io socket in the app, a fake in tests). */
+export interface ClientSink {
+  readonly id: string;
+  emitDelta(batch: DeltaBatch): void;
+  /** Packets queued on the transport and not yet written (backpressure signal). */
+  pending(): number;
+  /** Tells the client why it is being dropped, then disconnects it. */
+  drop(reason: string): void;
+}
+
+export interface Subscription {
+  runs: '*' | string[];
+  filter: TagFilter;
+  /** Cache key of the filter (clients with equal runs and key share a group). */
+  filterKey?: string;
+  /** Per run, per tag: last step the client holds; the backlog is exactly what comes after. */
+  have?: Record<string, Record<string, number>>;
+}
+
+export interface HubOptions {
+  intervalMs?: number;
+  /** Largest private batch, in points; bigger backlogs go out over several ticks. */
+  maxBatchPoints?: number;
+  /** Transport packets allowed to be pending before a client's push is held back. */
+  maxPendingPackets?: number;
+  /** Points allowed to wait for a client that is not draining; beyond it the client is dropped. */
+  maxPendingPoints?: number;
+  /** Sends one batch to several clients, encoding it once (socket.io rooms); default: one emit each. */
+  broadcast?: (ids: string[], batch: DeltaBatch) => void;
+  now?: () => number;
+}
+
+interface Group {
+  key: string;
+  runs: '*' | Set<string> | null; // null: not subscribed (run infos only)
+  filter: TagFilter;
+  buffer: ClientBuffer;
+  shared: Set<Client>;
+  refs: number;
+}
+
+interface Client {
+  sink: ClientSink;
+  group: Group;
+  /** Own buffer while private (backlog draining or transport backed up). */
+  buffer: ClientBuffer | null;
+}
+
+const NONE_KEY = '\u0000none';
+
+function matches(g: { runs: '*' | Set<string> | null; filter: TagFilter }, d: SeriesDelta): boolean {
+  if (g.runs === null) return false;
+  if (g.runs !== '*' && !g.runs.has(d.run)) return false;
+  return g.filter(d.tag);
+}
+
+function emptyBatch(b: DeltaBatch | null): boolean {
+  return !b || (b.series.length === 0 && !b.runs?.length && !b.graphs?.length);
+}
+
+export class LiveHub {
+  private clients = new Map<string, Client>();
+  private groups = new Map<string, Group>();
+  private readonly intervalMs: number;
+  private readonly maxBatchPoints: number;
+  private readonly maxPendingPackets: number;
+  private readonly maxPendingPoints: number;
+  private readonly broadcast: (ids: string[], batch: DeltaBatch) => void;
+  private readonly now: () => number;
+  private lastTickAt = -Infinity;
+  private timeout: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly store: SeriesStore,
+    opts: HubOptions = {},
+  ) {
+    this.intervalMs = opts.intervalMs ?? PUSH_INTERVAL_MS;
+    this.maxBatchPoints = opts.maxBatchPoints ?? 50_000;
+    this.maxPendingPackets = opts.maxPendingPackets ?? 16;
+    this.maxPendingPoints = opts.maxPendingPoints ?? 500_000;
+    this.now = opts.now ?? (() => performance.now());
+    this.broadcast =
+      opts.broadcast ??
+      ((ids, batch) => {
+        for (const id of ids) this.clients.get(id)?.sink.emitDelta(batch);
+      });
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Number of distinct subscription groups (diagnostics/tests). */
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  addClient(sink: ClientSink): void {
+    const group = this.group(NONE_KEY, null, () => false);
+    const c: Client = { sink, group, buffer: null };
+    group.shared.add(c);
+    this.clients.set(sink.id, c);
+  }
+
+  removeClient(id: string): void {
+    const c = this.clients.get(id);
+    if (!c) return;
+    this.leave(c);
+    this.clients.delete(id);
+  }
+
+  /**
+   * Registers (or replaces) the client's subscription and queues its backlog in the same synchronous
+   * step, so no live point can fall between the two: no gap, no duplicate.
+   */
+  subscribe(id: string, sub: Subscription): void {
+    const c = this.clients.get(id);
+    if (!c) throw new Error(`subscribe: unknown client ${id}`);
+    const runsKey = sub.runs === '*' ? '*' : JSON.stringify([...new Set(sub.runs)].sort());
+    const key = `${runsKey}\u0000${sub.filterKey ?? Math.random()}`;
+    const buffer = this.privatize(c);
+    buffer.clearSeries(); // queued points may overlap the new backlog: start over from `have`
+    this.leave(c);
+    c.group = this.group(key, sub.runs === '*' ? '*' : new Set(sub.runs), sub.filter);
+    c.buffer = buffer;
+    const runs = sub.runs === '*' ? this.store.runs() : sub.runs.filter((r) => this.store.hasRun(r));
+    for (const run of runs) {
+      for (const d of this.store.deltasAfter(run, sub.have?.[run] ?? {}, sub.filter)) buffer.pushSeries(d);
+    }
+    this.schedule();
+  }
+
+  unsubscribe(id: string): void {
+    const c = this.clients.get(id);
+    if (!c) return;
+    const buffer = this.privatize(c);
+    buffer.clearSeries();
+    this.leave(c);
+    c.group = this.group(NONE_KEY, null, () => false);
+    c.buffer = buffer;
+    this.schedule();
+  }
+
+  /** Fans accepted points out: once per group, and to each private client. */
+  publish(deltas: SeriesDelta[]): void {
+    if (deltas.length === 0 || this.closed) return;
+    let queued = false;
+    for (const g of this.groups.values()) {
+      if (g.runs === null || g.shared.size === 0) continue;
+      for (const d of deltas) {
+        if (matches(g, d)) {
+          g.buffer.pushSeries(d);
+          queued = true;
+        }
+      }
+    }
+    for (const c of this.clients.values()) {
+      if (!c.buffer) continue;
+      for (const d of deltas) {
+        if (matches(c.group, d)) {
+          c.buffer.pushSeries(d);
+          queued = true;
+        }
+      }
+      // Bound memory even if ticks cannot run often enough.
+      if (c.buffer.points > this.maxPendingPoints && c.sink.pending() > this.maxPendingPackets) {
+        this.dropClient(c, 'too far behind the live stream');
+      }
+    }
+    if (queued) this.schedule();
+  }
+
+  /** Run list changes go to every connected client (the sidebar lists all runs). */
+  publishRuns(infos: RunInfo[]): void {
+    if (infos.length === 0 || this.closed) return;
+    for (const g of this.groups.values()) if (g.shared.size > 0) g.buffer.pushRuns(infos);
+    for (const c of this.clients.values()) c.buffer?.pushRuns(infos);
+    this.schedule();
+  }
+
+  publishGraph(run: string): void {
+    if (this.closed) return;
+    for (const g of this.groups.values()) if (g.shared.size > 0) g.buffer.pushGraph(run);
+    for (const c of this.clients.values()) c.buffer?.pushGraph(run);
+    this.schedule();
+  }
+
+  /** Drops anything queued for a removed run. */
+  runRemoved(run: string): void {
+    for (const g of this.groups.values()) g.buffer.dropRun(run);
+    for (const c of this.clients.values()) c.buffer?.dropRun(run);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timeout) clearTimeout(this.timeout);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.clients.clear();
+    this.groups.clear();
+  }
+
+  // ---------- internals ----------
+
+  private group(key: string, runs: Group['runs'], filter: TagFilter): Group {
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { key, runs, filter, buffer: new ClientBuffer(), shared: new Set(), refs: 0 };
+      this.groups.set(key, g);
+    }
+    g.refs++;
+    return g;
+  }
+
+  private leave(c: Client): void {
+    const g = c.group;
+    g.shared.delete(c);
+    if (--g.refs <= 0) this.groups.delete(g.key);
+  }
+
+  /**
+   * Makes the client private, handing it whatever its group holds for the next tick (which it would
+   * otherwise have received with the group).
+   */
+  private privatize(c: Client): ClientBuffer {
+    if (c.buffer) return c.buffer;
+    const b = new ClientBuffer();
+    if (c.group.shared.has(c)) {
+      c.group.shared.delete(c);
+      b.pushBuffer(c.group.buffer);
+    }
+    c.buffer = b;
+    return b;
+  }
+
+  private schedule(): void {
+    if (this.timeout || this.immediate || this.closed) return;
+    const wait = this.lastTickAt + this.intervalMs - this.now();
+    if (wait <= 0) this.immediate = setImmediate(() => this.tick());
+    else this.timeout = setTimeout(() => this.tick(), Math.ceil(wait));
+  }
+
+  private backedUp(c: Client): boolean {
+    try {
+      return c.sink.pending() > this.maxPendingPackets;
+    } catch {
+      return true;
+    }
+  }
+
+  private tick(): void {
+    this.timeout = null;
+    this.immediate = null;
+    if (this.closed) return;
+    this.lastTickAt = this.now();
+    // 1. Groups: one batch each, broadcast to members that can take it; the others go private.
+    for (const g of this.groups.values()) {
+      if (g.buffer.isEmpty()) continue;
+      const batch = g.buffer.take();
+      if (emptyBatch(batch) || g.shared.size === 0) continue;
+      const ids: string[] = [];
+      for (const c of [...g.shared]) {
+        if (this.backedUp(c)) {
+          g.shared.delete(c);
+          c.buffer = new ClientBuffer();
+          c.buffer.pushBatch(batch!);
+        } else ids.push(c.sink.id);
+      }
+      if (ids.length > 0) {
+        try {
+          this.broadcast(ids, batch!);
+        } catch {
+          // A failing transport is noticed per client through pending()/disconnect.
+        }
+      }
+    }
+    // 2. Private clients: their own batch; rejoin the group once drained.
+    let more = false;
+    for (const c of [...this.clients.values()]) {
+      const b = c.buffer;
+      if (!b) continue;
+      if (b.isEmpty()) {
+        this.rejoin(c);
+        continue;
+      }
+      if (this.backedUp(c)) {
+        if (b.points > this.maxPendingPoints) this.dropClient(c, 'too far behind the live stream');
+        else more = true; // hold back this tick; the buffer keeps coalescing
+        continue;
+      }
+      const batch = b.take(this.maxBatchPoints);
+      if (!emptyBatch(batch)) {
+        try {
+          c.sink.emitDelta(batch!);
+        } catch {
+          this.dropClient(c, 'failed to send');
+          continue;
+        }
+      }
+      if (b.isEmpty()) this.rejoin(c);
+      else more = true;
+    }
+    if (more) this.schedule();
+  }
+
+  /** At a tick boundary, after the group's batch was taken: the client continues with its group. */
+  private rejoin(c: Client): void {
+    c.buffer = null;
+    c.group.shared.add(c);
+  }
+
+  private dropClient(c: Client, reason: string): void {
+    const pending = c.buffer?.points ?? 0;
+    this.removeClient(c.sink.id);
+    try {
+      c.sink.drop(`Trainscope dropped this connection: ${reason} (${pending} points pending). Reconnect to resume.`);
+    } catch {
+      // The socket is already gone.
+    }
+  }
+}

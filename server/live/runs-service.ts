@@ -1,0 +1,49 @@
+// The run list clients see: runs in the store (from disk) merged with the trainer's runs (with status).
+import path from 'node:path';
+import type { RunInfo } from '../../shared/types.ts';
+import type { SeriesStore } from '../store/series-store.ts';
+import type { TrainingManager } from '../training/manager.ts';
+
+export class RunsService {
+  constructor(
+    private readonly store: SeriesStore,
+    private readonly manager: TrainingManager | null,
+  ) {}
+
+  private trainerRuns(): Map<string, RunInfo> {
+    const m = new Map<string, RunInfo>();
+    if (!this.manager) return m;
+    for (const info of this.manager.list()) m.set(info.name, info);
+    return m;
+  }
+
+  private withHparams(info: RunInfo): RunInfo {
+    if (info.hparams || !this.store.hasRun(info.name)) return info;
+    const hp = this.store.hparams(info.name);
+    return hp ? { ...info, hparams: hp } : info;
+  }
+
+  private diskInfo(run: string): RunInfo {
+    const info: RunInfo = { name: run, source: 'disk', group: run === '.' ? '.' : path.posix.dirname(run) };
+    return this.withHparams(info);
+  }
+
+  /** Every run, sorted by name. */
+  list(): RunInfo[] {
+    const trainer = this.trainerRuns();
+    const out = new Map<string, RunInfo>();
+    for (const run of this.store.runs()) out.set(run, trainer.get(run) ? this.withHparams(trainer.get(run)!) : this.diskInfo(run));
+    for (const [name, info] of trainer) if (!out.has(name)) out.set(name, this.withHparams(info));
+    return [...out.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  info(run: string): RunInfo | undefined {
+    const t = this.trainerRuns().get(run);
+    if (t) return this.withHparams(t);
+    return this.store.hasRun(run) ? this.diskInfo(run) : undefined;
+  }
+
+  exists(run: string): boolean {
+    return this.store.hasRun(run) || this.trainerRuns().has(run);
+  }
+}

@@ -1,0 +1,299 @@
+// Event protobuf bytes <-> normalized LogRecords, the way TensorBoard reads them:
+// TF1 simple_value / HistogramProto / Summary.Image and TF2 plugin tensors all become the same records.
+import type { LogRecord } from './records.ts';
+import { PB } from './tfevents-schema.ts';
+import { histogramProtoToBuckets } from '../../shared/histogram.ts';
+import type { Bucket } from '../../shared/types.ts';
+import { graphDefToJson, kerasModelToGraph } from './graph-normalize.ts';
+import { type PbTensor, tensorDtypeName, tensorNumbers, tensorShape, tensorStrings, toNum } from './tensor-values.ts';
+import { decodeFast } from './fast-decode.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** Plugin names whose tensors we normalize; anything else becomes a TensorRecord. */
+export const PLUGIN = {
+  scalars: 'scalars',
+  histograms: 'histograms',
+  images: 'images',
+  text: 'text',
+  hparams: 'hparams',
+  kerasGraph: 'graph_keras_model',
+} as const;
+
+type Msg = Record<string, any>;
+
+function copyBytes(b: Uint8Array): Uint8Array {
+  // Decoded bytes are views into the (possibly large) file buffer: copy so that buffer can be freed.
+  return new Uint8Array(b);
+}
+
+function hparamValue(v: Msg): string | number | boolean | undefined {
+  switch (v.kind as string | undefined) {
+    case 'number_value':
+      return v.number_value;
+    case 'string_value':
+      return v.string_value;
+    case 'bool_value':
+      return v.bool_value;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Decodes one run's events. Keeps each tag's plugin from the first occurrence that carries metadata
+ * (TF1 writers omit it afterwards), so use one decoder per run, fed in file order.
+ */
+export class EventDecoder {
+  private readonly plugins = new Map<string, string>();
+  /** Display name / description from each tag's first metadata, for consumers that show them. */
+  readonly tagInfo = new Map<string, { displayName: string; description: string }>();
+  /** Use the hand-written decoder for plain simple_value events (tested against protobufjs). */
+  fastPath = true;
+
+  pluginOf(tag: string): string | undefined {
+    return this.plugins.get(tag);
+  }
+
+  decode(data: Uint8Array, where: string): { records: LogRecord[]; warnings: string[] } {
+    const records: LogRecord[] = [];
+    const warnings: string[] = [];
+    this.decodeInto(data, 0, data.length, where, records, warnings);
+    return { records, warnings };
+  }
+
+  /**
+   * Decodes the event in buf[start, end), appending to records / warnings (the reader's hot path).
+   * `where` (text, or a function making it only when there is something to warn about) names the
+   * file and offset.
+   */
+  decodeInto(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    where: string | (() => string),
+    records: LogRecord[],
+    warnings: string[],
+  ): void {
+    if (this.fastPath) {
+      // Only events without metadata take this path, so the plugin map needs no update.
+      const fast = decodeFast(buf, start, end);
+      if (fast) {
+        records.push(fast);
+        return;
+      }
+    }
+    const nWarn = warnings.length;
+    this.decodeSlow(buf.subarray(start, end), records, warnings);
+    if (warnings.length > nWarn) {
+      const w = typeof where === 'string' ? where : where();
+      for (let i = nWarn; i < warnings.length; i++) warnings[i] = `${w}: ${warnings[i]}`;
+    }
+  }
+
+  /** protobufjs path; warnings are written without the location prefix (decodeInto adds it). */
+  private decodeSlow(data: Uint8Array, records: LogRecord[], warnings: string[]): void {
+    let ev: Msg;
+    try {
+      ev = PB.Event.decode(data) as unknown as Msg;
+    } catch (e) {
+      warnings.push(`cannot decode Event (${(e as Error).message}); record skipped`);
+      return;
+    }
+    const wallTime: number = ev.wall_time ?? 0;
+    const step = toNum(ev.step ?? 0);
+    switch (ev.what as string | undefined) {
+      case 'summary':
+        for (const v of (ev.summary?.value ?? []) as Msg[]) {
+          try {
+            this.decodeValue(v, wallTime, step, records, warnings);
+          } catch (e) {
+            warnings.push(`tag "${v.tag ?? ''}": cannot normalize summary value (${(e as Error).message})`);
+          }
+        }
+        break;
+      case 'file_version':
+        records.push({ kind: 'meta', what: 'file_version', wallTime, step, detail: ev.file_version });
+        break;
+      case 'graph_def':
+        try {
+          const g = PB.GraphDef.decode(ev.graph_def) as unknown as Msg;
+          records.push({ kind: 'graph', wallTime, step, graph: graphDefToJson(g, step) });
+        } catch (e) {
+          warnings.push(`cannot decode graph_def (${(e as Error).message})`);
+        }
+        break;
+      case 'session_log': {
+        const s = ev.session_log;
+        const status = PB.SessionStatus.valuesById[s.status ?? 0] ?? String(s.status);
+        const detail = [status, s.msg, s.checkpoint_path].filter((x) => x).join(' ');
+        records.push({ kind: 'meta', what: 'session_log', wallTime, step, detail });
+        break;
+      }
+      case 'tagged_run_metadata':
+        records.push({ kind: 'meta', what: 'tagged_run_metadata', wallTime, step, detail: ev.tagged_run_metadata.tag });
+        break;
+      case 'meta_graph_def':
+        records.push({ kind: 'meta', what: 'meta_graph_def', wallTime, step, detail: `${ev.meta_graph_def.length} bytes` });
+        break;
+      case 'log_message':
+        records.push({ kind: 'meta', what: 'log_message', wallTime, step, detail: ev.log_message.message });
+        break;
+      default:
+        break;
+    }
+    if (ev.source_metadata) {
+      records.push({ kind: 'meta', what: 'source_metadata', wallTime, step, detail: ev.source_metadata.writer });
+    }
+  }
+
+  private decodeValue(v: Msg, wallTime: number, step: number, out: LogRecord[], warnings: string[]): void {
+    const tag: string = v.tag || v.node_name || '';
+    const md: Msg | undefined = v.metadata;
+    if (md && !this.plugins.has(tag)) {
+      this.plugins.set(tag, md.plugin_data?.plugin_name ?? '');
+      this.tagInfo.set(tag, { displayName: md.display_name ?? '', description: md.summary_description ?? '' });
+    }
+    const plugin = this.plugins.get(tag) ?? '';
+    const base = { wallTime, step, tag };
+    switch (v.value as string | undefined) {
+      case 'simple_value':
+        out.push({ kind: 'scalar', ...base, value: v.simple_value });
+        return;
+      case 'histo': {
+        const h = v.histo;
+        const buckets = histogramProtoToBuckets({ min: h.min, max: h.max, bucketLimit: h.bucket_limit ?? [], bucket: h.bucket ?? [] });
+        out.push({ kind: 'histogram', ...base, buckets });
+        return;
+      }
+      case 'image': {
+        const im = v.image;
+        out.push({ kind: 'image', ...base, width: im.width, height: im.height, data: copyBytes(im.encoded_image_string), sample: 0 });
+        return;
+      }
+      case 'audio':
+        out.push({ kind: 'tensor', ...base, plugin: plugin || 'audio' });
+        return;
+      case 'obsolete_old_style_histogram':
+        out.push({ kind: 'tensor', ...base, plugin: plugin || 'obsolete_old_style_histogram' });
+        return;
+      case 'tensor':
+        this.decodeTensor(v.tensor as PbTensor, plugin, md, base, out, warnings);
+        return;
+      default:
+        // A value with metadata only (e.g. hparams written without a tensor) still counts for hparams.
+        if (plugin === PLUGIN.hparams && md) this.decodeHparams(md, base, out);
+        else out.push({ kind: 'tensor', ...base, plugin });
+    }
+  }
+
+  private decodeTensor(
+    t: PbTensor,
+    plugin: string,
+    md: Msg | undefined,
+    base: { wallTime: number; step: number; tag: string },
+    out: LogRecord[],
+    warnings: string[],
+  ): void {
+    const at = `tag "${base.tag}" (${plugin || 'no plugin'})`;
+    switch (plugin) {
+      case PLUGIN.scalars: {
+        const nums = tensorNumbers(t);
+        if (!nums || nums.length === 0) {
+          warnings.push(`${at}: scalar tensor has no numeric value (dtype ${tensorDtypeName(t)})`);
+          return;
+        }
+        out.push({ kind: 'scalar', ...base, value: nums[0] });
+        return;
+      }
+      case PLUGIN.histograms: {
+        const nums = tensorNumbers(t);
+        if (!nums || nums.length % 3 !== 0) {
+          warnings.push(`${at}: histogram tensor is not [k,3] numeric`);
+          return;
+        }
+        const buckets: Bucket[] = [];
+        for (let i = 0; i < nums.length; i += 3) buckets.push([nums[i], nums[i + 1], nums[i + 2]]);
+        out.push({ kind: 'histogram', ...base, buckets });
+        return;
+      }
+      case PLUGIN.images: {
+        const s = tensorStrings(t);
+        if (s.length < 2) {
+          warnings.push(`${at}: image tensor needs [width, height, images...]`);
+          return;
+        }
+        const width = Number(utf8.decode(s[0]));
+        const height = Number(utf8.decode(s[1]));
+        for (let i = 2; i < s.length; i++) {
+          out.push({ kind: 'image', ...base, width, height, data: copyBytes(s[i]), sample: i - 2 });
+        }
+        return;
+      }
+      case PLUGIN.text: {
+        const s = tensorStrings(t);
+        out.push({ kind: 'text', ...base, text: s.map((x) => utf8.decode(x)).join('\n') });
+        return;
+      }
+      case PLUGIN.kerasGraph: {
+        const s = tensorStrings(t);
+        if (s.length === 0) {
+          warnings.push(`${at}: Keras model tensor holds no JSON`);
+          return;
+        }
+        try {
+          out.push({ kind: 'graph', wallTime: base.wallTime, step: base.step, graph: kerasModelToGraph(utf8.decode(s[0]), base.step) });
+        } catch (e) {
+          warnings.push(`${at}: cannot read Keras model JSON (${(e as Error).message})`);
+        }
+        return;
+      }
+      case PLUGIN.hparams:
+        if (md) this.decodeHparams(md, base, out);
+        else warnings.push(`${at}: hparams value without metadata`);
+        return;
+      default: {
+        const rec: LogRecord = { kind: 'tensor', ...base, plugin, dtype: tensorDtypeName(t), shape: tensorShape(t) };
+        const nums = tensorNumbers(t);
+        if (nums && nums.length > 0) rec.values = nums;
+        out.push(rec);
+      }
+    }
+  }
+
+  private decodeHparams(md: Msg, base: { wallTime: number; step: number; tag: string }, out: LogRecord[]): void {
+    const content: Uint8Array | undefined = md.plugin_data?.content;
+    const d = PB.HParamsPluginData.decode(content ?? new Uint8Array(0)) as unknown as Msg;
+    switch (d.data as string | undefined) {
+      case 'experiment': {
+        const x = d.experiment;
+        const metrics = ((x.metric_infos ?? []) as Msg[]).map((m) => {
+          const g: string = m.name?.group ?? '';
+          const t: string = m.name?.tag ?? '';
+          return g ? `${g}/${t}` : t;
+        });
+        const hparams: Record<string, string | number | boolean> = {};
+        for (const h of (x.hparam_infos ?? []) as Msg[]) hparams[h.name] = h.display_name || h.name;
+        out.push({ kind: 'hparams', ...base, part: 'experiment', metrics, hparams });
+        return;
+      }
+      case 'session_start_info': {
+        const hparams: Record<string, string | number | boolean> = {};
+        for (const [k, v] of Object.entries((d.session_start_info.hparams ?? {}) as Record<string, Msg>)) {
+          const x = hparamValue(v);
+          if (x !== undefined) hparams[k] = x;
+        }
+        out.push({ kind: 'hparams', ...base, part: 'session_start', hparams });
+        return;
+      }
+      case 'session_end_info': {
+        const st = d.session_end_info.status ?? 0;
+        out.push({ kind: 'hparams', ...base, part: 'session_end', status: PB.HParamStatus.valuesById[st] ?? String(st) });
+        return;
+      }
+      default:
+        out.push({ kind: 'tensor', ...base, plugin: PLUGIN.hparams });
+    }
+  }
+}
+export { encodeEvent } from './event-encode.ts';

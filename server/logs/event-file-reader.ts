@@ -1,0 +1,155 @@
+// Reading event files from disk: whole files (readEventFile) and growing files (EventFileTailer).
+// Reads in bounded chunks and resumes from the last whole record, so a record being written is
+// picked up on a later poll, exactly once.
+import { open } from 'node:fs/promises';
+import type { LogRecord } from './records.ts';
+import { EventDecoder } from './event-codec.ts';
+import { iterateRecords, lenientModeText } from './tfrecord.ts';
+
+export interface ReadResult {
+  records: LogRecord[];
+  warnings: string[];
+  /** Offset of a cut-short / bad-length record where reading stopped (a tailer waits there); else null. */
+  truncatedAt: number | null;
+}
+
+export interface ReadOptions {
+  /** true: decode records with a bad data CRC; false: skip them; default auto (see scanRecords). */
+  lenient?: boolean;
+  /** Share one decoder across a run's files (tag metadata comes from a tag's first occurrence). */
+  decoder?: EventDecoder;
+}
+
+/** Bytes read per step; a record larger than this is read whole with a bigger buffer. */
+const CHUNK = 8 << 20;
+
+export class EventFileTailer {
+  readonly path: string;
+  readonly decoder: EventDecoder;
+  private readonly lenient: boolean | undefined;
+  /** Resume point: end of the last whole record. */
+  private offset = 0;
+  private reportedBadLength = -1;
+  private lastSize = -1;
+  private lenientWarned = false;
+  /** Set once a file proved to come from a writer without checksums: later polls decode leniently. */
+  private autoLenient = false;
+  private polling: Promise<ReadResult> | null = null;
+
+  constructor(path: string, opts: ReadOptions = {}) {
+    this.path = path;
+    this.lenient = opts.lenient;
+    this.decoder = opts.decoder ?? new EventDecoder();
+  }
+
+  /** Bytes consumed so far (end of the last whole record). */
+  get position(): number {
+    return this.offset;
+  }
+
+  /**
+   * Reads what was appended since the last poll. Concurrent calls share one read.
+   * maxBytes bounds one poll (whole records, at least one chunk) so callers can ingest a huge file in
+   * slices with bounded memory: poll again while records keep coming.
+   */
+  poll(maxBytes?: number): Promise<ReadResult> {
+    if (!this.polling) {
+      this.polling = this.readNew(maxBytes ?? Infinity).finally(() => {
+        this.polling = null;
+      });
+    }
+    return this.polling;
+  }
+
+  private async readNew(maxBytes: number): Promise<ReadResult> {
+    const records: LogRecord[] = [];
+    const warnings: string[] = [];
+    let truncatedAt: number | null = null;
+    let fh;
+    try {
+      fh = await open(this.path, 'r');
+    } catch (e) {
+      warnings.push(`${this.path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      return { records, warnings, truncatedAt };
+    }
+    try {
+      const size = (await fh.stat()).size;
+      if (size < this.offset) {
+        warnings.push(`${this.path}: file shrank from ${this.offset} to ${size} bytes; reading it again from the start`);
+        this.offset = 0;
+        this.reportedBadLength = -1;
+      }
+      // Stuck at a corrupt record and nothing changed: don't re-read it on every poll.
+      if (this.offset === this.reportedBadLength && size === this.lastSize) return { records, warnings, truncatedAt: this.offset };
+      this.lastSize = size;
+      let need = 0;
+      const startOffset = this.offset;
+      while (this.offset < size && this.offset - startOffset < maxBytes) {
+        const len = Math.min(size - this.offset, Math.max(Math.min(CHUNK, maxBytes), need));
+        const buf = Buffer.allocUnsafe(len);
+        let got = 0;
+        while (got < len) {
+          const { bytesRead } = await fh.read(buf, got, len - got, this.offset + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        const view = new Uint8Array(buf.buffer, buf.byteOffset, got);
+        const path = this.path;
+        const decoder = this.decoder;
+        let firstLenient = -1;
+        let at = 0; // offset of the record being decoded; one closure instead of one per record
+        const where = () => `${path} @ offset ${at}`;
+        const scan = iterateRecords(view, { lenient: this.lenient ?? (this.autoLenient ? true : undefined), baseOffset: this.offset }, {
+          record(offset, start, end, lenient) {
+            if (lenient && firstLenient < 0) firstLenient = offset;
+            at = offset;
+            decoder.decodeInto(view, start, end, where, records, warnings);
+          },
+          badDataCrc(offset) {
+            warnings.push(`${path} @ offset ${offset}: bad data CRC; record skipped (strict mode)`);
+          },
+        });
+        if (scan.lenientMode === 'constant-crc') this.autoLenient = true;
+        if (firstLenient >= 0 && !this.lenientWarned) {
+          this.lenientWarned = true;
+          warnings.push(
+            `${path} @ offset ${firstLenient}: data CRC does not match; decoded anyway — ${lenientModeText(scan.lenientMode)}`,
+          );
+        }
+        const chunkEnd = this.offset + got;
+        this.offset += scan.consumed;
+        if (scan.truncatedAt === null) {
+          if (got < len) break; // file shrank while reading; next poll sorts it out
+          continue;
+        }
+        truncatedAt = scan.truncatedAt;
+        if (scan.truncatedReason !== 'bad length CRC' && chunkEnd < size) {
+          // Cut by the chunk's end, not the file's: read on from the record (whole, however big).
+          need = scan.truncatedNeed ?? 12;
+          truncatedAt = null;
+          continue;
+        }
+        if (scan.truncatedReason === 'bad length CRC' && this.reportedBadLength !== scan.truncatedAt) {
+          this.reportedBadLength = scan.truncatedAt;
+          warnings.push(`${this.path}: truncated at offset ${scan.truncatedAt} (bad length CRC); later records not read`);
+        }
+        break;
+      }
+    } catch (e) {
+      warnings.push(`${this.path}: read error at offset ${this.offset} (${(e as Error).message})`);
+    } finally {
+      await fh.close();
+    }
+    return { records, warnings, truncatedAt };
+  }
+}
+
+/** Reads a whole event file. Never throws for bad content: problems come back as warnings. */
+export async function readEventFile(path: string, opts: ReadOptions = {}): Promise<ReadResult> {
+  const t = new EventFileTailer(path, opts);
+  const r = await t.poll();
+  if (r.truncatedAt !== null && !r.warnings.some((w) => w.includes(`truncated at offset ${r.truncatedAt}`))) {
+    r.warnings.push(`${path}: truncated at offset ${r.truncatedAt} (last record cut short)`);
+  }
+  return r;
+}

@@ -1,0 +1,201 @@
+// Append-only tfevents writer. Records are framed into an in-memory staging buffer and appended to
+// the file in large writes (no fs call per record), at least every flushMs so live readers see data.
+import { open, mkdir, type FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Bucket } from '../../shared/types.ts';
+import { bucketsToHistogramProto, summarizeHistogram } from '../../shared/histogram.ts';
+import { RECORD_OVERHEAD, frameInPlace, writeRecordInto } from './tfrecord.ts';
+import {
+  encodeFileVersionEvent,
+  encodeHistogramEvent,
+  encodeHparamsExperimentEvent,
+  encodeHparamsSessionEndEvent,
+  encodeHparamsSessionStartEvent,
+  encodeImageEvent,
+  encodeKerasModelEvent,
+  encodeScalarEvent,
+  encodeTextEvent,
+  scalarEventSize,
+  tagBytes,
+  writeScalarEvent,
+} from './event-encode.ts';
+
+export interface EventWriterOptions {
+  /** Longest time a record waits in memory before being appended (ms). Default 500. */
+  flushMs?: number;
+  /** Appended to the file name (TensorBoard convention: e.g. ".v2"). */
+  filenameSuffix?: string;
+}
+
+const STAGE_BYTES = 1 << 20;
+/** Staged bytes that trigger an immediate flush instead of waiting for the timer. */
+const EAGER_FLUSH_BYTES = 4 << 20;
+
+let fileCounter = 0;
+
+function now(): number {
+  return Date.now() / 1000;
+}
+
+export class EventWriter {
+  readonly path: string;
+  private readonly fh: FileHandle;
+  private stage: Buffer = Buffer.allocUnsafe(STAGE_BYTES);
+  private stageView = new DataView(this.stage.buffer, this.stage.byteOffset, this.stage.byteLength);
+  private stagePos = 0;
+  private total = 0;
+  private full: Buffer[] = [];
+  private fullBytes = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private error: Error | null = null;
+  private timer: NodeJS.Timeout | null;
+  private closed = false;
+
+  private constructor(path: string, fh: FileHandle, flushMs: number) {
+    this.path = path;
+    this.fh = fh;
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), flushMs);
+    this.timer.unref();
+  }
+
+  /** Creates dir (mkdir -p) and a new event file in it; never opens an existing file. */
+  static async open(dir: string, opts: EventWriterOptions = {}): Promise<EventWriter> {
+    await mkdir(dir, { recursive: true });
+    const secs = String(Math.floor(Date.now() / 1000)).padStart(10, '0');
+    const host = hostname().replace(/[/\\]/g, '_') || 'localhost';
+    for (let attempt = 0; ; attempt++) {
+      const name = `events.out.tfevents.${secs}.${host}.${process.pid}.${fileCounter++}${opts.filenameSuffix ?? ''}`;
+      const path = join(dir, name);
+      try {
+        const fh = await open(path, 'ax'); // append-only, fails if the file exists
+        const w = new EventWriter(path, fh, opts.flushMs ?? 500);
+        w.push(encodeFileVersionEvent(now()));
+        return w;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 1000) throw e;
+      }
+    }
+  }
+
+  /** Bytes written or buffered so far (the file's size once flushed). */
+  get size(): number {
+    return this.total;
+  }
+
+  /** Makes room for `need` more bytes in the stage. */
+  private reserve(need: number): void {
+    if (this.closed) throw new Error(`EventWriter ${this.path}: write after close`);
+    if (this.stagePos + need > this.stage.length) {
+      this.retireStage();
+      if (need > this.stage.length) this.newStage(need);
+    }
+  }
+
+  private pushed(start: number): void {
+    this.total += this.stagePos - start;
+    if (this.fullBytes + this.stagePos >= EAGER_FLUSH_BYTES) void this.flush().catch(() => undefined);
+  }
+
+  private push(event: Uint8Array): void {
+    this.reserve(event.length + RECORD_OVERHEAD);
+    const start = this.stagePos;
+    this.stagePos = writeRecordInto(this.stage, this.stagePos, event);
+    this.pushed(start);
+  }
+
+  private newStage(bytes: number): void {
+    this.stage = Buffer.allocUnsafe(bytes);
+    this.stageView = new DataView(this.stage.buffer, this.stage.byteOffset, this.stage.byteLength);
+    this.stagePos = 0;
+  }
+
+  private retireStage(): void {
+    if (this.stagePos === 0) return;
+    this.full.push(this.stage.subarray(0, this.stagePos));
+    this.fullBytes += this.stagePos;
+    this.newStage(STAGE_BYTES);
+  }
+
+  scalar(tag: string, value: number, step: number, wallTime: number = now()): void {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      this.push(encodeScalarEvent(tag, value, step, wallTime)); // protobufjs handles odd steps
+      return;
+    }
+    // Hot path: encode and frame in place, no intermediate buffers.
+    const t = tagBytes(tag);
+    const len = scalarEventSize(t, step);
+    this.reserve(len + RECORD_OVERHEAD);
+    const start = this.stagePos;
+    writeScalarEvent(this.stage, this.stageView, start + 12, t, value, step, wallTime);
+    this.stagePos = frameInPlace(this.stage, this.stageView, start, len);
+    this.pushed(start);
+  }
+
+  /** Bucketized like TF1 (exponential edges, see shared/histogram.ts); non-finite values are left out. */
+  histogram(tag: string, values: ArrayLike<number>, step: number, wallTime: number = now()): void {
+    this.push(encodeHistogramEvent(tag, summarizeHistogram(values), step, wallTime));
+  }
+
+  histogramBuckets(tag: string, buckets: Bucket[], step: number, wallTime: number = now()): void {
+    this.push(encodeHistogramEvent(tag, bucketsToHistogramProto(buckets), step, wallTime));
+  }
+
+  image(tag: string, png: Uint8Array, width: number, height: number, step: number, wallTime: number = now()): void {
+    this.push(encodeImageEvent(tag, png, width, height, step, wallTime));
+  }
+
+  text(tag: string, text: string, step: number, wallTime: number = now()): void {
+    this.push(encodeTextEvent(tag, text, step, wallTime));
+  }
+
+  kerasModel(modelJson: string, step = 0, wallTime: number = now()): void {
+    this.push(encodeKerasModelEvent(modelJson, step, wallTime));
+  }
+
+  /** The hparams plugin's experiment (hparam names/types, metric tags) and this session's values. */
+  hparams(hparams: Record<string, string | number | boolean>, metricTags: string[], wallTime: number = now()): void {
+    this.push(encodeHparamsExperimentEvent(hparams, metricTags, wallTime));
+    this.push(encodeHparamsSessionStartEvent(hparams, wallTime));
+  }
+
+  /** STATUS_ABORTED has no TensorBoard equivalent and is written as STATUS_UNKNOWN. */
+  hparamsEnd(status: 'STATUS_SUCCESS' | 'STATUS_FAILURE' | 'STATUS_ABORTED' | 'STATUS_RUNNING', wallTime: number = now()): void {
+    this.push(encodeHparamsSessionEndEvent(status, wallTime));
+  }
+
+  /** Appends everything buffered so far; resolves when it is written. Rejects after a write error. */
+  flush(): Promise<void> {
+    this.retireStage();
+    if (this.full.length > 0) {
+      const bufs = this.full;
+      this.full = [];
+      this.fullBytes = 0;
+      const data = bufs.length === 1 ? bufs[0] : Buffer.concat(bufs);
+      this.writing = this.writing.then(async () => {
+        if (this.error) return;
+        try {
+          let off = 0;
+          while (off < data.length) off += (await this.fh.write(data, off, data.length - off)).bytesWritten;
+        } catch (e) {
+          this.error = new Error(`EventWriter ${this.path}: write failed (${(e as Error).message})`);
+        }
+      });
+    }
+    return this.writing.then(() => {
+      if (this.error) throw this.error;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return this.writing;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      await this.fh.close();
+    }
+  }
+}

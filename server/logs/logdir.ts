@@ -1,0 +1,418 @@
+// Discovers runs under a logdir and tails their event files. A run is any directory (at any depth)
+// holding a file whose name contains "tfevents"; it is named by its path relative to the logdir with
+// "/" separators ("." for the logdir itself). chokidar gives prompt notice of changes; a timer polls
+// anyway because file watchers miss events (network filesystems, editors, inotify limits).
+import { watch, type FSWatcher } from 'chokidar';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { EventDecoder } from './event-codec.ts';
+import { EventFileTailer, type ReadOptions } from './event-file-reader.ts';
+import type { LogRecord } from './records.ts';
+
+export interface LogdirWatcherOptions {
+  /** Poll period in seconds (default 1). */
+  reloadIntervalSec?: number;
+  lenient?: boolean;
+  onRecords: (run: string, records: LogRecord[]) => void;
+  onRun?: (run: string) => void;
+  onRunRemoved?: (run: string) => void;
+  onWarning?: (run: string, message: string) => void;
+}
+
+/** Bytes one file may contribute per poll (the tailer honours it when it supports the option). */
+export const MAX_BYTES_PER_POLL = 16 << 20;
+/** Directory depth below the logdir that is searched. */
+const MAX_DEPTH = 64;
+/** A timer-driven rescan waits this many times the previous rescan's duration (bounds its cost on huge trees). */
+const RESCAN_COST_FACTOR = 10;
+/** Longest wait for chokidar's initial scan in start(). */
+const WATCHER_READY_MS = 10_000;
+
+interface FileState {
+  /** Real path (what is read). */
+  real: string;
+  /** Path as found under the logdir (what ignoreFile may name). */
+  found: string;
+  tailer: EventFileTailer;
+  /** Warnings of the previous poll: identical ones are not repeated every tick. */
+  lastWarnings: Set<string>;
+}
+interface RunState {
+  name: string;
+  decoder: EventDecoder;
+  /** Keyed by real path; read in file-name order. */
+  files: Map<string, FileState>;
+  /** Tags whose metadata was already put on a record. */
+  annotated: Set<string>;
+}
+interface Found {
+  real: string;
+  found: string;
+  name: string;
+}
+
+function inside(child: string, root: string): boolean {
+  return child === root || child.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+export class LogdirWatcher {
+  readonly logdir: string;
+  private readonly opts: LogdirWatcherOptions;
+  private readonly intervalMs: number;
+  private rootReal: string | null = null;
+  private readonly runStates = new Map<string, RunState>();
+  private readonly ignored = new Set<string>();
+  private readonly ignoredDirs = new Set<string>();
+  private readonly warnedOnce = new Set<string>();
+  private watcher: FSWatcher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private rescanWanted = true;
+  private lastRescan = 0;
+  private rescanCost = 0;
+  private stopped = false;
+
+  constructor(logdir: string, opts: LogdirWatcherOptions) {
+    this.logdir = path.resolve(logdir);
+    this.opts = opts;
+    const sec = opts.reloadIntervalSec ?? 1;
+    this.intervalMs = Math.max(50, (Number.isFinite(sec) && sec > 0 ? sec : 1) * 1000);
+  }
+
+  /** Reads everything on disk (resolves after it), then watches and polls. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.running = this.tick(true);
+    await this.running;
+    this.running = null;
+    if (this.stopped) return;
+    await this.startWatcher();
+    // Anything that appeared while the watcher was starting up is caught by a tick right away.
+    this.kick(true);
+    this.timer = setInterval(() => this.kick(false), this.intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Never read this file (our own trainers write it; their points arrive in-process). */
+  ignoreFile(absPath: string): void {
+    const p = path.resolve(absPath);
+    this.ignored.add(p);
+    this.dropIgnored();
+    // Also match it through symlinks in its directory path.
+    realpath(path.dirname(p))
+      .then((d) => {
+        this.ignored.add(path.join(d, path.basename(p)));
+        this.dropIgnored();
+      })
+      .catch(() => {});
+  }
+
+  /**
+   * Never read event files directly in this directory (not its subdirectories): for a trainer's run
+   * directory, call this before the trainer creates its file so no early poll can race ignoreFile().
+   */
+  ignoreDir(absDir: string): void {
+    const p = path.resolve(absDir);
+    this.ignoredDirs.add(p);
+    this.dropIgnored();
+    realpath(p)
+      .then((d) => {
+        this.ignoredDirs.add(d);
+        this.dropIgnored();
+      })
+      .catch(() => {});
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const w = this.watcher;
+    this.watcher = null;
+    if (w) await w.close();
+    if (this.running) await this.running.catch(() => {});
+  }
+
+  /** Runs currently known (for diagnostics/tests). */
+  runs(): string[] {
+    return [...this.runStates.keys()];
+  }
+
+  // ---------- scheduling ----------
+
+  private async startWatcher(): Promise<void> {
+    try {
+      const w = watch(this.logdir, {
+        ignoreInitial: true,
+        followSymlinks: false,
+        depth: MAX_DEPTH,
+        persistent: true,
+        // Only event files and directories matter.
+        ignored: (p: string, st?: { isFile(): boolean }) => !!st?.isFile() && !path.basename(p).includes('tfevents'),
+      });
+      w.on('all', (ev) => this.kick(ev !== 'change'));
+      w.on('error', (e) => this.warnOnce('.', `watching ${this.logdir} failed (${(e as Error).message}); polling only`));
+      this.watcher = w;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, WATCHER_READY_MS);
+        w.once('ready', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    } catch (e) {
+      this.warnOnce('.', `cannot watch ${this.logdir} (${(e as Error).message}); polling only`);
+    }
+  }
+
+  /** Request a tick (coalesced; a tick in progress is followed by another). */
+  private kick(rescan: boolean): void {
+    if (this.stopped) return;
+    if (rescan) this.rescanWanted = true;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.tick(false).finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        setImmediate(() => this.kick(false));
+      }
+    });
+  }
+
+  /** One pass: rescan when due, then poll files; `drain`: keep polling until every file is read to its end. */
+  private async tick(drain: boolean): Promise<void> {
+    try {
+      const now = Date.now();
+      if (this.rescanWanted || drain || now - this.lastRescan >= this.rescanCost * RESCAN_COST_FACTOR) {
+        this.rescanWanted = false;
+        await this.rescan();
+        this.lastRescan = Date.now();
+        this.rescanCost = this.lastRescan - now;
+      }
+      let more = await this.pollAll();
+      while (drain && more && !this.stopped) more = await this.pollAll();
+      if (more && !drain) this.again = true; // a big file: continue right after this tick
+    } catch (e) {
+      this.warnOnce('.', `logdir ${this.logdir}: ${(e as Error).message}`);
+    }
+  }
+
+  // ---------- discovery ----------
+
+  private async rescan(): Promise<void> {
+    if (!this.rootReal) {
+      try {
+        this.rootReal = await realpath(this.logdir);
+      } catch {
+        return; // logdir absent for now; runs appear when it does
+      }
+    }
+    const found = new Map<string, Found[]>();
+    const failed: string[] = [];
+    const onlyIgnored = new Set<string>();
+    await this.walk(this.logdir, this.rootReal, '.', 0, new Set([this.rootReal]), found, failed, onlyIgnored);
+    if (this.stopped) return;
+
+    for (const [run, files] of found) {
+      files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      let rs = this.runStates.get(run);
+      if (!rs) {
+        rs = { name: run, decoder: new EventDecoder(), files: new Map(), annotated: new Set() };
+        this.runStates.set(run, rs);
+        this.safe(run, () => this.opts.onRun?.(run));
+      }
+      const next = new Map<string, FileState>();
+      for (const f of files) {
+        const prev = rs.files.get(f.real);
+        next.set(
+          f.real,
+          prev ?? {
+            real: f.real,
+            found: f.found,
+            tailer: new EventFileTailer(f.real, this.tailerOptions(rs.decoder)),
+            lastWarnings: new Set(),
+          },
+        );
+      }
+      rs.files = next;
+    }
+    // A run whose directory vanished (or lost every event file) is removed; not one we failed to list.
+    for (const run of [...this.runStates.keys()]) {
+      if (found.has(run)) continue;
+      if (failed.some((f) => f === '.' || run === f || run.startsWith(`${f}/`))) continue;
+      this.runStates.delete(run);
+      // Only ignored files left (a trainer's run seen before ignoreFile): forget it quietly, it is not gone.
+      if (!onlyIgnored.has(run)) this.safe(run, () => this.opts.onRunRemoved?.(run));
+    }
+  }
+
+  private tailerOptions(decoder: EventDecoder): ReadOptions {
+    // maxBytesPerPoll: honoured by tailers that support bounded polls (extra field otherwise ignored).
+    const o: ReadOptions & { maxBytesPerPoll?: number } = { decoder, maxBytesPerPoll: MAX_BYTES_PER_POLL };
+    if (this.opts.lenient !== undefined) o.lenient = this.opts.lenient;
+    return o;
+  }
+
+  private async walk(
+    dir: string,
+    dirReal: string,
+    rel: string,
+    depth: number,
+    visited: Set<string>,
+    found: Map<string, Found[]>,
+    failed: string[],
+    onlyIgnored: Set<string>,
+  ): Promise<void> {
+    if (this.stopped) return;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        failed.push(rel);
+        this.warnOnce(rel, `cannot list ${dir} (${code ?? (e as Error).message}); skipped`);
+      }
+      return;
+    }
+    const subdirs: [string, string, string][] = [];
+    for (const ent of entries) {
+      const full = path.join(dir, ent.name);
+      const childRel = rel === '.' ? ent.name : `${rel}/${ent.name}`;
+      let isDir = ent.isDirectory();
+      let isFile = ent.isFile();
+      let real = path.join(dirReal, ent.name);
+      if (ent.isSymbolicLink()) {
+        if (!ent.name.includes('tfevents') && depth >= MAX_DEPTH) continue;
+        try {
+          real = await realpath(full);
+        } catch {
+          if (ent.name.includes('tfevents')) this.warnOnce(rel, `${full}: broken symlink; skipped`);
+          continue;
+        }
+        if (!inside(real, this.rootReal!)) {
+          this.warnOnce(rel, `${full}: symlink leads outside the logdir; not followed`);
+          continue;
+        }
+        try {
+          const st = await stat(real);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue;
+        }
+      }
+      if (isDir) {
+        if (depth < MAX_DEPTH && !visited.has(real)) {
+          visited.add(real);
+          subdirs.push([full, real, childRel]);
+        }
+      } else if (ent.name.includes('tfevents')) {
+        if (!isFile) {
+          if (!ent.isFIFO() && !ent.isSocket()) continue;
+          this.warnOnce(rel, `${full}: not a regular file; skipped`);
+          continue;
+        }
+        if (this.isIgnored(full, real)) {
+          onlyIgnored.add(rel);
+          continue;
+        }
+        let list = found.get(rel);
+        if (!list) found.set(rel, (list = []));
+        list.push({ real, found: full, name: ent.name });
+      }
+    }
+    for (const [full, real, childRel] of subdirs) await this.walk(full, real, childRel, depth + 1, visited, found, failed, onlyIgnored);
+  }
+
+  private dropIgnored(): void {
+    for (const rs of this.runStates.values()) {
+      for (const [k, f] of rs.files) if (this.isIgnored(f.found, f.real)) rs.files.delete(k);
+    }
+  }
+
+  private isIgnored(found: string, real: string): boolean {
+    return (
+      this.ignored.has(found) ||
+      this.ignored.has(real) ||
+      (this.ignoredDirs.size > 0 && (this.ignoredDirs.has(path.dirname(found)) || this.ignoredDirs.has(path.dirname(real))))
+    );
+  }
+
+  // ---------- reading ----------
+
+  /** Polls every file once, runs and files in order. Returns true if some file has unread bytes left. */
+  private async pollAll(): Promise<boolean> {
+    let more = false;
+    for (const rs of [...this.runStates.values()]) {
+      for (const f of [...rs.files.values()]) {
+        if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
+        let size: number;
+        try {
+          size = (await stat(f.real)).size;
+        } catch (e) {
+          this.warnOnce(rs.name, `${f.real}: cannot stat (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); skipped`);
+          continue;
+        }
+        const before = f.tailer.position;
+        if (size === before) continue; // nothing new
+        const r = await f.tailer.poll();
+        // ignoreFile/stop/removal may have happened while reading: drop what this poll produced.
+        if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
+        const fresh = new Set<string>();
+        for (const w of r.warnings) {
+          fresh.add(w);
+          if (!f.lastWarnings.has(w)) this.safe(rs.name, () => this.opts.onWarning?.(rs.name, w));
+        }
+        f.lastWarnings = fresh;
+        if (r.records.length > 0) {
+          this.annotate(rs, r.records);
+          this.safe(rs.name, () => this.opts.onRecords(rs.name, r.records));
+        }
+        if (r.truncatedAt === null && f.tailer.position < size && f.tailer.position > before) more = true;
+        // Let sockets and timers run between files.
+        await new Promise<void>((res) => setImmediate(res));
+      }
+    }
+    return more;
+  }
+
+  /** Put each tag's display name/description (from its first metadata) on its first record. */
+  private annotate(rs: RunState, records: LogRecord[]): void {
+    const info = rs.decoder.tagInfo;
+    if (!info || info.size === rs.annotated.size) return;
+    for (const rec of records) {
+      if (rec.kind !== 'scalar' && rec.kind !== 'histogram' && rec.kind !== 'image') continue;
+      if (rs.annotated.has(rec.tag)) continue;
+      const ti = info.get(rec.tag);
+      if (!ti) continue;
+      rs.annotated.add(rec.tag);
+      if (rec.displayName === undefined && ti.displayName) rec.displayName = ti.displayName;
+      if (rec.description === undefined && ti.description) rec.description = ti.description;
+    }
+  }
+
+  private warnOnce(run: string, message: string): void {
+    if (this.warnedOnce.has(message)) return;
+    if (this.warnedOnce.size < 10_000) this.warnedOnce.add(message);
+    this.safe(run, () => this.opts.onWarning?.(run, message));
+  }
+
+  /** A throwing callback must not stop the watcher. */
+  private safe(run: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      try {
+        this.opts.onWarning?.(run, `callback failed: ${(e as Error).message}`);
+      } catch {
+        // nothing more to do
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// Starting the server for real: create the app, print where it is and what trains, warn about exposed
+// interfaces, and shut down cleanly on SIGINT/SIGTERM.
+import { createApp, type App } from './app.ts';
+import { consoleLogger, isLoopbackHost, type AppConfig, type Logger } from './config.ts';
+
+export function exposureWarning(host: string, hasToken: boolean): string | null {
+  if (isLoopbackHost(host)) return null;
+  return (
+    `WARNING: serving on ${host}: anyone who can reach this machine on the network can read your logs` +
+    (hasToken ? ' (with the token)' : ' and start training runs; consider --auth-token') +
+    '.'
+  );
+}
+
+export async function startServer(config: AppConfig, log: Logger = consoleLogger): Promise<App> {
+  const app = await createApp({ logger: log, ...config });
+  const warning = exposureWarning(app.config.host, Boolean(app.config.authToken));
+  if (warning) log.warn(warning);
+  log.log(`Trainscope ${app.config.logdir ? `serving ${app.config.logdir}` : ''} at ${app.url()}`);
+  if (app.config.authToken) log.log('An auth token is required: open the URL with ?token=<your token>.');
+  if (app.manager) {
+    void app.backend.then((b) => log.log(b ? `Training backend: ${b}` : 'Training backend: unavailable (training runs will fail)'));
+  } else {
+    log.log('Training backend: none (training disabled)');
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      process.exit(130);
+    }
+    stopping = true;
+    log.log(`${signal}: shutting down (again to force)...`);
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return app;
+}

@@ -1,0 +1,164 @@
+// The typed socket.io server: connection guards (host/origin, token), one hub client and one replay
+// manager per connection, and thin validated handlers that call the services.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import {
+  ReplayControlSchema,
+  ReplayStartSchema,
+  StopSchema,
+  SubscribeSchema,
+  TrainRequestSchema,
+  type ClientToServer,
+  type DeltaBatch,
+  type ServerToClient,
+} from '../../shared/protocol.ts';
+import type { BackendName } from '../../shared/types.ts';
+import type { ResolvedConfig } from '../config.ts';
+import { cookieValue, hostAllowed, originAllowed, TOKEN_COOKIE, tokenMatches } from '../http/auth.ts';
+import type { LiveHub } from '../live/hub.ts';
+import { ReplayManager } from '../live/replay.ts';
+import type { RunControl } from '../live/run-control.ts';
+import type { RunsService } from '../live/runs-service.ts';
+import { compileTagFilter } from '../live/tag-filter.ts';
+import type { SeriesStore } from '../store/series-store.ts';
+import { errorMessage, safeHandler } from './safe-handler.ts';
+
+export type TypedIo = Server<ClientToServer, ServerToClient>;
+type TypedSocket = Socket<ClientToServer, ServerToClient>;
+
+export interface SocketDeps {
+  config: ResolvedConfig;
+  store: SeriesStore;
+  hub: LiveHub;
+  runs: RunsService;
+  control: RunControl;
+  backend(): BackendName | null;
+  version: string;
+}
+
+/** Largest socket message accepted (bytes). */
+export const MAX_MESSAGE_BYTES = 100_000;
+
+function pendingPackets(socket: TypedSocket): number {
+  const conn = socket.conn as unknown as { writeBuffer?: unknown[] };
+  return conn.writeBuffer?.length ?? 0;
+}
+
+/** Sends one batch to several sockets, encoded once (each socket is in the room named by its id). */
+export function broadcaster(io: TypedIo): (ids: string[], batch: DeltaBatch) => void {
+  return (ids, batch) => {
+    io.to(ids).emit('delta', batch);
+  };
+}
+
+export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
+  const io: TypedIo = new Server<ClientToServer, ServerToClient>(http, {
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    serveClient: false,
+    allowRequest: (req, cb) => {
+      const ok = hostAllowed(req.headers.host, d.config.host) && originAllowed(req.headers.origin, req.headers.host);
+      cb(ok ? null : 'host or origin not allowed', ok);
+    },
+  });
+
+  io.use((socket, next) => {
+    const token = d.config.authToken;
+    if (!token) return next();
+    const h = socket.handshake;
+    const given =
+      (h.auth as { token?: unknown } | undefined)?.token ??
+      (typeof h.query.token === 'string' ? h.query.token : undefined) ??
+      cookieValue(h.headers.cookie, TOKEN_COOKIE);
+    if (tokenMatches(token, given)) return next();
+    next(new Error('unauthorized: missing or wrong token'));
+  });
+
+  io.on('connection', (socket) => {
+    try {
+      attach(socket, d);
+    } catch (e) {
+      d.config.logger.error(`socket ${socket.id}: setup failed: ${errorMessage(e)}`);
+      socket.disconnect(true);
+    }
+  });
+  return io;
+}
+
+function attach(socket: TypedSocket, d: SocketDeps): void {
+  const warn = (m: string) => d.config.logger.warn(`socket ${socket.id}: ${m}`);
+  const id = socket.id;
+  d.hub.addClient({
+    id,
+    emitDelta: (batch) => socket.emit('delta', batch),
+    pending: () => pendingPackets(socket),
+    drop: (reason) => {
+      socket.emit('server:notice', reason);
+      socket.disconnect(true);
+    },
+  });
+  const replays = new ReplayManager({
+    logdir: d.config.logdir,
+    mainStore: d.store,
+    maxSessions: d.config.maxReplaysPerClient,
+    maxBytes: d.config.maxReplayBytes,
+    hasRun: (run) => d.store.hasRun(run),
+    sink: {
+      emitDelta: (batch) => socket.emit('delta', batch),
+      emitState: (s) => socket.emit('replay:state', s),
+      pending: () => pendingPackets(socket),
+    },
+  });
+
+  socket.on('disconnect', () => {
+    d.hub.removeClient(id);
+    replays.closeAll();
+    d.control.forget(id);
+  });
+
+  socket.on(
+    'subscribe',
+    safeHandler(
+      'subscribe',
+      SubscribeSchema,
+      (req) => {
+        const filter = compileTagFilter(req.tagPattern);
+        if (filter instanceof Error) throw filter;
+        d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have });
+        return { runs: d.runs.list() };
+      },
+      warn,
+    ) as ClientToServer['subscribe'],
+  );
+  socket.on(
+    'unsubscribe',
+    safeHandler('unsubscribe', null, () => {
+      d.hub.unsubscribe(id);
+      return null;
+    }, warn) as ClientToServer['unsubscribe'],
+  );
+  socket.on('runs:list', safeHandler('runs:list', null, () => d.runs.list(), warn) as ClientToServer['runs:list']);
+  socket.on(
+    'train:start',
+    safeHandler('train:start', TrainRequestSchema, (req) => ({ runs: d.control.start(id, req) }), warn) as ClientToServer['train:start'],
+  );
+  socket.on(
+    'train:stop',
+    safeHandler('train:stop', StopSchema, (req) => {
+      d.control.stop(req.run);
+      return null;
+    }, warn) as ClientToServer['train:stop'],
+  );
+  socket.on(
+    'replay:start',
+    // Ack first, then play: the client learns the replayId before the first batch that carries it.
+    safeHandler('replay:start', ReplayStartSchema, (req) => replays.start(req), warn, (state) =>
+      replays.begin(state.replayId),
+    ) as ClientToServer['replay:start'],
+  );
+  socket.on(
+    'replay:control',
+    safeHandler('replay:control', ReplayControlSchema, (req) => replays.control(req), warn) as ClientToServer['replay:control'],
+  );
+
+  socket.emit('hello', { version: d.version, logdir: d.config.logdir, backend: d.backend(), runs: d.runs.list() });
+}

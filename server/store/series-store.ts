@@ -1,0 +1,379 @@
+// In-memory store of every run's series, bounded by reservoir sampling per (run, tag). Pure and
+// synchronous: ingest() returns exactly what changed as SeriesDelta[], deltasAfter() serves zero-gap resume.
+import type { SeriesDelta } from '../../shared/protocol.ts';
+import type { GraphJson, HistogramTuple, ImageRef, ScalarTuple, TagInfo, Bucket } from '../../shared/types.ts';
+import type { LogRecord } from '../logs/records.ts';
+import { ImageSeries } from './image-series.ts';
+import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
+import { ScalarSeries } from './scalar-series.ts';
+import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
+
+export { DEFAULT_LIMITS, parseSamplesPerPlugin, type SampleLimits } from './sample-limits.ts';
+
+/** Bounds on everything that is not a sampled series. */
+export const STORE_BOUNDS = {
+  /** Tags per kind per run; records of further tags are dropped with one warning. */
+  tagsPerKind: 10_000,
+  /** Text samples per tag (reservoir, latest kept). */
+  textSamples: 100,
+  /** Characters kept of one text sample. */
+  textChars: 100_000,
+  /** Latest graphs kept per run. */
+  graphsPerRun: 3,
+  /** Warnings kept per run (the oldest are kept; the rest are counted). */
+  warningsPerRun: 200,
+  /** Hyper-parameter keys per run. */
+  hparamKeys: 1_000,
+} as const;
+
+type Kind = 'scalars' | 'histograms' | 'images';
+
+interface HistItem {
+  wallTime: number;
+  buckets: Bucket[];
+}
+interface TextItem {
+  wallTime: number;
+  text: string;
+}
+
+/** Per-series bookkeeping of one ingest() call. */
+interface Track {
+  epoch: number;
+  slots: number[];
+  reset: boolean;
+  /** Image ids of this batch are >= this. */
+  minIndex: number;
+}
+interface Entry<S> {
+  kind: Kind;
+  tag: string;
+  series: S;
+  track: Track;
+}
+
+class RunData {
+  readonly scalars = new Map<string, Entry<ScalarSeries>>();
+  readonly histograms = new Map<string, Entry<Reservoir<HistItem>>>();
+  readonly images = new Map<string, Entry<ImageSeries>>();
+  readonly texts = new Map<string, Reservoir<TextItem>>();
+  readonly tensors = new Map<string, { plugin: string; count: number }>();
+  readonly tagInfo = new Map<string, TagInfo>();
+  readonly graphs: GraphJson[] = [];
+  hparams: Record<string, string | number | boolean> | undefined;
+  hparamMetrics: string[] | undefined;
+  hparamStatus: string | undefined;
+  readonly warnings: string[] = [];
+  droppedWarnings = 0;
+  readonly tagLimitWarned = new Set<string>();
+}
+
+export interface HparamsInfo {
+  hparams?: Record<string, string | number | boolean>;
+  /** Metric tags declared by the experiment. */
+  metrics?: string[];
+  /** session_end status, e.g. 'STATUS_SUCCESS'. */
+  status?: string;
+}
+
+export class SeriesStore {
+  readonly limits: SampleLimits;
+  private readonly rng: Rng;
+  private readonly data = new Map<string, RunData>();
+  private epoch = 0;
+
+  constructor(limits: SampleLimits = DEFAULT_LIMITS, rng: Rng = Math.random) {
+    this.limits = { ...limits };
+    this.rng = rng;
+  }
+
+  // ---------- writing ----------
+
+  /** Add records of a run; returns one delta per changed series (in order of first change). */
+  ingest(run: string, records: readonly LogRecord[]): SeriesDelta[] {
+    const rd = this.runData(run, true);
+    const epoch = ++this.epoch;
+    const touched: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>[] = [];
+    // begin() before adding (an image batch's ids start at the series' next id), note() after.
+    const begin = (e: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>): Track => {
+      const t = e.track;
+      if (t.epoch !== epoch) {
+        t.epoch = epoch;
+        t.slots.length = 0;
+        t.reset = false;
+        t.minIndex = e.series instanceof ImageSeries ? e.series.peekIndex : 0;
+        touched.push(e);
+      }
+      return t;
+    };
+    const note = (t: Track, r: AddResult): void => {
+      if (r.rewound) t.reset = true;
+      if (r.accepted) t.slots.push(r.slot);
+    };
+
+    for (const rec of records) {
+      if (!Number.isFinite(rec.step)) {
+        this.addWarning(run, `record ${rec.kind}${'tag' in rec ? ` "${rec.tag}"` : ''} has a non-finite step; dropped`);
+        continue;
+      }
+      switch (rec.kind) {
+        case 'scalar': {
+          const e = this.entry(rd, run, 'scalars', rec.tag, () => new ScalarSeries(this.limits.scalars, this.rng));
+          if (!e) break;
+          this.noteTagInfo(rd, rec.tag, rec);
+          note(begin(e), e.series.add(rec.step, rec.wallTime, rec.value));
+          break;
+        }
+        case 'histogram': {
+          const e = this.entry(rd, run, 'histograms', rec.tag, () => new Reservoir<HistItem>(this.limits.histograms, this.rng));
+          if (!e) break;
+          this.noteTagInfo(rd, rec.tag, rec);
+          note(begin(e), e.series.add(rec.step, { wallTime: rec.wallTime, buckets: rec.buckets }));
+          break;
+        }
+        case 'image': {
+          const e = this.entry(rd, run, 'images', rec.tag, () => new ImageSeries(this.limits.images, this.rng));
+          if (!e) break;
+          this.noteTagInfo(rd, rec.tag, rec);
+          const t = begin(e);
+          const r = e.series.add(rec);
+          if (!r.accepted) this.addWarning(run, `image "${rec.tag}" step ${rec.step} sample ${rec.sample}: too many images at one step; dropped`);
+          note(t, r);
+          break;
+        }
+        case 'text': {
+          let res = rd.texts.get(rec.tag);
+          if (!res) {
+            if (!this.roomForTag(rd, run, 'text', rd.texts.size)) break;
+            res = new Reservoir<TextItem>(STORE_BOUNDS.textSamples, this.rng);
+            rd.texts.set(rec.tag, res);
+          }
+          const text = rec.text.length > STORE_BOUNDS.textChars ? `${rec.text.slice(0, STORE_BOUNDS.textChars)}…[truncated]` : rec.text;
+          res.add(rec.step, { wallTime: rec.wallTime, text });
+          break;
+        }
+        case 'tensor': {
+          const t = rd.tensors.get(rec.tag);
+          if (t) t.count++;
+          else if (this.roomForTag(rd, run, 'tensor', rd.tensors.size)) rd.tensors.set(rec.tag, { plugin: rec.plugin, count: 1 });
+          break;
+        }
+        case 'graph':
+          rd.graphs.push(rec.graph);
+          if (rd.graphs.length > STORE_BOUNDS.graphsPerRun) rd.graphs.splice(0, rd.graphs.length - STORE_BOUNDS.graphsPerRun);
+          break;
+        case 'hparams':
+          if (rec.part === 'session_start' && rec.hparams) {
+            // Via a Map so a key like "__proto__" stays a plain own property.
+            const merged = new Map(Object.entries(rd.hparams ?? {}));
+            for (const [k, v] of Object.entries(rec.hparams)) {
+              if (merged.has(k) || merged.size < STORE_BOUNDS.hparamKeys) merged.set(k, v);
+            }
+            rd.hparams = Object.fromEntries(merged);
+          } else if (rec.part === 'experiment') {
+            if (rec.metrics) rd.hparamMetrics = rec.metrics.slice(0, STORE_BOUNDS.hparamKeys);
+          } else if (rec.part === 'session_end' && rec.status) {
+            rd.hparamStatus = rec.status;
+          }
+          break;
+        case 'meta':
+          break;
+      }
+    }
+
+    const deltas: SeriesDelta[] = [];
+    for (const e of touched) {
+      const d = this.batchDelta(run, e);
+      if (d) deltas.push(d);
+    }
+    return deltas;
+  }
+
+  /** Record a problem found while reading a run (bounded per run). */
+  addWarning(run: string, message: string): void {
+    const rd = this.runData(run, true);
+    if (rd.warnings.length < STORE_BOUNDS.warningsPerRun) rd.warnings.push(message);
+    else rd.droppedWarnings++;
+  }
+
+  /** Make a run known without data (e.g. discovered but still empty). */
+  addRun(run: string): void {
+    this.runData(run, true);
+  }
+
+  removeRun(run: string): void {
+    this.data.delete(run);
+  }
+
+  // ---------- reading ----------
+
+  runs(): string[] {
+    return [...this.data.keys()];
+  }
+  hasRun(run: string): boolean {
+    return this.data.has(run);
+  }
+  scalarTags(run: string): string[] {
+    return [...(this.data.get(run)?.scalars.keys() ?? [])];
+  }
+  histogramTags(run: string): string[] {
+    return [...(this.data.get(run)?.histograms.keys() ?? [])];
+  }
+  imageTags(run: string): string[] {
+    return [...(this.data.get(run)?.images.keys() ?? [])];
+  }
+  textTags(run: string): string[] {
+    return [...(this.data.get(run)?.texts.keys() ?? [])];
+  }
+  tensorTags(run: string): Record<string, { plugin: string; count: number }> {
+    const out: Record<string, { plugin: string; count: number }> = {};
+    for (const [tag, t] of this.data.get(run)?.tensors ?? []) out[tag] = { ...t };
+    return out;
+  }
+
+  /** displayName/description from the tag's first metadata; the tag itself and '' when none. */
+  tagInfo(run: string, tag: string): TagInfo {
+    return this.data.get(run)?.tagInfo.get(tag) ?? { displayName: tag, description: '' };
+  }
+
+  /** Sorted by step; only step > afterStep when given. Values keep NaN/±Inf (map them for JSON). */
+  scalars(run: string, tag: string, afterStep?: number): ScalarTuple[] {
+    return this.data.get(run)?.scalars.get(tag)?.series.tuples(afterStep) ?? [];
+  }
+  histograms(run: string, tag: string, afterStep?: number): HistogramTuple[] {
+    const e = this.data.get(run)?.histograms.get(tag);
+    return e ? e.series.items(afterStep).map(({ step, item }) => [item.wallTime, step, item.buckets]) : [];
+  }
+  images(run: string, tag: string, afterStep?: number): ImageRef[] {
+    return this.data.get(run)?.images.get(tag)?.series.refs(afterStep) ?? [];
+  }
+  imageData(run: string, tag: string, index: number): { data: Uint8Array; mime: string } | undefined {
+    return this.data.get(run)?.images.get(tag)?.series.data(index);
+  }
+  /** Latest graphs of the run, oldest first. */
+  graphs(run: string): GraphJson[] {
+    return [...(this.data.get(run)?.graphs ?? [])];
+  }
+  /** Merged session_start hyper-parameters. */
+  hparams(run: string): Record<string, string | number | boolean> | undefined {
+    const h = this.data.get(run)?.hparams;
+    return h ? { ...h } : undefined;
+  }
+  hparamsInfo(run: string): HparamsInfo {
+    const rd = this.data.get(run);
+    if (!rd) return {};
+    const out: HparamsInfo = {};
+    if (rd.hparams) out.hparams = { ...rd.hparams };
+    if (rd.hparamMetrics) out.metrics = [...rd.hparamMetrics];
+    if (rd.hparamStatus) out.status = rd.hparamStatus;
+    return out;
+  }
+  text(run: string, tag: string): { wallTime: number; step: number; text: string }[] {
+    const res = this.data.get(run)?.texts.get(tag);
+    return res ? res.items().map(({ step, item }) => ({ wallTime: item.wallTime, step, text: item.text })) : [];
+  }
+  warnings(run: string): string[] {
+    const rd = this.data.get(run);
+    if (!rd) return [];
+    return rd.droppedWarnings > 0 ? [...rd.warnings, `(${rd.droppedWarnings} more warnings not kept)`] : [...rd.warnings];
+  }
+
+  /**
+   * Zero-gap resume: for every series of the run passing tagFilter, the points with step > have[tag]
+   * (all of them for a tag the client lacks). A client holding a point newer than the series' newest
+   * (the run was rewound or restarted) gets the full series with reset:true. Empty series are omitted.
+   */
+  deltasAfter(run: string, have: Record<string, number>, tagFilter?: (tag: string) => boolean): SeriesDelta[] {
+    const rd = this.data.get(run);
+    if (!rd) return [];
+    const out: SeriesDelta[] = [];
+    const after = (tag: string, lastStep: number | undefined): { from?: number; reset: boolean } => {
+      if (!Object.prototype.hasOwnProperty.call(have, tag)) return { reset: false };
+      const h = have[tag];
+      if (lastStep !== undefined && h > lastStep) return { reset: true };
+      return { from: h, reset: false };
+    };
+    for (const [tag, e] of rd.scalars) {
+      if (tagFilter && !tagFilter(tag)) continue;
+      const a = after(tag, e.series.lastStep);
+      const cols = e.series.columns(a.from);
+      if (cols.steps.length === 0) continue;
+      out.push({ kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols });
+    }
+    for (const [tag, e] of rd.histograms) {
+      if (tagFilter && !tagFilter(tag)) continue;
+      const a = after(tag, e.series.lastStep);
+      const points = this.histograms(run, tag, a.from);
+      if (points.length === 0) continue;
+      out.push({ kind: 'histograms', run, tag, ...(a.reset ? { reset: true } : {}), points });
+    }
+    for (const [tag, e] of rd.images) {
+      if (tagFilter && !tagFilter(tag)) continue;
+      const a = after(tag, e.series.lastStep);
+      const points = e.series.refs(a.from);
+      if (points.length === 0) continue;
+      out.push({ kind: 'images', run, tag, ...(a.reset ? { reset: true } : {}), points });
+    }
+    return out;
+  }
+
+  // ---------- internals ----------
+
+  private runData(run: string, create: true): RunData {
+    let rd = this.data.get(run);
+    if (!rd && create) {
+      rd = new RunData();
+      this.data.set(run, rd);
+    }
+    return rd as RunData;
+  }
+
+  private entry<S>(rd: RunData, run: string, kind: Kind, tag: string, make: () => S): Entry<S> | undefined {
+    const map = rd[kind] as unknown as Map<string, Entry<S>>;
+    let e = map.get(tag);
+    if (!e) {
+      if (!this.roomForTag(rd, run, kind, map.size)) return undefined;
+      e = { kind, tag, series: make(), track: { epoch: 0, slots: [], reset: false, minIndex: 0 } };
+      map.set(tag, e);
+    }
+    return e;
+  }
+
+  private roomForTag(rd: RunData, run: string, kind: string, size: number): boolean {
+    if (size < STORE_BOUNDS.tagsPerKind) return true;
+    if (!rd.tagLimitWarned.has(kind)) {
+      rd.tagLimitWarned.add(kind);
+      this.addWarning(run, `more than ${STORE_BOUNDS.tagsPerKind} ${kind} tags; records of further tags are dropped`);
+    }
+    return false;
+  }
+
+  private noteTagInfo(rd: RunData, tag: string, rec: { displayName?: string; description?: string }): void {
+    if (rd.tagInfo.has(tag) || (rec.displayName === undefined && rec.description === undefined)) return;
+    rd.tagInfo.set(tag, { displayName: rec.displayName || tag, description: rec.description ?? '' });
+  }
+
+  private batchDelta(run: string, e: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>): SeriesDelta | undefined {
+    const { tag, track: t } = e;
+    if (!t.reset && t.slots.length === 0) return undefined;
+    const reset = t.reset ? { reset: true as const } : {};
+    const s = e.series;
+    if (s instanceof ScalarSeries) {
+      return { kind: 'scalars', run, tag, ...reset, ...(t.reset ? s.columns() : s.columnsForSlots(t.slots)) };
+    }
+    if (s instanceof ImageSeries) {
+      return { kind: 'images', run, tag, ...reset, points: t.reset ? s.refs() : s.refsForSlots(t.slots, t.minIndex) };
+    }
+    let points: HistogramTuple[];
+    if (t.reset) points = this.histograms(run, tag);
+    else {
+      points = Array.from(new Set(t.slots))
+        .sort((a, b) => s.stepAt(a) - s.stepAt(b))
+        .map((slot) => {
+          const it = s.itemAt(slot) as HistItem;
+          return [it.wallTime, s.stepAt(slot), it.buckets];
+        });
+    }
+    return { kind: 'histograms', run, tag, ...reset, points };
+  }
+}

@@ -1,0 +1,404 @@
+// Runs training jobs in worker threads: at most maxRuns at once, the rest in a bounded queue.
+// The main thread never imports tfjs; it relays each worker's summaries ('records'), status
+// (throttled) and event-file path as events. A failing run — an exception in the trainer, a worker
+// error or an abrupt exit — is reported as 'failed' and never takes the process down.
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { Activation, BackendChoice, BackendName, RunInfo, RunState, TrainSpec } from '../../shared/types.ts';
+import type { LogRecord } from '../logs/records.ts';
+import { RunQueue } from './run-queue.ts';
+import { spawnTrainingWorker } from './worker-spawn.ts';
+import { isRootName, parentGroup, pickFreeNames, specHparams, validateRunName } from './run-meta.ts';
+import { isWorkerToMain, type FaultInjection, type MainToWorker, type RunResult, type WorkerInit, type WorkerToMain } from './worker-protocol.ts';
+
+export interface TrainingManagerOptions {
+  logdir: string;
+  /** Runs training at once; default os.availableParallelism(). */
+  maxRuns?: number;
+  /** Runs waiting for a slot; default 64. startRun/startSweep throw beyond it. */
+  maxQueue?: number;
+  backend?: BackendChoice;
+  /** Minimum interval between progress status events of one run (ms); default 100 (<= 10/s). */
+  statusIntervalMs?: number;
+  /** How long a stopped worker may take to end cleanly before it is terminated (ms); default 15000. */
+  stopTimeoutMs?: number;
+  /** Write histograms/images (default true). The benchmark turns them off. */
+  summaries?: boolean;
+  /** TEST ONLY: per run name, a fault the worker injects. Not reachable from the socket API. */
+  faultInjection?: Record<string, FaultInjection>;
+}
+
+type Listener = {
+  records: (run: string, records: LogRecord[]) => void;
+  status: (info: RunInfo) => void;
+  file: (run: string, absPath: string) => void;
+};
+
+interface RunEntry {
+  info: RunInfo;
+  spec: TrainSpec;
+  worker?: Worker;
+  stopRequested: boolean;
+  ended: boolean;
+  result?: RunResult;
+  lastStatusAt: number;
+  statusTimer?: NodeJS.Timeout;
+  killTimer?: NodeJS.Timeout;
+  endWaiters: (() => void)[];
+}
+
+
+/** Ended runs remembered (list(), result()); older ones are forgotten (their logs stay on disk). */
+export const MAX_ENDED_RUNS = 1000;
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class TrainingManager {
+  readonly logdir: string;
+  readonly maxRuns: number;
+  private readonly choice: BackendChoice;
+  private readonly opts: TrainingManagerOptions;
+  private readonly events = new EventEmitter();
+  private readonly runs = new Map<string, RunEntry>();
+  private readonly queue: RunQueue;
+  private running = 0;
+  private resolved: BackendName | null = null;
+  private initPromise: Promise<BackendName> | undefined;
+  private probeWorker: Worker | undefined;
+  private closed = false;
+
+  constructor(opts: TrainingManagerOptions) {
+    this.opts = opts;
+    this.logdir = path.resolve(opts.logdir);
+    this.maxRuns = Math.max(1, Math.floor(opts.maxRuns ?? os.availableParallelism()));
+    this.queue = new RunQueue(opts.maxQueue ?? 64);
+    this.choice = opts.backend ?? 'auto';
+    this.events.setMaxListeners(0);
+  }
+
+  /** The backend runs use, once known (after init() or a run's first report). */
+  get backend(): BackendName | null {
+    return this.resolved;
+  }
+
+  /** Resolves the backend in a short-lived probe worker (the main thread never loads tfjs). */
+  init(): Promise<BackendName> {
+    if (this.resolved) return Promise.resolve(this.resolved);
+    this.initPromise ??= this.probe().catch((err: unknown) => {
+      this.initPromise = undefined;
+      throw err;
+    });
+    return this.initPromise;
+  }
+
+  on<E extends keyof Listener>(ev: E, cb: Listener[E]): this {
+    this.events.on(ev, cb as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off<E extends keyof Listener>(ev: E, cb: Listener[E]): this {
+    this.events.off(ev, cb as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /**
+   * Starts (or queues) one run named `name` (a safe relative path below the logdir). A name already in
+   * use — by a run of this manager or an existing directory — gets a numeric suffix ("name-2", "name-3", ...);
+   * the returned RunInfo carries the name used. Throws on a bad name, a full queue or after close().
+   */
+  startRun(name: string, spec: TrainSpec, group?: string): RunInfo {
+    this.assertOpen();
+    const base = validateRunName(name);
+    if (!this.queue.hasRoom(Math.max(0, 1 - this.freeSlots()))) this.queueFull();
+    const [free] = pickFreeNames((s) => [base + s], (n) => this.isTaken(n));
+    return this.add(free, spec, group ?? parentGroup(free));
+  }
+
+  /**
+   * One run per activation, named "<sweep>/<activation>", everything else identical (same seed, same data
+   * order). A sweep name in use gets a numeric suffix on the sweep folder ("<sweep>-2/<activation>").
+   * sweepName "." (or "") uses the logdir itself as the sweep folder: runs "<activation>" (suffix "<activation>-2").
+   */
+  startSweep(sweepName: string, spec: Omit<TrainSpec, 'activation'>, activations: Activation[]): RunInfo[] {
+    this.assertOpen();
+    if (activations.length === 0) throw new Error('a sweep needs at least one activation');
+    if (new Set(activations).size !== activations.length) throw new Error(`duplicate activations in sweep: ${activations.join(',')}`);
+    const root = isRootName(sweepName);
+    const sweep = root ? '' : validateRunName(sweepName);
+    if (!this.queue.hasRoom(Math.max(0, activations.length - this.freeSlots()))) this.queueFull(activations.length);
+    const names = pickFreeNames(
+      (s) => activations.map((a) => (root ? `${a}${s}` : `${sweep}${s}/${a}`)),
+      (n) => this.isTaken(n),
+    );
+    return names.map((n, i) => this.add(n, { ...spec, activation: activations[i] } as TrainSpec, root ? '.' : parentGroup(n)));
+  }
+
+  /** Stops a queued (removed) or running (ends after the current iteration, log closed) run. False if not active. */
+  stop(run: string): boolean {
+    const e = this.runs.get(run);
+    if (!e || e.ended) return false;
+    if (this.queue.remove(run)) {
+      this.end(e, 'stopped');
+      return true;
+    }
+    if (e.stopRequested) return true;
+    e.stopRequested = true;
+    this.send(e, { type: 'stop' });
+    const timeout = this.opts.stopTimeoutMs ?? 15_000;
+    e.killTimer = setTimeout(() => {
+      if (e.ended) return;
+      this.end(e, 'stopped', `run "${run}" did not stop within ${timeout} ms; its worker was terminated`);
+    }, timeout);
+    return true;
+  }
+
+  list(): RunInfo[] {
+    return [...this.runs.values()].map((e) => structuredClone(e.info));
+  }
+
+  /** The trainer's final figures of a finished (or cleanly stopped) run. */
+  result(run: string): RunResult | undefined {
+    return this.runs.get(run)?.result;
+  }
+
+  /** Resolves when the run has ended (at once if unknown or already ended). */
+  waitFor(run: string): Promise<void> {
+    const e = this.runs.get(run);
+    if (!e || e.ended) return Promise.resolve();
+    return new Promise((resolve) => e.endWaiters.push(resolve));
+  }
+
+  /** Stops everything (queued runs are dropped, running ones end cleanly or are terminated) and waits for it. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.probeWorker) void this.probeWorker.terminate();
+    for (const run of this.queue.drain()) {
+      const e = this.runs.get(run);
+      if (e) this.end(e, 'stopped');
+    }
+    const active = [...this.runs.values()].filter((e) => !e.ended);
+    for (const e of active) this.stop(e.info.name);
+    await Promise.all(active.map((e) => this.waitFor(e.info.name)));
+  }
+
+  // ---------- internals ----------
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('training manager is closed');
+  }
+
+  private freeSlots(): number {
+    return Math.max(0, this.maxRuns - this.running);
+  }
+
+  private queueFull(n = 1): never {
+    throw new Error(
+      `training queue is full: ${this.running} running, ${this.queue.size} of ${this.queue.capacity} queued; cannot add ${n} more. Stop some runs or wait.`,
+    );
+  }
+
+  /** Taken: used by a run of ours (or nested with one), or present on disk. */
+  private isTaken(name: string): boolean {
+    for (const other of this.runs.keys()) {
+      if (other === name || other.startsWith(name + '/') || name.startsWith(other + '/')) return true;
+    }
+    return existsSync(path.join(this.logdir, name));
+  }
+
+  private add(name: string, spec: TrainSpec, group: string): RunInfo {
+    const entry: RunEntry = {
+      info: { name, source: 'trainer', group, status: { state: 'queued' }, hparams: specHparams(spec, this.resolved) },
+      spec,
+      stopRequested: false,
+      ended: false,
+      lastStatusAt: 0,
+      endWaiters: [],
+    };
+    this.runs.set(name, entry);
+    if (this.running < this.maxRuns) this.spawn(entry);
+    else {
+      this.queue.push(name);
+      this.emitStatus(entry, true);
+    }
+    return structuredClone(entry.info);
+  }
+
+  private workerInit(mode: WorkerInit['mode'], run?: string): WorkerInit {
+    return {
+      mode,
+      fault: run ? this.opts.faultInjection?.[run] : undefined,
+      batchMs: 50,
+      flushMs: 500,
+      summaries: this.opts.summaries ?? true,
+    };
+  }
+
+  private spawn(e: RunEntry): void {
+    const name = e.info.name;
+    this.running++;
+    e.info.status = { state: 'running', startedAt: Date.now() / 1000, backend: this.resolved ?? undefined };
+    this.emitStatus(e, true);
+    let worker: Worker;
+    try {
+      worker = spawnTrainingWorker(this.workerInit('run', name));
+    } catch (err) {
+      this.end(e, 'failed', `run "${name}": could not start its worker: ${errorMessage(err)}`);
+      return;
+    }
+    e.worker = worker;
+    worker.on('message', (m: unknown) => this.onMessage(e, m));
+    worker.on('error', (err: Error) => {
+      if (!e.ended) this.end(e, 'failed', `run "${name}": worker error: ${err.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (e.ended) return;
+      if (e.stopRequested) this.end(e, 'stopped');
+      else this.end(e, 'failed', `run "${name}": worker exited unexpectedly (exit code ${code})`);
+    });
+    this.send(e, { type: 'start', spec: e.spec, runDir: path.join(this.logdir, name), backend: this.resolved ?? this.choice });
+  }
+
+  private send(e: RunEntry, m: MainToWorker): void {
+    try {
+      e.worker?.postMessage(m);
+    } catch {
+      // worker already gone; its 'exit' handler reports the run
+    }
+  }
+
+  private onMessage(e: RunEntry, raw: unknown): void {
+    if (e.ended || !isWorkerToMain(raw)) return;
+    const m: WorkerToMain = raw;
+    const name = e.info.name;
+    switch (m.type) {
+      case 'backend':
+        this.resolved ??= m.backend;
+        e.info.status!.backend = m.backend;
+        e.info.hparams = { ...e.info.hparams, backend: m.backend };
+        this.emitStatus(e, true);
+        break;
+      case 'file':
+        this.safeEmit('file', name, m.path);
+        break;
+      case 'records':
+        this.safeEmit('records', name, m.records);
+        break;
+      case 'progress':
+        e.info.status!.progress = m.progress;
+        this.emitStatus(e, false);
+        break;
+      case 'done':
+        e.result = m.result;
+        this.end(e, m.stopped ? 'stopped' : 'finished'); // a stop that came after the last iteration still finished
+        break;
+      case 'error':
+        this.end(e, 'failed', `run "${name}": ${m.message}`);
+        break;
+    }
+  }
+
+  private end(e: RunEntry, state: RunState, error?: string): void {
+    if (e.ended) return;
+    e.ended = true;
+    clearTimeout(e.statusTimer);
+    clearTimeout(e.killTimer);
+    const wasRunning = e.worker !== undefined || e.info.status?.state === 'running';
+    e.info.status = { ...e.info.status, state, endedAt: Date.now() / 1000, ...(error ? { error } : {}) };
+    if (e.worker) void e.worker.terminate().catch(() => undefined);
+    this.emitStatus(e, true);
+    for (const w of e.endWaiters.splice(0)) w();
+    this.pruneEnded();
+    if (wasRunning) {
+      this.running--;
+      this.pump();
+    }
+  }
+
+  /** Keeps the run table bounded in a long-lived server: forgets the oldest ended runs beyond MAX_ENDED_RUNS. */
+  private pruneEnded(): void {
+    let excess = -MAX_ENDED_RUNS;
+    for (const e of this.runs.values()) if (e.ended) excess++;
+    for (const [name, e] of this.runs) {
+      if (excess <= 0) break;
+      if (e.ended) {
+        this.runs.delete(name);
+        excess--;
+      }
+    }
+  }
+
+  /** Starts queued runs while slots are free. */
+  private pump(): void {
+    while (!this.closed && this.running < this.maxRuns) {
+      const next = this.queue.shift();
+      if (next === undefined) return;
+      const e = this.runs.get(next);
+      if (e && !e.ended) this.spawn(e);
+    }
+  }
+
+  /** State changes go out at once; progress at most every statusIntervalMs per run (the latest wins). */
+  private emitStatus(e: RunEntry, force: boolean): void {
+    const interval = this.opts.statusIntervalMs ?? 100;
+    const now = performance.now();
+    if (!force && now - e.lastStatusAt < interval) {
+      e.statusTimer ??= setTimeout(() => {
+        e.statusTimer = undefined;
+        if (!e.ended) this.emitStatus(e, true);
+      }, interval - (now - e.lastStatusAt));
+      return;
+    }
+    clearTimeout(e.statusTimer);
+    e.statusTimer = undefined;
+    e.lastStatusAt = now;
+    this.safeEmit('status', structuredClone(e.info));
+  }
+
+  private safeEmit(ev: keyof Listener, ...args: unknown[]): void {
+    try {
+      this.events.emit(ev, ...args);
+    } catch (err) {
+      // A listener's bug must not kill a run's message handling (nor the process).
+      console.error(`trainscope: a training '${ev}' listener threw: ${errorMessage(err)}`);
+    }
+  }
+
+  private probe(): Promise<BackendName> {
+    return new Promise<BackendName>((resolve, reject) => {
+      let worker: Worker;
+      try {
+        worker = spawnTrainingWorker(this.workerInit('probe'));
+      } catch (err) {
+        reject(new Error(`could not start the backend probe worker: ${errorMessage(err)}`));
+        return;
+      }
+      this.probeWorker = worker;
+      let settled = false;
+      const settle = (err: Error | null, b?: BackendName) => {
+        if (settled) return;
+        settled = true;
+        this.probeWorker = undefined;
+        void worker.terminate().catch(() => undefined);
+        if (err) reject(err);
+        else {
+          this.resolved ??= b!;
+          resolve(this.resolved);
+        }
+      };
+      worker.on('message', (m: unknown) => {
+        if (!isWorkerToMain(m)) return;
+        if (m.type === 'backend') settle(null, m.backend);
+        else if (m.type === 'error') settle(new Error(`training backend "${this.choice}": ${m.message}`));
+      });
+      worker.on('error', (err) => settle(new Error(`training backend probe failed: ${err.message}`)));
+      worker.on('exit', (code) => settle(new Error(`training backend probe exited (code ${code}) before reporting a backend`)));
+      worker.postMessage({ type: 'probe', backend: this.choice } satisfies MainToWorker);
+    });
+  }
+}
+

@@ -1,0 +1,119 @@
+// One run's summaries, written to an EventWriter (disk) AND kept as LogRecords for live streaming.
+// Both get the same wallTime and, for histograms, the same buckets (bucketized once), so what a
+// client sees live equals what a reader later gets from the file.
+import { bucketize } from '../../shared/histogram.ts';
+import type { Bucket } from '../../shared/types.ts';
+import type { LogRecord } from '../logs/records.ts';
+import { HPARAMS_TAGS } from '../logs/event-encode.ts';
+import { kerasModelToGraph } from '../logs/graph-normalize.ts';
+
+export type SessionStatus = 'STATUS_SUCCESS' | 'STATUS_FAILURE' | 'STATUS_ABORTED';
+
+/** The part of server/logs/event-writer.ts EventWriter the logger uses (structural, so tests can fake it). */
+export interface RunLogSink {
+  scalar(tag: string, value: number, step: number, wallTime?: number): void;
+  histogramBuckets(tag: string, buckets: Bucket[], step: number, wallTime?: number): void;
+  image(tag: string, png: Uint8Array, width: number, height: number, step: number, wallTime?: number): void;
+  kerasModel(modelJson: string, step?: number, wallTime?: number): void;
+  hparams(hparams: Record<string, string | number | boolean>, metricTags: string[], wallTime?: number): void;
+  hparamsEnd(status: SessionStatus, wallTime?: number): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** TensorBoard's session status has no "aborted": the writer stores STATUS_UNKNOWN, and so do our records. */
+const STATUS_ON_DISK: Record<SessionStatus, string> = {
+  STATUS_SUCCESS: 'STATUS_SUCCESS',
+  STATUS_FAILURE: 'STATUS_FAILURE',
+  STATUS_ABORTED: 'STATUS_UNKNOWN',
+};
+
+/** Records kept between takeRecords() calls before the oldest are dropped (a caller that never drains). */
+export const MAX_PENDING_RECORDS = 100_000;
+
+const now = () => Date.now() / 1000;
+
+export class RunLogger {
+  private pending: LogRecord[] = [];
+  private dropped = 0;
+  private endedWith: SessionStatus | null = null;
+
+  /** `writer` null keeps records only (tests, dry runs). */
+  constructor(private readonly writer: RunLogSink | null) {}
+
+  private push(r: LogRecord): void {
+    if (this.pending.length >= MAX_PENDING_RECORDS) {
+      this.pending.shift();
+      this.dropped++;
+    }
+    this.pending.push(r);
+  }
+
+  /** Records not taken because nobody drained them in time. */
+  get droppedRecords(): number {
+    return this.dropped;
+  }
+
+  scalar(tag: string, value: number, step: number): void {
+    const wallTime = now();
+    this.writer?.scalar(tag, value, step, wallTime);
+    this.push({ kind: 'scalar', tag, value, step, wallTime });
+  }
+
+  histogram(tag: string, values: ArrayLike<number>, step: number): void {
+    const wallTime = now();
+    const buckets = bucketize(values);
+    this.writer?.histogramBuckets(tag, buckets, step, wallTime);
+    this.push({ kind: 'histogram', tag, buckets, step, wallTime });
+  }
+
+  image(tag: string, png: Uint8Array, width: number, height: number, step: number): void {
+    const wallTime = now();
+    this.writer?.image(tag, png, width, height, step, wallTime);
+    this.push({ kind: 'image', tag, data: png, width, height, sample: 0, step, wallTime });
+  }
+
+  kerasModel(json: string, step = 0): void {
+    const wallTime = now();
+    this.writer?.kerasModel(json, step, wallTime);
+    this.push({ kind: 'graph', graph: kerasModelToGraph(json, step), step, wallTime });
+  }
+
+  hparams(h: Record<string, string | number | boolean>, metrics: string[]): void {
+    const wallTime = now();
+    this.writer?.hparams(h, metrics, wallTime);
+    const names: Record<string, string> = {};
+    for (const k of Object.keys(h)) names[k] = k;
+    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.experiment, part: 'experiment', hparams: names, metrics: [...metrics], step: 0, wallTime });
+    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.sessionStart, part: 'session_start', hparams: { ...h }, step: 0, wallTime });
+  }
+
+  /** The status end() was called with, or null. */
+  get endStatus(): SessionStatus | null {
+    return this.endedWith;
+  }
+
+  /** Session end status; only the first call counts. */
+  end(status: SessionStatus): void {
+    if (this.endedWith) return;
+    this.endedWith = status;
+    const wallTime = now();
+    this.writer?.hparamsEnd(status, wallTime);
+    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.sessionEnd, part: 'session_end', status: STATUS_ON_DISK[status], step: 0, wallTime });
+  }
+
+  /** Records made since the last call. */
+  takeRecords(): LogRecord[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  async flush(): Promise<void> {
+    await this.writer?.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.writer?.close();
+  }
+}

@@ -1,0 +1,99 @@
+// Pure statistics behind the per-layer summaries. No tfjs: they take plain arrays read back
+// from the device in one batch, so they are tested on hand-built inputs.
+import type { Activation } from '../../shared/types.ts';
+
+/** Activations whose output range is bounded, with the limits; null = unbounded. Softmax is the output layer's. */
+export function activationLimits(act: Activation | 'softmax'): [number, number] | null {
+  switch (act) {
+    case 'sigmoid':
+    case 'softmax':
+      return [0, 1];
+    case 'tanh':
+    case 'softsign':
+      return [-1, 1];
+    default:
+      return null;
+  }
+}
+
+/** How close to a limit counts as saturated: 2% of the activation's range (e.g. tanh: |a| >= 0.96). */
+export const SATURATION_TOLERANCE = 0.02;
+
+/**
+ * Share of units that are dead on the probe batch: a unit is dead when its activation is exactly 0
+ * for every example. `acts` is row-major [examples, units].
+ */
+export function deadFraction(acts: ArrayLike<number>, units: number): number {
+  if (units <= 0) return 0;
+  const examples = Math.floor(acts.length / units);
+  if (examples === 0) return 0;
+  let dead = 0;
+  for (let u = 0; u < units; u++) {
+    let allZero = true;
+    for (let e = 0; e < examples; e++) {
+      if (acts[e * units + u] !== 0) {
+        allZero = false;
+        break;
+      }
+    }
+    if (allZero) dead++;
+  }
+  return dead / units;
+}
+
+/** Share of activation values within `tol` of the range of either limit; 0 for unbounded activations. */
+export function saturationFraction(
+  acts: ArrayLike<number>,
+  limits: [number, number] | null,
+  tol = SATURATION_TOLERANCE,
+): number {
+  if (!limits || acts.length === 0) return 0;
+  const [lo, hi] = limits;
+  const band = (hi - lo) * tol;
+  let sat = 0;
+  for (let i = 0; i < acts.length; i++) {
+    const a = acts[i];
+    if (a <= lo + band || a >= hi - band) sat++;
+  }
+  return sat / acts.length;
+}
+
+/** L2 norm over several arrays taken together (e.g. a layer's kernel and bias gradients). */
+export function l2Norm(...arrays: ArrayLike<number>[]): number {
+  let s = 0;
+  for (const arr of arrays) for (let i = 0; i < arr.length; i++) s += arr[i] * arr[i];
+  return Math.sqrt(s);
+}
+
+/** Slices of one flat buffer, in the order the tensors were concatenated. */
+export function splitFlat(flat: Float32Array, sizes: readonly number[]): Float32Array[] {
+  const out: Float32Array[] = [];
+  let off = 0;
+  for (const n of sizes) {
+    if (off + n > flat.length) throw new Error(`splitFlat: need ${off + n} values, buffer has ${flat.length}`);
+    out.push(flat.subarray(off, off + n));
+    off += n;
+  }
+  return out;
+}
+
+/** The per-layer scalar summaries computed from one batched read. */
+export interface LayerScalars {
+  gradNorm: number;
+  deadFraction: number;
+  saturationFraction: number;
+}
+
+export function layerScalars(
+  acts: ArrayLike<number>,
+  units: number,
+  act: Activation | 'softmax',
+  kernelGrad: ArrayLike<number>,
+  biasGrad: ArrayLike<number>,
+): LayerScalars {
+  return {
+    gradNorm: l2Norm(kernelGrad, biasGrad),
+    deadFraction: deadFraction(acts, units),
+    saturationFraction: saturationFraction(acts, activationLimits(act)),
+  };
+}

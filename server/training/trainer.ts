@@ -1,0 +1,335 @@
+// The training loop for one run: data -> MLP -> our own loop (tf.variableGrads + applyGradients, so
+// per-layer kernel gradients are at hand) -> summaries through a RunLogger.
+// Reads from the device: one batched read per iteration (loss, accuracy and, on summary steps, all
+// weights/grads/probe activations/images concatenated into one tensor) plus one per validation pass.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName, RunProgress, TrainSpec } from '../../shared/types.ts';
+import type { LogRecord } from '../logs/records.ts';
+import { makeDataset, MNIST_SIDE, type Dataset } from './datasets.ts';
+import { decisionBoundaryPng, gridPoints, weightTilesPng } from './images.ts';
+import { buildMlp, type Mlp } from './model.ts';
+import { deriveSeed, mulberry32, permutation } from './rng.ts';
+import type { RunLogger } from './run-logger.ts';
+import { layerScalars, splitFlat } from './summaries.ts';
+
+export interface TrainResult {
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  iterations: number;
+  epochs: number;
+  seconds: number;
+  itersPerSec: number;
+}
+
+export interface TrainContext {
+  logger: RunLogger;
+  backend: BackendName;
+  /** Stop: end cleanly after the current iteration, status ABORTED. */
+  signal?: AbortSignal;
+  /** After every iteration (caller throttles). */
+  onProgress?: (p: RunProgress) => void;
+  /** logger.takeRecords() after each iteration. */
+  onRecords?: (records: LogRecord[]) => void;
+  /** Default true; false = scalars only every iteration, no histograms/images/graph (for the bench). */
+  summaries?: boolean;
+}
+
+/** Examples in the fixed validation probe batch used for activation summaries. */
+export const PROBE_SIZE = 128;
+/** Images are rendered every IMAGE_EVERY summary steps (and at the first and last iteration). */
+export const IMAGE_EVERY = 5;
+/** Decision-boundary image side in pixels. */
+export const BOUNDARY_SIZE = 96;
+export const DEFAULT_SUMMARY_EVERY = 10;
+export const HPARAM_METRICS = ['val/accuracy', 'val/loss', 'train/loss'];
+const EVAL_CHUNK = 1024;
+const EPS = 1e-7;
+/** Yield to the event loop at least this often (ms) so abort messages and timers get through. */
+const YIELD_MS = 20;
+
+export function makeOptimizer(spec: Pick<TrainSpec, 'optimizer' | 'learningRate'>): tf.Optimizer {
+  const lr = spec.learningRate;
+  switch (spec.optimizer) {
+    case 'sgd':
+      return tf.train.sgd(lr);
+    case 'momentum':
+      return tf.train.momentum(lr, 0.9);
+    case 'adam':
+      return tf.train.adam(lr);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr);
+    default:
+      throw new Error(`unknown optimizer "${String(spec.optimizer)}"`);
+  }
+}
+
+/** Per-example softmax cross-entropy from probabilities (clipped like Keras). */
+function crossEntropy(probs: tf.Tensor2D, onehot: tf.Tensor2D): tf.Tensor1D {
+  return tf.neg(tf.sum(tf.mul(onehot, tf.log(tf.clipByValue(probs, EPS, 1 - EPS))), -1));
+}
+
+function correct(probs: tf.Tensor2D, onehot: tf.Tensor2D): tf.Tensor1D {
+  return tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(onehot, -1)), 'float32');
+}
+
+export function hparamsFor(spec: TrainSpec, backend: BackendName): Record<string, string | number | boolean> {
+  return {
+    dataset: spec.dataset,
+    activation: spec.activation,
+    layers: spec.layers.join(','),
+    optimizer: spec.optimizer,
+    learning_rate: spec.learningRate,
+    batch_size: spec.batchSize,
+    epochs: spec.epochs,
+    dropout: spec.dropout,
+    batch_norm: spec.batchNorm,
+    seed: spec.seed,
+    backend,
+    samples: spec.samples,
+    noise: spec.noise,
+  };
+}
+
+function checkSpec(spec: TrainSpec): void {
+  const bad = (what: string) => {
+    throw new Error(`invalid TrainSpec: ${what}`);
+  };
+  if (!Array.isArray(spec.layers) || spec.layers.some((u) => !Number.isInteger(u) || u < 1)) bad(`layers ${JSON.stringify(spec.layers)}`);
+  if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) bad(`batchSize ${spec.batchSize}`);
+  if (!Number.isInteger(spec.epochs) || spec.epochs < 1) bad(`epochs ${spec.epochs}`);
+  if (!(spec.learningRate > 0)) bad(`learningRate ${spec.learningRate}`);
+  if (!(spec.dropout >= 0 && spec.dropout < 1)) bad(`dropout ${spec.dropout}`);
+}
+
+/** Rows of X (flattened) and one-hot labels for the given example indices. */
+function gatherBatch(ds: Dataset, idx: ArrayLike<number>, from: number, to: number, x: Float32Array, y: Float32Array): void {
+  const d = ds.inputDim, c = ds.numClasses;
+  y.fill(0);
+  for (let i = from; i < to; i++) {
+    const src = idx[i];
+    x.set(ds.trainX.subarray(src * d, src * d + d), (i - from) * d);
+    y[(i - from) * c + ds.trainY[src]] = 1;
+  }
+}
+
+function oneHot(labels: Int32Array, classes: number): Float32Array {
+  const out = new Float32Array(labels.length * classes);
+  labels.forEach((l, i) => (out[i * classes + l] = 1));
+  return out;
+}
+
+/** Validation loss/accuracy over the whole validation set, in chunks, one read. */
+async function evaluate(mlp: Mlp, valX: tf.Tensor, valY: tf.Tensor2D): Promise<{ loss: number; accuracy: number }> {
+  const n = valY.shape[0];
+  const t = tf.tidy(() => {
+    let lossSum: tf.Tensor = tf.scalar(0);
+    let hits: tf.Tensor = tf.scalar(0);
+    for (let s = 0; s < n; s += EVAL_CHUNK) {
+      const size = Math.min(EVAL_CHUNK, n - s);
+      const xs = tf.slice(valX, s, size);
+      const ys = tf.slice(valY, s, size);
+      const { probs } = mlp.forward(xs, false);
+      lossSum = tf.add(lossSum, tf.sum(crossEntropy(probs, ys)));
+      hits = tf.add(hits, tf.sum(correct(probs, ys)));
+    }
+    return tf.stack([lossSum, hits]);
+  });
+  const [l, h] = await t.data();
+  t.dispose();
+  return { loss: l / n, accuracy: h / n };
+}
+
+export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<TrainResult> {
+  checkSpec(spec);
+  const { logger } = ctx;
+  const summaries = ctx.summaries ?? true;
+  const every = Number.isInteger(spec.summaryEvery) && spec.summaryEvery >= 1 ? spec.summaryEvery : DEFAULT_SUMMARY_EVERY;
+  const ds = makeDataset({ name: spec.dataset, samples: spec.samples, noise: spec.noise, seed: spec.seed });
+  const nTrain = ds.trainY.length, nVal = ds.valY.length;
+  const batch = Math.min(spec.batchSize, nTrain);
+  const itersPerEpoch = Math.ceil(nTrain / batch);
+  const totalIters = itersPerEpoch * spec.epochs;
+
+  const mlp = buildMlp(spec, ds.inputShape, ds.numClasses);
+  const optimizer = makeOptimizer(spec);
+  const held: tf.Tensor[] = [];
+  const keep = <T extends tf.Tensor>(t: T): T => (held.push(t), t);
+  try {
+    if (summaries) logger.kerasModel(mlp.model.toJSON(null, true) as string, 0);
+    logger.hparams(hparamsFor(spec, ctx.backend), HPARAM_METRICS);
+    ctx.onRecords?.(logger.takeRecords());
+
+    const valX = keep(tf.tensor(ds.valX, [nVal, ...ds.inputShape]));
+    const valY = keep(tf.tensor2d(oneHot(ds.valY, ds.numClasses), [nVal, ds.numClasses]));
+    const probeN = Math.min(PROBE_SIZE, nVal);
+    const probeX = keep(tf.slice(valX, 0, probeN));
+    const grid = ds.bounds ? keep(tf.tensor2d(gridPoints(ds.bounds, BOUNDARY_SIZE), [BOUNDARY_SIZE * BOUNDARY_SIZE, 2])) : null;
+
+    const shuffleRng = mulberry32(deriveSeed(spec.seed, 'shuffle'));
+    const dropoutSeeds = mlp.dropoutLayers.map((_, i) => deriveSeed(spec.seed, `dropout:${i}`));
+    const xBuf = new Float32Array(batch * ds.inputDim);
+    const yBuf = new Float32Array(batch * ds.numClasses);
+
+    let it = 0;
+    let aborted = false;
+    let lastVal = { loss: NaN, accuracy: NaN };
+    let epochLoss = 0, epochHits = 0, epochSeen = 0;
+    let lastTrain = { loss: NaN, accuracy: NaN };
+    let secPerIter: number | null = null;
+    let lastYield = performance.now();
+    const t0 = performance.now();
+    let epochsDone = 0;
+    let lastValStep = -1;
+    const logVal = async (step: number) => {
+      lastVal = await evaluate(mlp, valX, valY);
+      lastValStep = step;
+      logger.scalar('val/loss', lastVal.loss, step);
+      logger.scalar('val/accuracy', lastVal.accuracy, step);
+      logger.scalar('val/perplexity', Math.exp(lastVal.loss), step);
+    };
+
+    for (let epoch = 1; epoch <= spec.epochs && !aborted; epoch++) {
+      const order = permutation(nTrain, shuffleRng);
+      epochLoss = epochHits = epochSeen = 0;
+      for (let b = 0; b < itersPerEpoch; b++) {
+        if (ctx.signal?.aborted) {
+          aborted = true;
+          break;
+        }
+        const tIter = performance.now();
+        it++;
+        const from = b * batch, to = Math.min(nTrain, from + batch);
+        const n = to - from;
+        gatherBatch(ds, order, from, to, xBuf, yBuf);
+        // Fresh dropout masks each iteration, still reproducible from the seed.
+        mlp.dropoutLayers.forEach((l, i) => ((l as unknown as { seed?: number }).seed = (dropoutSeeds[i] + it) >>> 0));
+        const isSummary = summaries && (it % every === 0 || it === 1 || it === totalIters);
+        const isImage = isSummary && (it % (every * IMAGE_EVERY) === 0 || it === 1 || it === totalIters);
+
+        const xb = tf.tensor(xBuf.subarray(0, n * ds.inputDim), [n, ...ds.inputShape]);
+        const yb = tf.tensor2d(yBuf.subarray(0, n * ds.numClasses), [n, ds.numClasses]);
+        let probsKept: tf.Tensor2D | null = null;
+        const { value: lossT, grads } = tf.variableGrads(() => {
+          const { probs } = mlp.forward(xb, true);
+          probsKept = tf.keep(probs);
+          return tf.mean(crossEntropy(probs, yb)) as tf.Scalar;
+        }, mlp.trainableVars);
+        optimizer.applyGradients(grads);
+
+        // Everything this iteration reads, flattened into one tensor (after the update).
+        const sizes: number[] = [];
+        const readT = tf.tidy(() => {
+          const parts: tf.Tensor[] = [];
+          const push = (t: tf.Tensor) => (parts.push(tf.reshape(t, [-1])), sizes.push(t.size));
+          push(tf.reshape(lossT, [1]));
+          push(tf.reshape(tf.sum(correct(probsKept!, yb)), [1]));
+          if (isSummary) {
+            const { taps } = mlp.forward(probeX, false, true);
+            mlp.weightLayers.forEach((w, i) => {
+              push(w.kernel);
+              push(w.bias);
+              push(grads[w.kernel.name]);
+              push(grads[w.bias.name]);
+              push(taps[i]);
+            });
+            if (isImage && grid) push(mlp.forward(grid, false).probs);
+          }
+          return tf.concat(parts);
+        });
+        tf.dispose([xb, yb, lossT, probsKept!]);
+        tf.dispose(grads);
+        const flat = (await readT.data()) as Float32Array;
+        readT.dispose();
+        const views = splitFlat(flat, sizes);
+        const loss = views[0][0], hits = views[1][0];
+        epochLoss += loss * n;
+        epochHits += hits;
+        epochSeen += n;
+        lastTrain = { loss, accuracy: hits / n };
+
+        const dt = (performance.now() - tIter) / 1000;
+        secPerIter = secPerIter === null ? dt : 0.9 * secPerIter + 0.1 * dt;
+        const mem = tf.memory();
+        logger.scalar('train/loss', loss, it);
+        logger.scalar('train/accuracy', hits / n, it);
+        logger.scalar('train/perplexity', Math.exp(loss), it);
+        logger.scalar('optimizer/learning_rate', spec.learningRate, it);
+        logger.scalar('throughput/examples_per_sec', dt > 0 ? n / dt : 0, it);
+        logger.scalar('memory/num_tensors', mem.numTensors, it);
+        logger.scalar('memory/num_bytes', mem.numBytes, it);
+
+        if (isSummary) {
+          let v = 2;
+          for (const w of mlp.weightLayers) {
+            const [kernel, bias, kGrad, bGrad, acts] = views.slice(v, v + 5);
+            v += 5;
+            logger.histogram(`${w.name}/kernel`, kernel, it);
+            logger.histogram(`${w.name}/bias`, bias, it);
+            logger.histogram(`${w.name}/activations`, acts, it);
+            logger.histogram(`${w.name}/kernel_grad`, kGrad, it);
+            const s = layerScalars(acts, w.units, w.activation, kGrad, bGrad);
+            logger.scalar(`${w.name}/grad_norm`, s.gradNorm, it);
+            logger.scalar(`${w.name}/dead_fraction`, s.deadFraction, it);
+            logger.scalar(`${w.name}/saturation_fraction`, s.saturationFraction, it);
+          }
+          if (isImage && grid && ds.bounds) {
+            const img = decisionBoundaryPng(views[v], ds.numClasses, BOUNDARY_SIZE, ds.bounds, { xs: ds.trainX, ys: ds.trainY });
+            logger.image('images/decision_boundary', img.png, img.width, img.height, it);
+          } else if (isImage && ds.name === 'mnist') {
+            const first = mlp.weightLayers[0];
+            const img = weightTilesPng(views[2], first.kernel.shape[1] as number, MNIST_SIDE);
+            logger.image('images/first_layer_weights', img.png, img.width, img.height, it);
+          }
+        }
+
+        // Yield now and then so abort messages and the caller's timers get through.
+        if (performance.now() - lastYield > YIELD_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+        if (b === itersPerEpoch - 1) {
+          await logVal(it);
+          logger.scalar('epoch', epoch, it);
+          epochsDone = epoch;
+        }
+        ctx.onProgress?.({
+          epoch,
+          epochs: spec.epochs,
+          iteration: it,
+          iterationsPerEpoch: itersPerEpoch,
+          etaSec: secPerIter === null ? null : secPerIter * (totalIters - it),
+          loss,
+        });
+        ctx.onRecords?.(logger.takeRecords());
+      }
+    }
+    // A stopped run closes with a validation point at the step it reached.
+    if (aborted && it > 0 && lastValStep !== it) await logVal(it);
+
+    const seconds = (performance.now() - t0) / 1000;
+    logger.end(aborted ? 'STATUS_ABORTED' : 'STATUS_SUCCESS');
+    ctx.onRecords?.(logger.takeRecords());
+    const trainLoss = epochSeen > 0 ? epochLoss / epochSeen : lastTrain.loss;
+    const trainAcc = epochSeen > 0 ? epochHits / epochSeen : lastTrain.accuracy;
+    return {
+      loss: trainLoss,
+      accuracy: trainAcc,
+      valLoss: lastVal.loss,
+      valAccuracy: lastVal.accuracy,
+      iterations: it,
+      epochs: epochsDone,
+      seconds,
+      itersPerSec: seconds > 0 ? it / seconds : 0,
+    };
+  } catch (err) {
+    logger.end('STATUS_FAILURE');
+    ctx.onRecords?.(logger.takeRecords());
+    throw new Error(`training ${spec.dataset}/${spec.activation} failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    tf.dispose(held);
+    optimizer.dispose();
+    mlp.dispose();
+  }
+}

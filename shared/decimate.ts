@@ -1,0 +1,65 @@
+// Min-max decimation for line charts: split the visible x range into one bucket per pixel column and
+// keep, per column, the first, min, max and last point (in x order). The drawn line then looks exactly
+// like the full-resolution one (every spike stays) while Chart.js draws at most ~4 points per pixel.
+
+/** First index i in [0, n) with xs[i] >= x (xs ascending), n if none. */
+export function lowerBound(xs: ArrayLike<number>, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Indices to draw for the points with x in [xMin, xMax] (plus the nearest point outside on each side,
+ * so the line reaches the chart edges). xs must be ascending; ys may hold NaN/±Inf (kept as first/last
+ * only, so gaps still show). `columns` = plot width in pixels.
+ */
+export function decimateMinMax(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  n: number,
+  xMin: number,
+  xMax: number,
+  columns: number,
+): number[] {
+  if (n === 0) return [];
+  let start = lowerBound(xs, n, xMin);
+  let end = lowerBound(xs, n, xMax);
+  while (end < n && xs[end] <= xMax) end++; // include points equal to xMax
+  if (start > 0) start--;
+  if (end < n) end++;
+  const count = end - start;
+  const cols = Math.max(1, Math.floor(columns));
+  const out: number[] = [];
+  if (count <= cols * 4) {
+    for (let i = start; i < end; i++) out.push(i);
+    return out;
+  }
+  const span = xMax - xMin || 1;
+  let i = start;
+  // Points before xMin / after xMax (the edge extensions) go to the first / last column.
+  const colOf = (x: number) => Math.min(cols - 1, Math.max(0, Math.floor(((x - xMin) / span) * cols)));
+  while (i < end) {
+    const col = colOf(xs[i]);
+    const first = i;
+    let minI = -1;
+    let maxI = -1;
+    let j = i;
+    for (; j < end && colOf(xs[j]) === col; j++) {
+      const y = ys[j];
+      if (!Number.isFinite(y)) continue;
+      if (minI < 0 || y < ys[minI]) minI = j;
+      if (maxI < 0 || y > ys[maxI]) maxI = j;
+    }
+    const last = j - 1;
+    const picks = [first, minI, maxI, last].filter((p) => p >= 0).sort((a, b) => a - b);
+    for (const p of picks) if (out[out.length - 1] !== p) out.push(p);
+    i = j;
+  }
+  return out;
+}

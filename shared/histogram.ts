@@ -1,0 +1,180 @@
+// Histogram math shared by server and web: TF1-style bucketing, HistogramProto -> buckets, and
+// TensorBoard's "distribution" compression. Pure; no Node or DOM APIs.
+import type { BasisPointValue, Bucket } from './types.ts';
+
+/** Basis points (1/100 of a percent) of TensorBoard's distribution bands. */
+export const BASIS_POINTS: readonly number[] = [0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000];
+
+const DBL_MAX = Number.MAX_VALUE;
+
+/**
+ * TF1's default bucket limits: ±1e-12 growing by 10% (computed by repeated multiplication, as TF does,
+ * so edges match bit for bit) up to 1e20, then ±DBL_MAX, with 0 in the middle. Ascending.
+ */
+export const TF_BUCKET_LIMITS: readonly number[] = (() => {
+  const pos: number[] = [];
+  for (let v = 1e-12; v < 1e20; v *= 1.1) pos.push(v);
+  pos.push(DBL_MAX);
+  const neg = pos.map((v) => -v).reverse();
+  return [...neg, 0, ...pos];
+})();
+const LIMITS = Float64Array.from(TF_BUCKET_LIMITS);
+
+/** Index of the first limit strictly greater than v (TF's upper_bound), clamped to the last bucket. */
+function bucketIndex(v: number): number {
+  let lo = 0;
+  let hi = LIMITS.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (LIMITS[mid] > v) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo < LIMITS.length ? lo : LIMITS.length - 1;
+}
+
+/** TF1-style summary of values: what a HistogramProto holds. Non-finite values are ignored. */
+export interface HistogramSummary {
+  min: number;
+  max: number;
+  num: number;
+  sum: number;
+  sumSquares: number;
+  /** Right edge of each bucket, ascending; empty runs collapsed (as TF's EncodeToProto does). */
+  bucketLimit: number[];
+  bucket: number[];
+}
+
+export function summarizeHistogram(values: ArrayLike<number>): HistogramSummary {
+  const counts = new Float64Array(LIMITS.length);
+  let lo = LIMITS.length;
+  let hi = -1;
+  let min = Infinity;
+  let max = -Infinity;
+  let num = 0;
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    num++;
+    sum += v;
+    sumSquares += v * v;
+    const b = bucketIndex(v);
+    counts[b]++;
+    if (b < lo) lo = b;
+    if (b > hi) hi = b;
+  }
+  if (num === 0) return { min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimit: [DBL_MAX], bucket: [0] };
+  // Only the span between the first and last non-empty bucket is kept; inner empty runs collapse into
+  // one empty bucket whose limit is the run's last limit (as TF's EncodeToProto does).
+  const bucketLimit: number[] = [];
+  const bucket: number[] = [];
+  for (let i = lo; i <= hi; i++) {
+    if (counts[i] === 0) {
+      while (counts[i + 1] === 0) i++;
+      bucketLimit.push(LIMITS[i]);
+      bucket.push(0);
+      continue;
+    }
+    bucketLimit.push(LIMITS[i]);
+    bucket.push(counts[i]);
+  }
+  return { min, max, num, sum, sumSquares, bucketLimit, bucket };
+}
+
+/**
+ * TensorBoard's reading of a HistogramProto: drop empty buckets at both ends; lefts are [min] + inner
+ * limits, rights are inner limits + [max]. All empty -> [].
+ */
+export function histogramProtoToBuckets(p: {
+  min: number;
+  max: number;
+  bucketLimit: ArrayLike<number>;
+  bucket: ArrayLike<number>;
+}): Bucket[] {
+  const counts = p.bucket;
+  const n = counts.length;
+  let start = 0;
+  while (start < n && !(counts[start] > 0)) start++;
+  let end = n - 1;
+  while (end >= 0 && !(counts[end] > 0)) end--;
+  if (start > end) return [];
+  const out: Bucket[] = [];
+  for (let i = start; i <= end; i++) {
+    const left = i === start ? p.min : p.bucketLimit[i - 1];
+    const right = i === end ? p.max : p.bucketLimit[i];
+    out.push([left, right, counts[i]]);
+  }
+  return out;
+}
+
+/** Values -> buckets with TF1's exponential edges, empty ends dropped (what our reader gets back). */
+export function bucketize(values: ArrayLike<number>): Bucket[] {
+  const s = summarizeHistogram(values);
+  return histogramProtoToBuckets(s);
+}
+
+/**
+ * Buckets -> HistogramProto fields. Gaps between consecutive buckets become empty buckets so that
+ * histogramProtoToBuckets() gives the same edges back. min/max are the outer edges.
+ */
+export function bucketsToHistogramProto(buckets: readonly Bucket[]): HistogramSummary {
+  if (buckets.length === 0) return { min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimit: [DBL_MAX], bucket: [0] };
+  const bucketLimit: number[] = [];
+  const bucket: number[] = [];
+  let num = 0;
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    const [l, r, c] = buckets[i];
+    if (i > 0 && l !== buckets[i - 1][1]) {
+      bucketLimit.push(l);
+      bucket.push(0);
+    }
+    bucketLimit.push(r);
+    bucket.push(c);
+    num += c;
+    const mid = (l + r) / 2;
+    sum += mid * c;
+    sumSquares += mid * mid * c;
+  }
+  return { min: buckets[0][0], max: buckets[buckets.length - 1][1], num, sum, sumSquares, bucketLimit, bucket };
+}
+
+/**
+ * TensorBoard's distribution: the value at each basis point of the cumulative bucket weight (scaled to
+ * 10000), interpolated linearly inside the bucket it falls in, clamped to [first left, last right].
+ */
+export function compressHistogram(buckets: readonly Bucket[], bps: readonly number[] = BASIS_POINTS): BasisPointValue[] {
+  if (buckets.length === 0) return bps.map((bp) => [bp, 0]);
+  const lo = buckets[0][0];
+  const hi = buckets[buckets.length - 1][1];
+  const total = bps[bps.length - 1];
+  let countSum = 0;
+  for (const b of buckets) countSum += b[2];
+  const scale = total / (countSum || 1);
+  const cum: number[] = [];
+  let acc = 0;
+  for (const b of buckets) {
+    acc += b[2] * scale;
+    cum.push(acc);
+  }
+  const out: BasisPointValue[] = [];
+  let k = 0;
+  for (; k < bps.length; k++) {
+    const bp = bps[k];
+    // first bucket whose cumulative weight exceeds bp, skipping empty ones
+    let i = 0;
+    while (i < cum.length && cum[i] <= bp) i++;
+    while (i < cum.length && cum[i] === (i > 0 ? cum[i - 1] : 0)) i++;
+    if (i >= cum.length) break;
+    const prev = i > 0 ? cum[i - 1] : 0;
+    const left = i === 0 || prev === 0 ? lo : Math.max(buckets[i - 1][1], lo);
+    const right = Math.min(buckets[i][1], hi);
+    out.push([bp, left + ((bp - prev) * (right - left)) / (cum[i] - prev)]);
+  }
+  for (; k < bps.length; k++) out.push([bps[k], hi]);
+  return out;
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { crc32c } from '@node-rs/crc32';
+import { describe, expect, it } from 'vitest';
+import {
+  SMDEBUG_NO_CHECKSUM_CRC,
+  crc32cJs,
+  encodeRecord,
+  maskedCrc32c,
+  scanRecords,
+} from '../../server/logs/tfrecord.ts';
+import { corpusFile } from './corpus-files.ts';
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+const bytes = (s: string) => new TextEncoder().encode(s);
+const u32 = (b: Uint8Array, off: number) => new DataView(b.buffer, b.byteOffset).getUint32(off, true);
+
+describe('CRC', () => {
+  it('JS CRC-32C equals @node-rs/crc32 for all lengths 0..600 and random data', () => {
+    const buf = new Uint8Array(700);
+    let s = 12345;
+    for (let i = 0; i < buf.length; i++) buf[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let n = 0; n <= 600; n++) expect(crc32cJs(buf, 3, 3 + n)).toBe(crc32c(buf.subarray(3, 3 + n)));
+  });
+
+  it('masked CRCs match the ones stored by a real writer (PyTorch)', () => {
+    const b = new Uint8Array(readFileSync(corpusFile('strict', 'run_1')));
+    const len = Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true));
+    expect(maskedCrc32c(b.subarray(0, 8))).toBe(u32(b, 8));
+    expect(maskedCrc32c(b.subarray(12, 12 + len))).toBe(u32(b, 12 + len));
+  });
+
+  it('smdebug constant is the masked CRC of b"0x12345678"', () => {
+    expect(maskedCrc32c(bytes('0x12345678'))).toBe(SMDEBUG_NO_CHECKSUM_CRC);
+  });
+});
+
+describe('framing', () => {
+  const recs = [bytes('alpha'), bytes(''), bytes('x'.repeat(300)), bytes('omega')];
+  const file = concat(recs.map(encodeRecord));
+
+  it('encodeRecord -> scanRecords round trip, with offsets', () => {
+    const s = scanRecords(file, { baseOffset: 100 });
+    expect(s.truncatedAt).toBeNull();
+    expect(s.consumed).toBe(file.length);
+    expect(s.frames.map((f) => (f.kind === 'record' ? new TextDecoder().decode(f.data) : '?'))).toEqual(recs.map((r) => new TextDecoder().decode(r)));
+    expect(s.frames.map((f) => f.offset)).toEqual([100, 100 + 21, 100 + 21 + 16, 100 + 21 + 16 + 316]);
+  });
+
+  it('a cut at every byte inside the last record keeps the earlier ones and reports the cut', () => {
+    const lastStart = file.length - (5 + 16);
+    for (let cut = lastStart; cut < file.length; cut++) {
+      const s = scanRecords(file.subarray(0, cut));
+      expect(s.frames.length).toBe(3);
+      expect(s.consumed).toBe(lastStart);
+      expect(s.truncatedAt).toBe(cut === lastStart ? null : lastStart);
+    }
+  });
+
+  it('bad length CRC stops the scan there', () => {
+    const bad = file.slice();
+    bad[21 + 16 + 9] ^= 0xff; // third record's length CRC
+    const s = scanRecords(bad);
+    expect(s.frames.length).toBe(2);
+    expect(s.truncatedAt).toBe(37);
+    expect(s.truncatedReason).toBe('bad length CRC');
+  });
+
+  it('bad data CRC: strict skips with the offset, lenient keeps, auto skips a lone corrupt record', () => {
+    const bad = file.slice();
+    bad[21 + 16 + 12 + 5] ^= 0x01; // a data byte of the 300-byte record
+    const strict = scanRecords(bad, { lenient: false });
+    expect(strict.frames.map((f) => f.kind)).toEqual(['record', 'record', 'bad_data_crc', 'record']);
+    expect(strict.frames[2].offset).toBe(37);
+    const auto = scanRecords(bad);
+    expect(auto.frames.map((f) => f.kind)).toEqual(['record', 'record', 'bad_data_crc', 'record']);
+    const lenient = scanRecords(bad, { lenient: true });
+    expect(lenient.frames[2]).toMatchObject({ kind: 'record', lenient: true });
+    expect(lenient.lenientMode).toBe('option');
+  });
+
+  it('auto mode decodes a file whose every data CRC is one constant (writer without checksums)', () => {
+    const noCrc = (d: Uint8Array) => {
+      const r = encodeRecord(d);
+      new DataView(r.buffer).setUint32(r.length - 4, 0xdeadbeef, true);
+      return r;
+    };
+    const f = concat([noCrc(bytes('a')), noCrc(bytes('bb')), noCrc(bytes('ccc'))]);
+    const s = scanRecords(f);
+    expect(s.frames.map((x) => x.kind)).toEqual(['record', 'record', 'record']);
+    expect(s.lenientMode).toBe('constant-crc');
+    expect(scanRecords(f, { lenient: false }).frames.every((x) => x.kind === 'bad_data_crc')).toBe(true);
+    // one good record among them: it is corruption, not a checksum-less writer
+    const mixed = concat([noCrc(bytes('a')), encodeRecord(bytes('ok')), noCrc(bytes('ccc'))]);
+    expect(scanRecords(mixed).frames.map((x) => x.kind)).toEqual(['bad_data_crc', 'record', 'bad_data_crc']);
+  });
+
+  it('a header shorter than 12 bytes is a truncation, not an error', () => {
+    const s = scanRecords(file.subarray(0, 7));
+    expect(s).toMatchObject({ frames: [], consumed: 0, truncatedAt: 0 });
+  });
+});

@@ -1,0 +1,184 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DeltaBatch } from '../../shared/protocol.ts';
+import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
+import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
+import type { LogRecord } from '../../server/logs/records.ts';
+import { SeriesStore } from '../../server/store/series-store.ts';
+import { sleep, until } from './helpers.ts';
+
+const scalar = (tag: string, step: number): LogRecord => ({ kind: 'scalar', tag, step, wallTime: 1000 + step, value: step / 10 });
+
+class FakeSink implements ClientSink {
+  batches: DeltaBatch[] = [];
+  times: number[] = [];
+  dropped: string | null = null;
+  backlog = 0;
+  constructor(readonly id: string) {}
+  emitDelta(b: DeltaBatch) {
+    this.batches.push(b);
+    this.times.push(performance.now());
+  }
+  pending() {
+    return this.backlog;
+  }
+  drop(reason: string) {
+    this.dropped = reason;
+  }
+  steps(run: string, tag: string): number[] {
+    const out: number[] = [];
+    for (const b of this.batches)
+      for (const d of b.series)
+        if (d.kind === 'scalars' && d.run === run && d.tag === tag) {
+          if (d.reset) out.length = 0;
+          out.push(...d.steps);
+        }
+    return out;
+  }
+}
+
+const all = compileTagFilter(undefined) as TagFilter;
+let hubs: LiveHub[] = [];
+afterEach(() => {
+  for (const h of hubs) h.close();
+  hubs = [];
+});
+function setup(opts = {}) {
+  const store = new SeriesStore();
+  const hub = new LiveHub(store, opts);
+  hubs.push(hub);
+  const ingest = (run: string, recs: LogRecord[]) => hub.publish(store.ingest(run, recs));
+  return { store, hub, ingest };
+}
+
+describe('LiveHub', () => {
+  it('resumes from `have` with no gap and no duplicate while points keep arriving', async () => {
+    const { hub, ingest } = setup();
+    const steps = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => scalar('loss', from + i));
+    ingest('r', steps(0, 10));
+    const s = new FakeSink('a');
+    hub.addClient(s);
+    hub.subscribe('a', { runs: '*', filter: all, have: { r: { loss: 4 } } });
+    ingest('r', steps(10, 15)); // arrives right after subscribing, before any flush
+    await until(() => s.steps('r', 'loss').at(-1) === 14, 2000, 'live points');
+    ingest('r', steps(15, 20));
+    await until(() => s.steps('r', 'loss').at(-1) === 19, 2000, 'more live points');
+    expect(s.steps('r', 'loss')).toEqual(Array.from({ length: 15 }, (_, i) => 5 + i));
+  });
+
+  it('only pushes matching runs and tags; new runs are announced to everyone', async () => {
+    const { hub, ingest } = setup();
+    const s = new FakeSink('a');
+    hub.addClient(s);
+    hub.subscribe('a', { runs: ['r1'], filter: compileTagFilter('^acc') as TagFilter });
+    ingest('r1', [scalar('acc', 1), scalar('loss', 1)]);
+    ingest('r2', [scalar('acc', 1)]);
+    hub.publishRuns([{ name: 'r2', source: 'disk', group: '.' }]);
+    await until(() => s.batches.length > 0);
+    await sleep(80);
+    const series = s.batches.flatMap((b) => b.series.map((d) => `${d.run}:${d.tag}`));
+    expect(series).toEqual(['r1:acc']);
+    expect(s.batches.flatMap((b) => b.runs ?? []).map((r) => r.name)).toEqual(['r2']);
+  });
+
+  it('coalesces: a burst goes out at once (leading edge), then at most one push per interval', async () => {
+    const { hub, ingest } = setup({ intervalMs: 50 });
+    const s = new FakeSink('a');
+    hub.addClient(s);
+    hub.subscribe('a', { runs: '*', filter: all });
+    ingest('r', [scalar('loss', 0)]);
+    // After a quiet period the point goes out on the next turn of the event loop, not after the window.
+    await new Promise((r) => setImmediate(r));
+    expect(s.batches).toHaveLength(1);
+    for (let i = 1; i <= 100; i++) {
+      ingest('r', [scalar('loss', i)]);
+      await sleep(2);
+    }
+    await until(() => s.steps('r', 'loss').at(-1) === 100, 3000);
+    for (let i = 1; i < s.times.length; i++) expect(s.times[i] - s.times[i - 1]).toBeGreaterThanOrEqual(45);
+    expect(s.batches.length).toBeLessThan(20);
+    expect(s.steps('r', 'loss')).toEqual(Array.from({ length: 101 }, (_, i) => i));
+  });
+
+  it('skips pushes while the transport is backed up, then drops a client that falls too far behind', async () => {
+    const { hub, ingest } = setup({ intervalMs: 10, maxPendingPackets: 2, maxPendingPoints: 50 });
+    const s = new FakeSink('slow');
+    const ok = new FakeSink('ok');
+    hub.addClient(s);
+    hub.addClient(ok);
+    hub.subscribe('slow', { runs: '*', filter: all });
+    hub.subscribe('ok', { runs: '*', filter: all });
+    s.backlog = 5;
+    ingest('r', Array.from({ length: 20 }, (_, i) => scalar('loss', i)));
+    await sleep(60);
+    expect(s.batches).toHaveLength(0); // held back, coalescing
+    expect(s.dropped).toBeNull();
+    ingest('r', Array.from({ length: 40 }, (_, i) => scalar('loss', 20 + i)));
+    await until(() => s.dropped !== null, 1000, 'drop');
+    expect(s.dropped).toMatch(/too far behind/);
+    expect(hub.clientCount).toBe(1);
+    await until(() => ok.steps('r', 'loss').length === 60, 1000);
+  });
+
+  it('clients with the same subscription share one batch per tick (one broadcast for all)', async () => {
+    const calls: string[][] = [];
+    const sinks = new Map<string, FakeSink>();
+    const store = new SeriesStore();
+    const hub = new LiveHub(store, {
+      broadcast: (ids, b) => {
+        calls.push(ids);
+        for (const id of ids) sinks.get(id)!.emitDelta(b);
+      },
+    });
+    hubs.push(hub);
+    for (const id of ['a', 'b', 'c']) {
+      const s = new FakeSink(id);
+      sinks.set(id, s);
+      hub.addClient(s);
+      hub.subscribe(id, { runs: '*', filter: all, filterKey: '' });
+    }
+    const other = new FakeSink('d');
+    sinks.set('d', other);
+    hub.addClient(other);
+    hub.subscribe('d', { runs: '*', filter: compileTagFilter('acc') as TagFilter, filterKey: 'acc' });
+    await sleep(80); // backlogs (empty) drain; everyone joins its group
+    for (let i = 0; i < 5; i++) {
+      hub.publish(store.ingest('r', [scalar('loss', i), scalar('acc', i)]));
+      await sleep(60);
+    }
+    expect(hub.groupCount).toBe(2);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.some((ids) => ids.length === 3)).toBe(true);
+    for (const id of ['a', 'b', 'c']) expect(sinks.get(id)!.steps('r', 'loss')).toEqual([0, 1, 2, 3, 4]);
+    expect(other.steps('r', 'acc')).toEqual([0, 1, 2, 3, 4]);
+    expect(other.steps('r', 'loss')).toEqual([]);
+  });
+
+  it('a backed-up member goes private, catches up with no gap or duplicate, then rejoins', async () => {
+    const { hub, ingest } = setup({ intervalMs: 10, maxPendingPackets: 2 });
+    const fast = new FakeSink('fast');
+    const slow = new FakeSink('slow');
+    hub.addClient(fast);
+    hub.addClient(slow);
+    hub.subscribe('fast', { runs: '*', filter: all, filterKey: '' });
+    hub.subscribe('slow', { runs: '*', filter: all, filterKey: '' });
+    let step = 0;
+    const burst = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        ingest('r', [scalar('loss', step++)]);
+        await sleep(3);
+      }
+    };
+    await burst(10);
+    slow.backlog = 10; // transport stalls
+    await burst(20);
+    const during = slow.steps('r', 'loss').length;
+    expect(during).toBeLessThan(step);
+    slow.backlog = 0; // drains
+    await burst(10);
+    await until(() => slow.steps('r', 'loss').length === step && fast.steps('r', 'loss').length === step, 2000);
+    const want = Array.from({ length: step }, (_, i) => i);
+    expect(slow.steps('r', 'loss')).toEqual(want);
+    expect(fast.steps('r', 'loss')).toEqual(want);
+    expect(slow.dropped).toBeNull();
+  });
+});

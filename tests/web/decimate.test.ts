@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { decimateMinMax, lowerBound } from '../../shared/decimate.ts';
+
+function noisy(n: number) {
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  let seed = 7;
+  for (let i = 0; i < n; i++) {
+    xs[i] = i;
+    seed = (seed * 16807) % 2147483647;
+    ys[i] = Math.sin(i / 500) + (seed / 2147483647 - 0.5);
+  }
+  return { xs, ys };
+}
+
+describe('decimateMinMax', () => {
+  it('keeps every point when they fit', () => {
+    const xs = [0, 1, 2, 3];
+    expect(decimateMinMax(xs, [5, 6, 7, 8], 4, 0, 3, 100)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('keeps the first, min, max and last point of every pixel column, in x order', () => {
+    const n = 100_000;
+    const { xs, ys } = noisy(n);
+    const cols = 200;
+    const idx = decimateMinMax(xs, ys, n, 0, n - 1, cols);
+    expect(idx.length).toBeLessThanOrEqual(cols * 4);
+    for (let k = 1; k < idx.length; k++) expect(idx[k]).toBeGreaterThan(idx[k - 1]);
+    const kept = new Set(idx);
+    const span = n - 1;
+    for (let c = 0; c < cols; c++) {
+      // Same bucket rule as the implementation: column = floor((x - xMin) / span * cols), clamped.
+      const members: number[] = [];
+      for (let i = 0; i < n; i++) if (Math.min(cols - 1, Math.floor((xs[i] / span) * cols)) === c) members.push(i);
+      let minI = members[0];
+      let maxI = members[0];
+      for (const i of members) {
+        if (ys[i] < ys[minI]) minI = i;
+        if (ys[i] > ys[maxI]) maxI = i;
+      }
+      expect(kept.has(members[0])).toBe(true);
+      expect(kept.has(members[members.length - 1])).toBe(true);
+      expect(kept.has(minI)).toBe(true);
+      expect(kept.has(maxI)).toBe(true);
+    }
+  });
+
+  it('works on the visible range only, plus one point beyond each edge', () => {
+    const n = 10_000;
+    const { xs, ys } = noisy(n);
+    const idx = decimateMinMax(xs, ys, n, 4000, 5000, 50);
+    expect(idx[0]).toBe(3999);
+    expect(idx[idx.length - 1]).toBe(5001);
+    // global extremes inside [4000, 5000] survive
+    let maxI = 4000;
+    for (let i = 4000; i <= 5000; i++) if (ys[i] > ys[maxI]) maxI = i;
+    expect(idx).toContain(maxI);
+    // zooming in gives full resolution
+    expect(decimateMinMax(xs, ys, n, 4000, 4100, 50)).toEqual(Array.from({ length: 103 }, (_, i) => 3999 + i));
+  });
+
+  it('never picks a non-finite value as min or max', () => {
+    const n = 1000;
+    const xs = Array.from({ length: n }, (_, i) => i);
+    const ys = xs.map((i) => (i === 503 ? NaN : i % 2));
+    const idx = decimateMinMax(xs, ys, n, 0, n - 1, 10);
+    expect(idx).not.toContain(503);
+  });
+
+  it('lowerBound finds the insertion point', () => {
+    expect(lowerBound([1, 3, 5], 3, 3)).toBe(1);
+    expect(lowerBound([1, 3, 5], 3, 6)).toBe(3);
+    expect(lowerBound([1, 3, 5], 3, 0)).toBe(0);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { compileFilter, DEFAULT_VIEW, parseView, tagGroup, writeView } from '../../web/src/lib/url-state.ts';
+import { hashString, runColor, PALETTE } from '../../web/src/lib/colors.ts';
+import { seriesToCsv, seriesToJson } from '../../web/src/lib/csv.ts';
+
+describe('url state', () => {
+  it('round-trips a view and keeps unrelated params', () => {
+    const v = { ...DEFAULT_VIEW, tab: 'compare' as const, runs: ['a|b', 'c,d', 'e\\f'], smoothing: 0.9, tagFilter: 'loss', runFilter: 'relu', xAxis: 'wall' as const, logY: true, ignoreOutliers: false, pinned: ['train/loss'] };
+    const p = writeView(v, new URLSearchParams('token=abc'));
+    expect(p.get('token')).toBe('abc');
+    expect(parseView(new URLSearchParams(p.toString()))).toEqual(v);
+  });
+
+  it('leaves defaults out and ignores junk', () => {
+    expect(writeView(DEFAULT_VIEW, new URLSearchParams()).toString()).toBe('');
+    const v = parseView(new URLSearchParams('tab=nope&smoothing=5&x=bogus'));
+    expect(v.tab).toBe('scalars');
+    expect(v.smoothing).toBe(0.999);
+    expect(v.xAxis).toBe('step');
+    expect(parseView(new URLSearchParams('runs=')).runs).toEqual([]);
+  });
+
+  it('compiles filters; an invalid regex falls back to a substring match', () => {
+    expect(compileFilter('^val/')('val/loss')).toBe(true);
+    expect(compileFilter('^val/')('train/val')).toBe(false);
+    expect(compileFilter('loss(')('my_loss(x)')).toBe(true);
+    expect(compileFilter('')('anything')).toBe(true);
+    expect(tagGroup('dense_1/kernel')).toBe('dense_1');
+    expect(tagGroup('loss')).toBe('loss');
+  });
+
+  it('gives runs a stable palette color from their name', () => {
+    expect(runColor('sweep/relu')).toBe(runColor('sweep/relu'));
+    expect(PALETTE).toContain(runColor('x'));
+    expect(hashString('a')).toBe(0xe40c292c); // FNV-1a reference value
+  });
+
+  it('writes CSV and JSON downloads', () => {
+    const s = { run: 'r,1', tag: 'loss', walls: [1, 2], steps: [0, 1], values: [0.5, NaN], n: 2 };
+    expect(seriesToCsv([s])).toBe('run,tag,wall_time,step,value\n"r,1",loss,1,0,0.5\n"r,1",loss,2,1,NaN\n');
+    expect(JSON.parse(seriesToJson([s]))).toEqual({ 'r,1': { loss: [[1, 0, 0.5], [2, 1, null]] } });
+  });
+});

@@ -1,0 +1,24 @@
+// Chart.js, tree-shaken: only what line charts need. Also a registry of live charts for the debug hook
+// (window.__trainscope) that tests and the UI benchmark read.
+import { Chart, Filler, LinearScale, LineController, LineElement, LogarithmicScale, PointElement } from 'chart.js';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Filler);
+
+export { Chart };
+
+export interface ChartEntry {
+  id: string;
+  chart: Chart;
+  /** Points held (full resolution) by the lines drawn, excluding faint raw lines. */
+  fullPoints: number;
+  drawnAt: number;
+}
+
+export const chartRegistry = new Map<string, ChartEntry>();
+
+/** CSS custom property of the page (theme colors for axes). */
+export function cssVar(name: string, fallback: string): string {
+  if (typeof document === 'undefined') return fallback;
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}

@@ -1,0 +1,125 @@
+// Pure helpers for LineChart: what to hand Chart.js for a visible x range (decimated), the y range
+// when ignoring outliers, and the value of each line at a hovered x.
+import { decimateMinMax, lowerBound } from '../../../../shared/decimate.ts';
+import { outlierRange } from '../../../../shared/outliers.ts';
+
+export interface LineSpec {
+  id: string;
+  label: string;
+  color: string;
+  xs: ArrayLike<number>;
+  ys: ArrayLike<number>;
+  n: number;
+  /** Changes whenever xs/ys content changes (series version + settings): unchanged lines are not recomputed. */
+  key: string;
+  /** Faint raw line behind a smoothed one: drawn thin, not in tooltips or outlier ranges. */
+  faint?: boolean;
+  /** Raw values to show next to the (smoothed) value in the tooltip. */
+  raw?: ArrayLike<number>;
+  /** Chart.js fill target (e.g. '-1' for a band to the previous dataset). */
+  fill?: string | number | false;
+  fillColor?: string;
+  dashed?: boolean;
+}
+
+export interface Pt {
+  x: number;
+  y: number;
+}
+
+/** Full x extent over all lines, or null when empty. */
+export function xExtent(lines: readonly LineSpec[]): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const l of lines) {
+    if (l.n === 0) continue;
+    lo = Math.min(lo, l.xs[0]);
+    hi = Math.max(hi, l.xs[l.n - 1]);
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/** Points of a line for the visible range, min-max decimated to `columns` pixel columns. */
+export function visiblePoints(l: LineSpec, xMin: number, xMax: number, columns: number, logY: boolean): Pt[] {
+  const idx = decimateMinMax(l.xs, l.ys, l.n, xMin, xMax, columns);
+  const out: Pt[] = new Array(idx.length);
+  let k = 0;
+  for (const i of idx) {
+    const y = l.ys[i];
+    // Chart.js draws NaN as a gap; ±Inf and (log scale) non-positive values become gaps too.
+    out[k++] = { x: l.xs[i], y: Number.isFinite(y) && (!logY || y > 0) ? y : NaN };
+  }
+  return out;
+}
+
+/** y range covering 5..95% of the visible values of the non-faint lines, padded; null = let Chart.js decide. */
+export function robustYRange(lines: readonly LineSpec[], xMin: number, xMax: number, logY: boolean): [number, number] | null {
+  const parts: { values: ArrayLike<number> }[] = [];
+  for (const l of lines) {
+    if (l.faint || l.n === 0) continue;
+    const a = lowerBound(l.xs, l.n, xMin);
+    let b = lowerBound(l.xs, l.n, xMax);
+    while (b < l.n && l.xs[b] <= xMax) b++;
+    const vals: number[] = [];
+    for (let i = a; i < b; i++) if (!logY || l.ys[i] > 0) vals.push(l.ys[i]);
+    parts.push({ values: vals });
+  }
+  const r = outlierRange(parts);
+  if (!r) return null;
+  let [lo, hi] = r;
+  if (logY) {
+    const f = Math.pow(hi / lo, 0.1) || 1.5;
+    return [lo / f, hi * f];
+  }
+  const pad = hi > lo ? (hi - lo) * 0.05 : Math.abs(lo) * 0.1 || 1;
+  return niceRange(lo - pad, hi + pad);
+}
+
+/** Widens [lo, hi] to multiples of a 1/2/5 x 10^k tick step (~5 ticks), so axis ends get round labels. */
+export function niceRange(lo: number, hi: number): [number, number] {
+  const raw = (hi - lo) / 5;
+  if (!(raw > 0) || !Number.isFinite(raw)) return [lo, hi];
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const f = raw / mag;
+  const step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+  return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
+}
+
+export interface HoverRow {
+  label: string;
+  color: string;
+  x: number;
+  y: number;
+  raw?: number;
+}
+
+/** Each non-faint line's point nearest to x (full resolution). */
+export function hoverRows(lines: readonly LineSpec[], x: number): HoverRow[] {
+  const rows: HoverRow[] = [];
+  for (const l of lines) {
+    if (l.faint || l.n === 0) continue;
+    let i = lowerBound(l.xs, l.n, x);
+    if (i >= l.n) i = l.n - 1;
+    else if (i > 0 && x - l.xs[i - 1] < l.xs[i] - x) i--;
+    rows.push({ label: l.label, color: l.color, x: l.xs[i], y: l.ys[i], raw: l.raw ? l.raw[i] : undefined });
+  }
+  return rows;
+}
+
+/** New [min, max] after zooming by `factor` (< 1 = in) around `center`, clamped to the full extent. */
+export function zoomAround(view: [number, number], center: number, factor: number, full: [number, number]): [number, number] | null {
+  let lo = center - (center - view[0]) * factor;
+  let hi = center + (view[1] - center) * factor;
+  if (hi - lo >= full[1] - full[0]) return null; // zoomed all the way out
+  if (lo < full[0]) [lo, hi] = [full[0], full[0] + (hi - lo)];
+  if (hi > full[1]) [lo, hi] = [full[1] - (hi - lo), full[1]];
+  return hi > lo ? [lo, hi] : view;
+}
+
+/** Short number format for ticks and tooltips. */
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
+  return Number(v.toPrecision(5)).toString();
+}

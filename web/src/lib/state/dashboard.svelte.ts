@@ -1,0 +1,172 @@
+// The dashboard's state root: wires the socket to runs / series / replay / training state and
+// implements DashboardData for the tab components.
+import type { DeltaBatch, Hello } from '../../../../shared/protocol.ts';
+import type { BackendName, GraphJson, HistogramTuple, ImageRef } from '../../../../shared/types.ts';
+import { fetchGraphs, imageUrl } from '../api.ts';
+import type { DashSocket } from '../socket.ts';
+import { compileFilter } from '../url-state.ts';
+import type { DashboardData, RunView } from './dashboard-data.ts';
+import { ReplayController } from './replay.svelte.ts';
+import { RunsState } from './runs.svelte.ts';
+import { SeriesState } from './series.svelte.ts';
+import { TrainingController } from './training.svelte.ts';
+import { UiState } from './ui.svelte.ts';
+
+export type Connection = 'connecting' | 'live' | 'reconnecting';
+
+export class Dashboard implements DashboardData {
+  readonly series = new SeriesState();
+  readonly runsState = new RunsState();
+  readonly ui = new UiState();
+  readonly replay: ReplayController;
+  readonly training: TrainingController;
+
+  connection = $state<Connection>('connecting');
+  backend = $state<BackendName | null>(null);
+  logdir = $state('');
+  version = $state('');
+  /** Set once the first hello arrived (empty state vs. still loading). */
+  ready = $state(false);
+  notice = $state<string | null>(null);
+
+  private sock: DashSocket | null = null;
+  private graphCache = $state.raw<Map<string, GraphJson[]>>(new Map());
+  private graphLoading = new Set<string>();
+  /** Runs whose live data must be re-sent in full on the next subscribe (replay ended while offline). */
+  private resync = new Set<string>();
+
+  constructor() {
+    this.replay = new ReplayController({
+      socket: () => this.sock,
+      clearRun: (run) => this.series.clearRun(run),
+      restoreLive: (run) => {
+        this.resync.add(run);
+        this.subscribe();
+      },
+    });
+    this.training = new TrainingController(
+      () => this.sock,
+      (runs) => this.ui.addRuns(runs),
+    );
+  }
+
+  private runFilterFn = $derived(compileFilter(this.ui.runFilter));
+  private tagFilterFn = $derived(compileFilter(this.ui.tagFilter));
+
+  /** Runs passing the run filter (sidebar list). */
+  filteredRuns = $derived(this.runsState.all.filter((r) => this.runFilterFn(r.name)));
+  /** Selected, filter-passing runs in display order. */
+  runs = $derived<RunView[]>(this.filteredRuns.filter((r) => this.ui.isSelected(r.name)));
+
+  get tagFilter(): string {
+    return this.ui.tagFilter;
+  }
+  tagMatches(tag: string): boolean {
+    return this.tagFilterFn(tag);
+  }
+
+  histogramTags(run: string): string[] {
+    return this.series.histogramTags(run);
+  }
+  histograms(run: string, tag: string): HistogramTuple[] {
+    return this.series.histograms(run, tag);
+  }
+  imageTags(run: string): string[] {
+    return this.series.imageTags(run);
+  }
+  images(run: string, tag: string): ImageRef[] {
+    return this.series.images(run, tag);
+  }
+  imageUrl(run: string, tag: string, index: number): string {
+    return imageUrl(run, tag, index);
+  }
+  graphs(run: string): GraphJson[] | undefined {
+    return this.graphCache.get(run);
+  }
+  loadGraphs(run: string): void {
+    if (this.graphCache.has(run) || this.graphLoading.has(run)) return;
+    this.graphLoading.add(run);
+    fetchGraphs(run)
+      .then((g) => this.setGraphs(run, g))
+      .catch((e: unknown) => {
+        this.notice = `graph of ${run}: ${e instanceof Error ? e.message : String(e)}`;
+        this.setGraphs(run, []);
+      })
+      .finally(() => this.graphLoading.delete(run));
+  }
+  private setGraphs(run: string, g: GraphJson[] | undefined): void {
+    const next = new Map(this.graphCache);
+    if (g) next.set(run, g);
+    else next.delete(run);
+    this.graphCache = next;
+  }
+
+  /** Status shown in the status line. */
+  get status(): 'connecting' | 'live' | 'reconnecting' | 'replaying' {
+    if (this.connection === 'live' && this.replay.run) return 'replaying';
+    return this.connection;
+  }
+
+  /** Attaches the socket (the only one) and starts the subscribe / delta flow. */
+  attach(sock: DashSocket): void {
+    this.sock = sock;
+    sock.on('connect', () => {
+      this.connection = 'live';
+      this.subscribe();
+    });
+    sock.on('disconnect', () => {
+      this.connection = 'reconnecting';
+      const run = this.replay.connectionLost();
+      if (run) {
+        this.series.clearRun(run);
+        this.resync.add(run);
+      }
+    });
+    sock.on('connect_error', () => {
+      if (this.connection !== 'live') this.connection = 'reconnecting';
+    });
+    sock.on('hello', (h) => this.onHello(h));
+    sock.on('delta', (b) => this.onDelta(b));
+    sock.on('replay:state', (s) => this.replay.onState(s));
+    sock.on('run:removed', (run) => {
+      this.runsState.remove(run);
+      this.series.removeRun(run);
+      this.setGraphs(run, undefined);
+    });
+    sock.on('server:notice', (m) => (this.notice = m));
+  }
+
+  onHello(h: Hello): void {
+    this.backend = h.backend;
+    this.logdir = h.logdir;
+    this.version = h.version;
+    this.runsState.replaceAll(h.runs);
+    this.ready = true;
+  }
+
+  onDelta(b: DeltaBatch): void {
+    if (b.runs) this.runsState.upsert(b.runs);
+    for (const d of b.series) if (this.replay.accepts(b, d.run)) this.series.apply(d);
+    if (b.graphs) for (const run of b.graphs) if (!b.replayId) this.setGraphs(run, undefined);
+  }
+
+  /** (Re)subscribe to every run with what we hold, so the server sends exactly what we miss. */
+  subscribe(): void {
+    const sock = this.sock;
+    if (!sock || !sock.connected) return;
+    const resync = new Set(this.resync);
+    const replaying = this.replay.run;
+    if (replaying) resync.add(replaying);
+    const have = this.series.have(resync);
+    for (const r of resync) if (r !== replaying) have[r] = {};
+    sock.emit('subscribe', { runs: '*', have }, (ack) => {
+      if (!ack.ok) {
+        this.notice = `subscribe failed: ${ack.error}`;
+        return;
+      }
+      for (const r of resync) this.resync.delete(r);
+      this.runsState.upsert(ack.data.runs);
+      this.ready = true;
+    });
+  }
+}

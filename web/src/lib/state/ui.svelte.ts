@@ -1,0 +1,87 @@
+// View settings (tab, selection, smoothing, filters, axes), read from the URL on load and written back
+// with history.replaceState so a view can be shared or reloaded.
+import { DEFAULT_VIEW, MAX_SMOOTHING, parseView, writeView, type TabName, type ViewSettings, type XAxis } from '../url-state.ts';
+
+export class UiState {
+  tab = $state<TabName>(DEFAULT_VIEW.tab);
+  /** null = every run, including ones that appear later. */
+  selected = $state<string[] | null>(null);
+  smoothing = $state(DEFAULT_VIEW.smoothing);
+  tagFilter = $state('');
+  runFilter = $state('');
+  xAxis = $state<XAxis>('step');
+  logY = $state(false);
+  ignoreOutliers = $state(DEFAULT_VIEW.ignoreOutliers);
+  pinned = $state<string[]>([]);
+  /** Collapsed scalar-card groups (not in the URL). */
+  collapsed = $state<string[]>([]);
+  trainOpen = $state(false);
+
+  constructor(search = typeof location === 'undefined' ? '' : location.search) {
+    this.apply(parseView(new URLSearchParams(search)));
+  }
+
+  apply(v: ViewSettings): void {
+    this.tab = v.tab;
+    this.selected = v.runs;
+    this.smoothing = v.smoothing;
+    this.tagFilter = v.tagFilter;
+    this.runFilter = v.runFilter;
+    this.xAxis = v.xAxis;
+    this.logY = v.logY;
+    this.ignoreOutliers = v.ignoreOutliers;
+    this.pinned = v.pinned;
+  }
+
+  get view(): ViewSettings {
+    return {
+      tab: this.tab,
+      runs: this.selected === null ? null : [...this.selected],
+      smoothing: Math.min(Math.max(this.smoothing, 0), MAX_SMOOTHING),
+      tagFilter: this.tagFilter,
+      runFilter: this.runFilter,
+      xAxis: this.xAxis,
+      logY: this.logY,
+      ignoreOutliers: this.ignoreOutliers,
+      pinned: [...this.pinned],
+    };
+  }
+
+  /** Writes the view into the address bar (no history entry). */
+  syncUrl(): void {
+    if (typeof history === 'undefined') return;
+    const params = writeView(this.view, new URLSearchParams(location.search));
+    const q = params.toString();
+    const url = `${location.pathname}${q ? `?${q}` : ''}${location.hash}`;
+    if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, '', url);
+  }
+
+  isSelected(run: string): boolean {
+    return this.selected === null || this.selected.includes(run);
+  }
+
+  /** Toggles one run; `all` = every known run (to materialize an implicit "all" selection). */
+  toggleRun(run: string, all: readonly string[]): void {
+    const cur = this.selected ?? [...all];
+    this.selected = cur.includes(run) ? cur.filter((r) => r !== run) : [...cur, run];
+  }
+
+  setRuns(runs: readonly string[], on: boolean, all: readonly string[]): void {
+    const cur = new Set(this.selected ?? all);
+    for (const r of runs) (on ? cur.add(r) : cur.delete(r));
+    this.selected = all.every((r) => cur.has(r)) ? null : all.filter((r) => cur.has(r));
+  }
+
+  /** Newly started runs are shown even when the selection is explicit. */
+  addRuns(runs: readonly string[]): void {
+    if (this.selected !== null) this.selected = [...new Set([...this.selected, ...runs])];
+  }
+
+  togglePin(tag: string): void {
+    this.pinned = this.pinned.includes(tag) ? this.pinned.filter((t) => t !== tag) : [...this.pinned, tag];
+  }
+
+  toggleGroup(group: string): void {
+    this.collapsed = this.collapsed.includes(group) ? this.collapsed.filter((g) => g !== group) : [...this.collapsed, group];
+  }
+}

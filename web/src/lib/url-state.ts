@@ -1,0 +1,105 @@
+// The dashboard view as URL query parameters (so a view can be shared or reloaded). Pure: parse from and
+// write into URLSearchParams; defaults are left out of the URL. Unknown params (e.g. ?token=) are kept.
+
+export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'compare'] as const;
+export type TabName = (typeof TABS)[number];
+export type XAxis = 'step' | 'relative' | 'wall';
+
+export interface ViewSettings {
+  tab: TabName;
+  /** null = every run (including ones that appear later). */
+  runs: string[] | null;
+  smoothing: number;
+  tagFilter: string;
+  runFilter: string;
+  xAxis: XAxis;
+  logY: boolean;
+  ignoreOutliers: boolean;
+  pinned: string[];
+}
+
+export const DEFAULT_VIEW: ViewSettings = {
+  tab: 'scalars',
+  runs: null,
+  smoothing: 0.6,
+  tagFilter: '',
+  runFilter: '',
+  xAxis: 'step',
+  logY: false,
+  ignoreOutliers: true,
+  pinned: [],
+};
+
+export const MAX_SMOOTHING = 0.999;
+
+// Run and tag names may contain commas; a list is joined with "|" after escaping backslashes and bars.
+function encodeList(xs: string[]): string {
+  return xs.map((x) => x.replace(/\\/g, '\\\\').replace(/\|/g, '\\|')).join('|');
+}
+function decodeList(s: string): string[] {
+  if (s === '') return [];
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\' && i + 1 < s.length) cur += s[++i];
+    else if (c === '|') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+export function parseView(params: URLSearchParams): ViewSettings {
+  const v: ViewSettings = { ...DEFAULT_VIEW, pinned: [] };
+  const tab = params.get('tab');
+  if (tab && (TABS as readonly string[]).includes(tab)) v.tab = tab as TabName;
+  const runs = params.get('runs');
+  if (runs !== null) v.runs = decodeList(runs);
+  const sm = Number(params.get('smoothing'));
+  if (params.has('smoothing') && Number.isFinite(sm)) v.smoothing = Math.min(Math.max(sm, 0), MAX_SMOOTHING);
+  v.tagFilter = params.get('tags') ?? '';
+  v.runFilter = params.get('runFilter') ?? '';
+  const x = params.get('x');
+  if (x === 'step' || x === 'relative' || x === 'wall') v.xAxis = x;
+  if (params.has('log')) v.logY = params.get('log') === '1';
+  if (params.has('outliers')) v.ignoreOutliers = params.get('outliers') !== '0';
+  const pinned = params.get('pinned');
+  if (pinned) v.pinned = decodeList(pinned);
+  return v;
+}
+
+/** Writes v into params (removing defaults), keeping unrelated params. */
+export function writeView(v: ViewSettings, params: URLSearchParams): URLSearchParams {
+  const set = (k: string, val: string | null) => (val === null ? params.delete(k) : params.set(k, val));
+  set('tab', v.tab === DEFAULT_VIEW.tab ? null : v.tab);
+  set('runs', v.runs === null ? null : encodeList(v.runs));
+  set('smoothing', v.smoothing === DEFAULT_VIEW.smoothing ? null : String(v.smoothing));
+  set('tags', v.tagFilter || null);
+  set('runFilter', v.runFilter || null);
+  set('x', v.xAxis === DEFAULT_VIEW.xAxis ? null : v.xAxis);
+  set('log', v.logY ? '1' : null);
+  set('outliers', v.ignoreOutliers === DEFAULT_VIEW.ignoreOutliers ? null : v.ignoreOutliers ? '1' : '0');
+  set('pinned', v.pinned.length ? encodeList(v.pinned) : null);
+  return params;
+}
+
+/** Compiles a user regex; an invalid one matches as a plain substring (case-insensitive) so typing never breaks the view. */
+export function compileFilter(src: string): (s: string) => boolean {
+  if (!src) return () => true;
+  try {
+    const re = new RegExp(src, 'i');
+    return (s) => re.test(s);
+  } catch {
+    const low = src.toLowerCase();
+    return (s) => s.toLowerCase().includes(low);
+  }
+}
+
+/** Scalar-card group of a tag: the part before the first "/" (TensorBoard's default grouping). */
+export function tagGroup(tag: string): string {
+  const i = tag.indexOf('/');
+  return i < 0 ? tag : tag.slice(0, i);
+}

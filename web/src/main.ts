@@ -1,0 +1,32 @@
+// Entry: state root, the one socket, the app, and a debug hook tests and the UI bench read.
+import { mount } from 'svelte';
+import './app.css';
+import App from './App.svelte';
+import { chartRegistry } from './lib/charts/chart-setup.ts';
+import { connectSocket } from './lib/socket.ts';
+import { Dashboard } from './lib/state/dashboard.svelte.ts';
+
+const dash = new Dashboard();
+dash.attach(connectSocket());
+
+mount(App, { target: document.getElementById('app')!, props: { dash } });
+
+declare global {
+  interface Window {
+    __trainscope?: unknown;
+  }
+}
+
+window.__trainscope = {
+  dash,
+  /** Every live chart: id, dataset lengths (points handed to Chart.js), full-resolution points, last draw time. */
+  charts: () =>
+    [...chartRegistry.values()].map((e) => ({
+      id: e.id,
+      lengths: e.chart.data.datasets.map((d) => d.data.length),
+      fullPoints: e.fullPoints,
+      drawnAt: e.drawnAt,
+    })),
+  /** The Chart.js instance of a chart (benchmarks time redraws with it). */
+  chart: (id: string) => chartRegistry.get(id)?.chart,
+};
