@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { DeltaBatch } from '../shared/protocol.ts';
 
@@ -149,7 +149,10 @@ async function serverMain(): Promise<void> {
     await sleep(SETTLE_MS); // backlogs (all points so far) transfer to the new clients
     child.send({ type: 'start' });
     const elu0 = performance.eventLoopUtilization();
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
     await sleep(secs * 1000);
+    delay.disable();
     const elu = performance.eventLoopUtilization(elu0).utilization;
     const report = await new Promise<{ hist: { synthetic: number[]; file: number[] }; points: number; connected: number; clientCpu: number }>((resolve) => {
       child.on('message', (m: { type: string }) => m.type === 'report' && resolve(m as never));
@@ -159,7 +162,7 @@ async function serverMain(): Promise<void> {
     console.log(
       `${String(clients).padStart(2)} client(s), ${secs} s: synthetic ${f(report.hist.synthetic)} | file append ${f(report.hist.file)} | ` +
         `${(report.points / secs / clients).toFixed(0)} points/s per client, ${report.connected}/${clients} still connected, ` +
-        `server event loop ${(elu * 100).toFixed(0)}% busy, client process ${(report.clientCpu * 100).toFixed(0)}% of a core`,
+        `server event loop ${(elu * 100).toFixed(0)}% busy (delay p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, max ${(delay.max / 1e6).toFixed(0)} ms), client process ${(report.clientCpu * 100).toFixed(0)}% of a core`,
     );
   };
   await phase(1, Math.round(seconds / 3));

@@ -23,6 +23,8 @@ export async function startServer(config: AppConfig, log: Logger = consoleLogger
   } else {
     log.log('Training backend: none (training disabled)');
   }
+  // A stray rejection somewhere must not take the dashboard down (Node's default is to exit).
+  process.on('unhandledRejection', (e) => log.error(`unhandled rejection (server keeps running): ${(e as Error)?.stack ?? String(e)}`));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {

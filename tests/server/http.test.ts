@@ -1,7 +1,7 @@
 // HTTP API against a real server: TensorBoard's shapes for a corpus logdir and for our own logs,
 // hand-computed distributions, 4xx for bad/unknown/traversing requests, and the auth token.
 import http from 'node:http';
-import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,12 @@ beforeAll(async () => {
   await ow.close();
   await symlink(path.join(outside, 'secret'), path.join(dir, 'evil'));
   await writeFile(path.join(outside, 'passwd.txt'), 'root:x:0:0');
+  // Corrupt logs: random bytes, and a corpus file cut in the middle of a record.
+  await mkdir(path.join(dir, 'corrupt'));
+  await writeFile(path.join(dir, 'corrupt', 'events.out.tfevents.1.garbage'), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 251)));
+  const whole = await readFile(path.join(CORPUS, PT, 'experiment_lr_0.1', 'events.out.tfevents.1771594954.zyzkings.14144.0'));
+  await mkdir(path.join(dir, 'truncated'));
+  await writeFile(path.join(dir, 'truncated', 'events.out.tfevents.2.cut'), whole.subarray(0, Math.floor(whole.length / 2) + 3));
   app = await startApp({ logdir: dir });
   base = app.url().replace(/\/$/, '');
 });
@@ -216,6 +222,19 @@ describe('HTTP refusals', () => {
       expect(r.body, p).not.toMatch(/root:x:0/);
       expect(r.status, p).toBeGreaterThanOrEqual(400);
     }
+  });
+
+  it('survives corrupt and truncated logs: the good part is served, the rest is skipped', async () => {
+    const runs = (await json('/data/runs')) as string[];
+    expect(runs).toContain('ours');
+    const tags = (await json('/data/plugin/scalars/tags')) as Record<string, Record<string, unknown>>;
+    const full = Object.keys(tags['pt/experiment_lr_0.1']);
+    const tag = full[0];
+    const cut = (await json(`/data/plugin/scalars/scalars?${q({ run: 'truncated', tag })}`)) as unknown[];
+    const whole = (await json(`/data/plugin/scalars/scalars?${q({ run: 'pt/experiment_lr_0.1', tag })}`)) as unknown[];
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.length).toBeLessThan(whole.length);
+    expect(cut).toEqual(whole.slice(0, cut.length));
   });
 
   it('without a built dashboard, / says how to build it', async () => {

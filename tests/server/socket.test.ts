@@ -1,6 +1,7 @@
 // The live socket protocol against a real server: hello, live tailing of a file another writer appends
 // to, and malformed/hostile messages (garbage, missing acks, bad regex, oversized, bad auth) that get
 // error acks or a disconnect while other clients keep being served.
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hello } from '../../shared/protocol.ts';
@@ -54,6 +55,20 @@ describe('socket protocol', () => {
     await w.close();
     await until(() => model.scalars.get('appended')?.get('acc')?.steps.length === 20, 5000, 'more appended points');
     expect(model.scalars.get('appended')!.get('acc')!.steps).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('tells clients when a run directory vanishes', async () => {
+    const w = await EventWriter.open(path.join(dir, 'doomed'));
+    w.scalar('x', 1, 1, 1000);
+    await w.close();
+    const c = open();
+    await connected(c);
+    await until(() => app.store.hasRun('doomed'), 5000, 'run discovered');
+    const removed = new Promise<string>((resolve) => c.on('run:removed', resolve));
+    await rm(path.join(dir, 'doomed'), { recursive: true, force: true });
+    expect(await removed).toBe('doomed');
+    const list = await request<RunInfo[]>(c, 'runs:list');
+    expect(list.ok && list.data.map((r) => r.name)).not.toContain('doomed');
   });
 
   it('resumes with `have` and filters by tag pattern', async () => {

@@ -101,6 +101,9 @@ export class Dashboard implements DashboardData {
     this.graphCache = next;
   }
 
+  /** Training backend: from hello, or (resolved later) from a run's status. */
+  backendLabel = $derived(this.backend ?? this.runsState.all.findLast((r) => r.info.status?.backend)?.info.status?.backend ?? null);
+
   /** Status shown in the status line. */
   get status(): 'connecting' | 'live' | 'reconnecting' | 'replaying' {
     if (this.connection === 'live' && this.replay.run) return 'replaying';

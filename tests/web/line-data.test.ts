@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { hoverRows, niceRange, robustYRange, visiblePoints, xExtent, zoomAround, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
+import { parseLayers, validateTrainForm, DEFAULT_FORM } from '../../web/src/lib/train-form.ts';
+
+const line = (id: string, xs: number[], ys: number[], extra: Partial<LineSpec> = {}): LineSpec => ({ id, label: id, color: '#000000', xs, ys, n: xs.length, key: '1', ...extra });
+
+describe('line chart data', () => {
+  it('hover: each non-faint line at its nearest point, with the raw value', () => {
+    const a = line('a', [0, 10, 20], [1, 2, 3], { raw: [5, 6, 7] });
+    const b = line('b', [0, 4, 8, 12], [9, 8, 7, 6]);
+    const faint = line('a#raw', [0, 10, 20], [5, 6, 7], { faint: true });
+    expect(hoverRows([faint, a, b], 11)).toEqual([
+      { label: 'a', color: '#000000', x: 10, y: 2, raw: 6 },
+      { label: 'b', color: '#000000', x: 12, y: 6, raw: undefined },
+    ]);
+    expect(xExtent([a, b])).toEqual([0, 20]);
+  });
+
+  it('zooms around the cursor and clamps to the data', () => {
+    expect(zoomAround([0, 100], 50, 0.5, [0, 100])).toEqual([25, 75]);
+    expect(zoomAround([0, 100], 0, 0.5, [0, 100])).toEqual([0, 50]);
+    expect(zoomAround([20, 40], 30, 10, [0, 100])).toBeNull(); // zoomed all the way out
+  });
+
+  it('log scale turns non-positive values into gaps; robust range ignores spikes and rounds', () => {
+    const l = line('a', [0, 1, 2], [0, -1, 10]);
+    const pts = visiblePoints(l, 0, 2, 100, true);
+    expect(pts.map((p) => Number.isNaN(p.y))).toEqual([true, true, false]);
+    const ys = Array.from({ length: 100 }, (_, i) => (i === 50 ? 1e6 : i / 100));
+    const r = robustYRange([line('b', ys.map((_, i) => i), ys)], 0, 99, false)!;
+    expect(r[1]).toBeLessThan(2);
+    expect(niceRange(0.0312, 0.987)).toEqual([0, 1]);
+  });
+});
+
+describe('TRAIN form', () => {
+  it('parses layers and reports readable errors from the shared schema', () => {
+    expect(parseLayers('16, 8')).toEqual([16, 8]);
+    expect(parseLayers('16,x')).toBeNull();
+    const bad = validateTrainForm({ ...DEFAULT_FORM, layers: '16,x', activations: [], epochs: 0, name: '../evil' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(Object.keys(bad.errors).sort()).toEqual(['activations', 'epochs', 'layers', 'name']);
+      expect(bad.errors.activations).toBe('pick at least one activation');
+    }
+    const ok = validateTrainForm({ ...DEFAULT_FORM, name: 'sweep1' });
+    expect(ok.ok && ok.request).toMatchObject({ name: 'sweep1', layers: [16, 16], activations: ['relu', 'tanh'], noise: 0.1, samples: 1000 });
+  });
+});
