@@ -1,6 +1,7 @@
 // Composes the server: store, logdir watcher, trainer, live hub, HTTP routes and the socket server.
 // Every record source goes through one ingest path (store, then clients); nothing here knows tfjs.
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import type { DeltaBatch } from '../shared/protocol.ts';
@@ -76,9 +77,16 @@ export async function createApp(input: AppConfig): Promise<App> {
   });
 
   if (manager) {
+    const ownRunDirs = new Set<string>();
+    // Our runs' points arrive in-process; the watcher must not read their files too. The run folder is
+    // known (and ignored) from the first status, before the worker creates its file.
     manager.on('file', (_run, absPath) => watcher.ignoreFile(absPath));
     manager.on('records', ingest);
     manager.on('status', (info) => {
+      if (!ownRunDirs.has(info.name)) {
+        ownRunDirs.add(info.name);
+        watcher.ignoreDir(path.join(config.logdir, info.name));
+      }
       const merged = runs.info(info.name) ?? info;
       hub.publishRuns([merged]);
     });

@@ -18,15 +18,39 @@ export interface ReadOptions {
   lenient?: boolean;
   /** Share one decoder across a run's files (tag metadata comes from a tag's first occurrence). */
   decoder?: EventDecoder;
+  /**
+   * Default bound on the bytes one EventFileTailer.poll() consumes (whole records; a single record
+   * bigger than this is still read whole). Default: unbounded. Ignored by readEventFile.
+   */
+  maxBytesPerPoll?: number;
 }
 
 /** Bytes read per step; a record larger than this is read whole with a bigger buffer. */
 const CHUNK = 8 << 20;
+/** Reads smaller than this get a buffer of their own size when no pooled buffer is free. */
+const SMALL_READ = 256 << 10;
+
+// Chunk buffers are reused across chunks, polls and tailers: a fresh 8 MB buffer per chunk costs
+// page faults on every read. Safe because decoded records never keep views into the read buffer
+// (bytes fields are copied, tags interned from copies). Bounded: at most POOL_MAX idle buffers.
+const POOL_MAX = 2;
+const pool: Buffer[] = [];
+
+function takeBuffer(len: number): Buffer {
+  if (len <= CHUNK && pool.length > 0) return pool.pop()!;
+  if (len < SMALL_READ) return Buffer.allocUnsafe(len);
+  return Buffer.allocUnsafeSlow(Math.max(len, CHUNK));
+}
+
+function giveBack(buf: Buffer): void {
+  if (buf.length === CHUNK && pool.length < POOL_MAX) pool.push(buf);
+}
 
 export class EventFileTailer {
   readonly path: string;
   readonly decoder: EventDecoder;
   private readonly lenient: boolean | undefined;
+  private readonly maxBytesPerPoll: number;
   /** Resume point: end of the last whole record. */
   private offset = 0;
   private reportedBadLength = -1;
@@ -39,6 +63,8 @@ export class EventFileTailer {
   constructor(path: string, opts: ReadOptions = {}) {
     this.path = path;
     this.lenient = opts.lenient;
+    const m = opts.maxBytesPerPoll;
+    this.maxBytesPerPoll = m !== undefined && m > 0 ? m : Infinity;
     this.decoder = opts.decoder ?? new EventDecoder();
   }
 
@@ -49,12 +75,14 @@ export class EventFileTailer {
 
   /**
    * Reads what was appended since the last poll. Concurrent calls share one read.
-   * maxBytes bounds one poll (whole records, at least one chunk) so callers can ingest a huge file in
-   * slices with bounded memory: poll again while records keep coming.
+   * maxBytes (default: the maxBytesPerPoll option, else unbounded) bounds the bytes one poll reads and
+   * decodes — whole records, so a single record bigger than the bound is still read whole — letting
+   * callers ingest a huge file in slices with bounded memory: poll again while position < file size.
    */
   poll(maxBytes?: number): Promise<ReadResult> {
     if (!this.polling) {
-      this.polling = this.readNew(maxBytes ?? Infinity).finally(() => {
+      const bound = maxBytes !== undefined && maxBytes > 0 ? maxBytes : this.maxBytesPerPoll;
+      this.polling = this.readNew(bound).finally(() => {
         this.polling = null;
       });
     }
@@ -65,6 +93,7 @@ export class EventFileTailer {
     const records: LogRecord[] = [];
     const warnings: string[] = [];
     let truncatedAt: number | null = null;
+    let buf: Buffer | null = null;
     let fh;
     try {
       fh = await open(this.path, 'r');
@@ -85,8 +114,14 @@ export class EventFileTailer {
       let need = 0;
       const startOffset = this.offset;
       while (this.offset < size && this.offset - startOffset < maxBytes) {
-        const len = Math.min(size - this.offset, Math.max(Math.min(CHUNK, maxBytes), need));
-        const buf = Buffer.allocUnsafe(len);
+        const budget = maxBytes - (this.offset - startOffset);
+        const len = Math.min(size - this.offset, Math.max(Math.min(CHUNK, budget), need));
+        const cutByBudget = budget < CHUNK && len === budget && need < len;
+        need = 0;
+        if (buf === null || buf.length < len) {
+          if (buf !== null) giveBack(buf);
+          buf = takeBuffer(len);
+        }
         let got = 0;
         while (got < len) {
           const { bytesRead } = await fh.read(buf, got, len - got, this.offset + got);
@@ -124,6 +159,9 @@ export class EventFileTailer {
         }
         truncatedAt = scan.truncatedAt;
         if (scan.truncatedReason !== 'bad length CRC' && chunkEnd < size) {
+          truncatedAt = null;
+          // The poll's byte bound cut this record: the next poll reads it (unless nothing was read yet).
+          if (cutByBudget && this.offset > startOffset) break;
           // Cut by the chunk's end, not the file's: read on from the record (whole, however big).
           need = scan.truncatedNeed ?? 12;
           truncatedAt = null;
@@ -138,6 +176,7 @@ export class EventFileTailer {
     } catch (e) {
       warnings.push(`${this.path}: read error at offset ${this.offset} (${(e as Error).message})`);
     } finally {
+      if (buf !== null) giveBack(buf);
       await fh.close();
     }
     return { records, warnings, truncatedAt };
@@ -147,7 +186,7 @@ export class EventFileTailer {
 /** Reads a whole event file. Never throws for bad content: problems come back as warnings. */
 export async function readEventFile(path: string, opts: ReadOptions = {}): Promise<ReadResult> {
   const t = new EventFileTailer(path, opts);
-  const r = await t.poll();
+  const r = await t.poll(Infinity);
   if (r.truncatedAt !== null && !r.warnings.some((w) => w.includes(`truncated at offset ${r.truncatedAt}`))) {
     r.warnings.push(`${path}: truncated at offset ${r.truncatedAt} (last record cut short)`);
   }

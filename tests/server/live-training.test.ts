@@ -35,7 +35,7 @@ describe('live training', () => {
       layers: [6],
       learningRate: 0.05,
       batchSize: 8,
-      epochs: 5,
+      epochs: 400, // long enough to still be running at reconnect on any machine; stopped below
       summaryEvery: 3,
       name: 'tiny',
     });
@@ -58,16 +58,22 @@ describe('live training', () => {
     const sub = await request(c2, 'subscribe', { runs: '*', have });
     expect(sub.ok).toBe(true);
 
+    // Take more live points after the resume, then stop the run: it ends cleanly and its log is complete.
+    await until(() => model.pointCount('tiny') >= held + 40, 60_000, 'points after resume');
+    const stopped = await request(c2, 'train:stop', { run: 'tiny' });
+    expect(stopped.ok).toBe(true);
+
     const finished = async () => {
       const r = await request<RunInfo[]>(c2, 'runs:list');
       return r.ok && r.data.find((i) => i.name === 'tiny')?.status?.state;
     };
     let state: unknown;
-    for (let i = 0; i < 900 && state !== 'finished' && state !== 'failed'; i++) {
+    const ended = (s: unknown) => s === 'finished' || s === 'stopped' || s === 'failed';
+    for (let i = 0; i < 900 && !ended(state); i++) {
       state = await finished();
-      if (state !== 'finished' && state !== 'failed') await new Promise((r) => setTimeout(r, 100));
+      if (!ended(state)) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(state).toBe('finished');
+    expect(state).toBe('stopped');
 
     const runDir = path.join(dir, 'tiny');
     const files = (await readdir(runDir)).filter((f) => f.includes('tfevents'));
