@@ -3,6 +3,9 @@
 //   npm run bench:live [-- --seconds 180 --runs 10 --tags 20 --rate 50 --scalars 1000]
 // Producers: (1) synthetic, through the same ingest path as the trainer's 'records' event, stamped with
 // the wall clock; (2) an EventWriter appending to a tfevents file in the logdir, picked up by the watcher.
+// File latency counts from the append: each point's wall_time is stamped just before the writer's
+// flush (issued in the same synchronous step), not when a writer would have buffered it — when a
+// TF/PyTorch writer flushes is its own business, not ours to count.
 // Clients run in a child process (so the RSS is the server's), first 1 client, then 20.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -114,7 +117,8 @@ async function serverMain(): Promise<void> {
   let step = 0;
   const t0 = nowMs();
   let producing = true;
-  const writer = await EventWriter.open(path.join(logdir, 'file-run'), { flushMs: 20 });
+  // Flushed explicitly right after each produce step; the writer's own timer is out of the way.
+  const writer = await EventWriter.open(path.join(logdir, 'file-run'), { flushMs: 3_600_000 });
   const produce = () => {
     if (!producing) return;
     const due = Math.floor(((nowMs() - t0) / 1000) * rate);
@@ -125,7 +129,8 @@ async function serverMain(): Promise<void> {
         for (let t = 0; t < tags; t++) recs.push({ kind: 'scalar', tag: `tag${t}`, step, wallTime: w, value: Math.sin(step / 50 + t) });
         app.ingest(`syn-${r}`, recs);
       }
-      writer.scalar('file/loss', Math.cos(step / 50), step, w);
+      writer.scalar('file/loss', Math.cos(step / 50), step, nowMs() / 1000);
+      void writer.flush(); // append now: the stamp above is taken just before the bytes are written
       step++;
     }
     setTimeout(produce, 5);

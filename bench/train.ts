@@ -31,7 +31,6 @@ const ITERS: Record<string, [number, number]> = {
 
 interface Row { workload: string; backend: BackendName; summaries: boolean; itPerSec: number; itPerCpuSec: number }
 
-/** Runs spec until warm-up + measured iterations, timing the measured ones from progress reports. */
 /**
  * Runs spec until warm-up + measured iterations, timing the measured ones from progress reports: wall clock,
  * and this process' CPU time (iterations per CPU-second stays meaningful when other processes load the machine).
@@ -129,13 +128,16 @@ async function main(): Promise<void> {
         [`sweep x${acts.length}`, String(sweep.runs), String(sweep.iterations), sweep.seconds.toFixed(2), tSweep.toFixed(1), sweep.perRun.map((r) => r.toFixed(0)).join(' ')],
       ],
     ));
-    const w1 = rate('W1', 'wasm', false);
-    const cost = Math.max(...(['W1', 'W2'] as const).map((w) => (rate(w, 'wasm', false) - rate(w, 'wasm', true)) / rate(w, 'wasm', false)));
-    console.log('targets');
-    console.log(formatTable(['target', 'measured', 'met'], [
-      ['W1 wasm >= 400 it/s', `${w1.toFixed(1)} it/s`, w1 >= 400 ? 'yes' : 'NO'],
-      ['summary cost <= 5% (wasm, worst)', `${(cost * 100).toFixed(1)}%`, cost <= 0.05 ? 'yes' : 'NO'],
-      [`sweep >= 1.8x one run (${cores} cores)`, `${(tSweep / tOne).toFixed(2)}x`, tSweep / tOne >= 1.8 ? 'yes' : 'NO'],
+    const w1 = rate('W1', 'wasm', false), w1Cpu = row('W1', 'wasm', false).itPerCpuSec;
+    // Summary cost by wall clock and by CPU time (the latter is what to trust when the machine is shared).
+    const costOf = (f: (r: Row) => number) =>
+      Math.max(...(['W1', 'W2'] as const).map((w) => (f(row(w, 'wasm', false)) - f(row(w, 'wasm', true))) / f(row(w, 'wasm', false))));
+    const cost = costOf((r) => r.itPerSec), costCpu = costOf((r) => r.itPerCpuSec);
+    console.log(`targets (load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    console.log(formatTable(['target', 'measured (wall)', 'measured (per CPU-s)', 'met (wall)'], [
+      ['W1 wasm >= 400 it/s', `${w1.toFixed(1)} it/s`, `${w1Cpu.toFixed(1)} it/CPU-s`, w1 >= 400 ? 'yes' : 'NO'],
+      ['summary cost <= 5% (wasm, worst)', `${(cost * 100).toFixed(1)}%`, `${(costCpu * 100).toFixed(1)}%`, cost <= 0.05 ? 'yes' : 'NO'],
+      [`sweep >= 1.8x one run (${cores} cores)`, `${(tSweep / tOne).toFixed(2)}x`, '-', tSweep / tOne >= 1.8 ? 'yes' : 'NO'],
     ]));
   } finally {
     await rm(tmp, { recursive: true, force: true });

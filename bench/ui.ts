@@ -36,6 +36,7 @@ const pct = (xs: number[], q: number) => {
 
 async function main() {
   await ensureWebBuild();
+  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores)`);
   const logdir = mkdtempSync(path.join(os.tmpdir(), 'trainscope-bench-ui-'));
   const app = await createApp({ logdir, port: 0, host: '127.0.0.1', training: false, webDir: WEB_DIR, logger: silentLogger });
   const browser = await launchChromium();
@@ -107,6 +108,8 @@ async function measureStreaming(page: Page, app: BenchApp, t0: number, fromStep:
     requestAnimationFrame(tick);
     new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
   })()`);
+  type Info = { id: string; draws: number; drawMs: number };
+  const before = new Map(((await page.evaluate('window.__trainscope.charts()')) as Info[]).map((c) => [c.id, c.draws]));
   let step = fromStep;
   const streamStart = Date.now();
   await new Promise<void>((resolve) => {
@@ -124,8 +127,11 @@ async function measureStreaming(page: Page, app: BenchApp, t0: number, fromStep:
   const streamed = step - fromStep;
   const held = (await page.evaluate(`window.__trainscope.charts().find((c) => c.id === 'train/loss')?.fullPoints ?? 0`)) as number;
   console.log(`streaming ${STREAM_RUNS} runs at ${STREAM_HZ} steps/s for ${STREAM_SEC} s, ${what} (${streamed} steps each; train/loss chart holds ${held.toLocaleString()} points):`);
+  const after = (await page.evaluate('window.__trainscope.charts()')) as Info[];
+  const rates = after.filter((c) => c.draws > (before.get(c.id) ?? 0)).map((c) => `${c.id} ${((c.draws - (before.get(c.id) ?? 0)) / STREAM_SEC).toFixed(1)}/s (last ${c.drawMs.toFixed(1)} ms JS)`);
   console.log(`  frames: ${frames.length} (${(frames.length / STREAM_SEC).toFixed(0)} fps), median ${pct(frames, 0.5).toFixed(1)} ms, p95 ${pct(frames, 0.95).toFixed(1)} ms, ` +
     `p99 ${pct(frames, 0.99).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms (target < 33 ms); long tasks: ${long.length}${long.length ? `, max ${Math.max(...long).toFixed(0)} ms` : ''}`);
+  console.log(`  card redraws: ${rates.join(', ') || 'none'}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
 main().catch((e) => {

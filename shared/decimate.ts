@@ -1,6 +1,8 @@
 // Min-max decimation for line charts: split the visible x range into one bucket per pixel column and
 // keep, per column, the first, min, max and last point (in x order). The drawn line then looks exactly
 // like the full-resolution one (every spike stays) while Chart.js draws at most ~4 points per pixel.
+// The 2-per-column mode keeps only min and max (plus the range's first / last point and any gap): the
+// column's vertical extent is the same, only the sub-pixel joins between columns differ, at half the points.
 
 /** First index i in [0, n) with xs[i] >= x (xs ascending), n if none. */
 export function lowerBound(xs: ArrayLike<number>, n: number, x: number): number {
@@ -17,7 +19,9 @@ export function lowerBound(xs: ArrayLike<number>, n: number, x: number): number 
 /**
  * Indices to draw for the points with x in [xMin, xMax] (plus the nearest point outside on each side,
  * so the line reaches the chart edges). xs must be ascending; ys may hold NaN/±Inf (kept as first/last
- * only, so gaps still show). `columns` = plot width in pixels.
+ * only, so gaps still show). `columns` = plot width in pixels. `perColumn` 4 = first, min, max, last of
+ * each column; 2 = min and max of each column, the first non-finite point of a column (so gaps show),
+ * and the first / last point of the range.
  */
 export function decimateMinMax(
   xs: ArrayLike<number>,
@@ -26,6 +30,7 @@ export function decimateMinMax(
   xMin: number,
   xMax: number,
   columns: number,
+  perColumn: 2 | 4 = 4,
 ): number[] {
   if (n === 0) return [];
   let start = lowerBound(xs, n, xMin);
@@ -36,7 +41,7 @@ export function decimateMinMax(
   const count = end - start;
   const cols = Math.max(1, Math.floor(columns));
   const out: number[] = [];
-  if (count <= cols * 4) {
+  if (count <= cols * perColumn) {
     for (let i = start; i < end; i++) out.push(i);
     return out;
   }
@@ -49,15 +54,22 @@ export function decimateMinMax(
     const first = i;
     let minI = -1;
     let maxI = -1;
+    let gapI = -1;
     let j = i;
     for (; j < end && colOf(xs[j]) === col; j++) {
       const y = ys[j];
-      if (!Number.isFinite(y)) continue;
+      if (!Number.isFinite(y)) {
+        if (gapI < 0) gapI = j;
+        continue;
+      }
       if (minI < 0 || y < ys[minI]) minI = j;
       if (maxI < 0 || y > ys[maxI]) maxI = j;
     }
     const last = j - 1;
-    const picks = [first, minI, maxI, last].filter((p) => p >= 0).sort((a, b) => a - b);
+    const picks = (perColumn === 4 ? [first, minI, maxI, last] : [minI, maxI, gapI])
+      .concat(first === start ? [first] : [], last === end - 1 ? [last] : [])
+      .filter((p) => p >= 0)
+      .sort((a, b) => a - b);
     for (const p of picks) if (out[out.length - 1] !== p) out.push(p);
     i = j;
   }

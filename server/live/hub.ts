@@ -7,6 +7,10 @@
 // subscribe-time backlog drains or while its transport is backed up; it rejoins the group at a tick
 // boundary once its buffer is empty. Every delta goes to exactly one of the two buffers, so there is
 // no gap and no duplicate.
+//
+// Private batches (backlogs) are encoded per client, so they are sent in slices of bounded time: when a
+// tick's slice is used up, the remaining private clients are served on the next turns of the event loop
+// (each still at most once per interval), so a burst of new clients never stalls the live pushes.
 import { PUSH_INTERVAL_MS, type DeltaBatch, type SeriesDelta } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
@@ -36,6 +40,8 @@ export interface HubOptions {
   intervalMs?: number;
   /** Largest private batch, in points; bigger backlogs go out over several ticks. */
   maxBatchPoints?: number;
+  /** Time one turn of the event loop may spend sending private batches (ms) before yielding. */
+  privateSliceMs?: number;
   /** Transport packets allowed to be pending before a client's push is held back. */
   maxPendingPackets?: number;
   /** Points allowed to wait for a client that is not draining; beyond it the client is dropped. */
@@ -59,6 +65,8 @@ interface Client {
   group: Group;
   /** Own buffer while private (backlog draining or transport backed up). */
   buffer: ClientBuffer | null;
+  /** Tick in which its last private batch went out (private batches, too, go at most once per tick). */
+  lastPushTick: number;
 }
 
 const NONE_KEY = '\u0000none';
@@ -78,13 +86,17 @@ export class LiveHub {
   private groups = new Map<string, Group>();
   private readonly intervalMs: number;
   private readonly maxBatchPoints: number;
+  private readonly privateSliceMs: number;
   private readonly maxPendingPackets: number;
   private readonly maxPendingPoints: number;
   private readonly broadcast: (ids: string[], batch: DeltaBatch) => void;
   private readonly now: () => number;
   private lastTickAt = -Infinity;
+  private tickSeq = 0;
   private timeout: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
+  /** A private pass continuing on the next turn of the event loop. */
+  private continuation: NodeJS.Immediate | null = null;
   private closed = false;
 
   constructor(
@@ -92,7 +104,9 @@ export class LiveHub {
     opts: HubOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? PUSH_INTERVAL_MS;
-    this.maxBatchPoints = opts.maxBatchPoints ?? 50_000;
+    // ~10k points encode in a few ms: small enough to interleave with live pushes.
+    this.maxBatchPoints = opts.maxBatchPoints ?? 10_000;
+    this.privateSliceMs = opts.privateSliceMs ?? 10;
     this.maxPendingPackets = opts.maxPendingPackets ?? 16;
     this.maxPendingPoints = opts.maxPendingPoints ?? 500_000;
     this.now = opts.now ?? (() => performance.now());
@@ -114,7 +128,7 @@ export class LiveHub {
 
   addClient(sink: ClientSink): void {
     const group = this.group(NONE_KEY, null, () => false);
-    const c: Client = { sink, group, buffer: null };
+    const c: Client = { sink, group, buffer: null, lastPushTick: -1 };
     group.shared.add(c);
     this.clients.set(sink.id, c);
   }
@@ -212,6 +226,7 @@ export class LiveHub {
     this.closed = true;
     if (this.timeout) clearTimeout(this.timeout);
     if (this.immediate) clearImmediate(this.immediate);
+    if (this.continuation) clearImmediate(this.continuation);
     this.clients.clear();
     this.groups.clear();
   }
@@ -269,6 +284,7 @@ export class LiveHub {
     this.immediate = null;
     if (this.closed) return;
     this.lastTickAt = this.now();
+    this.tickSeq++;
     // 1. Groups: one batch each, broadcast to members that can take it; the others go private.
     for (const g of this.groups.values()) {
       if (g.buffer.isEmpty()) continue;
@@ -291,12 +307,35 @@ export class LiveHub {
       }
     }
     // 2. Private clients: their own batch; rejoin the group once drained.
+    if (this.continuation) {
+      clearImmediate(this.continuation);
+      this.continuation = null;
+    }
+    this.privatePass(true);
+  }
+
+  /**
+   * Sends each due private client one batch, oldest push first, until the time slice is used up; the rest
+   * continue on the next turn of the event loop. `atBoundary`: right after the groups' batches were taken
+   * (in the same synchronous step), the only moment a drained client may rejoin its group without a gap
+   * or duplicate.
+   */
+  private privatePass(atBoundary: boolean): void {
+    this.continuation = null;
+    if (this.closed) return;
+    const start = this.now();
+    const list: Client[] = [];
+    for (const c of this.clients.values()) if (c.buffer) list.push(c);
+    list.sort((a, b) => a.lastPushTick - b.lastPushTick);
     let more = false;
-    for (const c of [...this.clients.values()]) {
+    let sliced = false;
+    let served = 0;
+    for (const c of list) {
       const b = c.buffer;
-      if (!b) continue;
+      if (!b || !this.clients.has(c.sink.id)) continue;
       if (b.isEmpty()) {
-        this.rejoin(c);
+        if (atBoundary) this.rejoin(c);
+        else more = true; // rejoins at the next tick
         continue;
       }
       if (this.backedUp(c)) {
@@ -304,7 +343,17 @@ export class LiveHub {
         else more = true; // hold back this tick; the buffer keeps coalescing
         continue;
       }
+      if (c.lastPushTick === this.tickSeq) {
+        more = true; // already served in this tick (by an earlier pass): wait for the next one
+        continue;
+      }
+      if (served > 0 && this.now() - start >= this.privateSliceMs) {
+        sliced = true;
+        continue;
+      }
       const batch = b.take(this.maxBatchPoints);
+      c.lastPushTick = this.tickSeq;
+      served++;
       if (!emptyBatch(batch)) {
         try {
           c.sink.emitDelta(batch!);
@@ -313,9 +362,10 @@ export class LiveHub {
           continue;
         }
       }
-      if (b.isEmpty()) this.rejoin(c);
+      if (b.isEmpty() && atBoundary) this.rejoin(c);
       else more = true;
     }
+    if (sliced) this.continuation = setImmediate(() => this.privatePass(false));
     if (more) this.schedule();
   }
 

@@ -27,18 +27,21 @@ export interface ReadOptions {
 
 /** Bytes read per step; a record larger than this is read whole with a bigger buffer. */
 const CHUNK = 8 << 20;
-/** Reads smaller than this get a buffer of their own size when no pooled buffer is free. */
-const SMALL_READ = 256 << 10;
+/** Reads smaller than this (live tailing: a few records) get a small buffer of their own. */
+const SMALL_READ = 64 << 10;
 
-// Chunk buffers are reused across chunks, polls and tailers: a fresh 8 MB buffer per chunk costs
+// Chunk buffers are reused across chunks, polls and tailers: a fresh multi-MB buffer per chunk costs
 // page faults on every read. Safe because decoded records never keep views into the read buffer
 // (bytes fields are copied, tags interned from copies). Bounded: at most POOL_MAX idle buffers.
 const POOL_MAX = 2;
 const pool: Buffer[] = [];
 
 function takeBuffer(len: number): Buffer {
-  if (len <= CHUNK && pool.length > 0) return pool.pop()!;
-  if (len < SMALL_READ) return Buffer.allocUnsafe(len);
+  if (len <= CHUNK) {
+    const b = pool.pop();
+    if (b !== undefined) return b;
+    if (len < SMALL_READ) return Buffer.allocUnsafe(len);
+  }
   return Buffer.allocUnsafeSlow(Math.max(len, CHUNK));
 }
 

@@ -96,11 +96,15 @@ function histoBuckets(b: Uint8Array, dv: DataView, start: number, end: number): 
   while (first < cntLen && !(dv.getFloat64(cntStart + first * 8, true) > 0)) first++;
   let last = cntLen - 1;
   while (last >= 0 && !(dv.getFloat64(cntStart + last * 8, true) > 0)) last--;
-  const out: Bucket[] = [];
-  for (let i = first; i <= last; i++) {
-    const left = i === first ? min : dv.getFloat64(limStart + (i - 1) * 8, true);
+  // Exact-length array (no regrowth); each bucket's left edge is the previous bucket's right edge.
+  const n = last - first + 1;
+  if (n <= 0) return [];
+  const out: Bucket[] = new Array(n);
+  let left = min;
+  for (let k = 0, i = first; k < n; k++, i++) {
     const right = i === last ? max : dv.getFloat64(limStart + i * 8, true);
-    out.push([left, right, dv.getFloat64(cntStart + i * 8, true)]);
+    out[k] = [left, right, dv.getFloat64(cntStart + i * 8, true)];
+    left = right;
   }
   return out;
 }

@@ -1,9 +1,12 @@
 // Discovers runs under a logdir and tails their event files. A run is any directory (at any depth)
 // holding a file whose name contains "tfevents"; it is named by its path relative to the logdir with
-// "/" separators ("." for the logdir itself). chokidar gives prompt notice of changes; a timer polls
-// anyway because file watchers miss events (network filesystems, editors, inotify limits).
+// "/" separators ("." for the logdir itself). Appends are noticed through node's fs.watch on the
+// directories holding known event files (one watch per directory; the changed file alone is read, within
+// a few ms of the write). chokidar discovers new directories and files; its 'change' events are a
+// fallback only (it drops changes less than 50 ms apart and stats before emitting). A timer polls anyway
+// because file watchers miss events (network filesystems, editors, inotify limits).
 import { watch, type FSWatcher } from 'chokidar';
-import type { Dirent } from 'node:fs';
+import { watch as fsWatch, type Dirent, type FSWatcher as NodeFsWatcher } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EventDecoder } from './event-codec.ts';
@@ -28,6 +31,8 @@ const MAX_DEPTH = 64;
 const RESCAN_COST_FACTOR = 10;
 /** Longest wait for chokidar's initial scan in start(). */
 const WATCHER_READY_MS = 10_000;
+/** Directories given their own fs.watch (beyond it, changes are noticed by chokidar and the poll). */
+export const MAX_DIR_WATCHES = 4096;
 
 interface FileState {
   /** Real path (what is read). */
@@ -66,10 +71,17 @@ export class LogdirWatcher {
   private readonly ignoredDirs = new Set<string>();
   private readonly warnedOnce = new Set<string>();
   private watcher: FSWatcher | null = null;
+  /** fs.watch per real directory holding known event files. */
+  private readonly dirWatches = new Map<string, NodeFsWatcher>();
+  /** Known event files: real path and found path -> [run, real path]. */
+  private readonly fileIndex = new Map<string, [string, string]>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private again = false;
+  /** Work for the next tick: a rescan, a poll of every file, or just the files named as changed. */
   private rescanWanted = true;
+  private pollAllWanted = false;
+  private timerDue = false;
+  private readonly dirty = new Set<string>();
   private lastRescan = 0;
   private rescanCost = 0;
   private stopped = false;
@@ -91,7 +103,10 @@ export class LogdirWatcher {
     await this.startWatcher();
     // Anything that appeared while the watcher was starting up is caught by a tick right away.
     this.kick(true);
-    this.timer = setInterval(() => this.kick(false), this.intervalMs);
+    this.timer = setInterval(() => {
+      this.timerDue = true;
+      this.kick(false);
+    }, this.intervalMs);
     this.timer.unref?.();
   }
 
@@ -131,6 +146,8 @@ export class LogdirWatcher {
     this.timer = null;
     const w = this.watcher;
     this.watcher = null;
+    for (const dw of this.dirWatches.values()) dw.close();
+    this.dirWatches.clear();
     if (w) await w.close();
     if (this.running) await this.running.catch(() => {});
   }
@@ -152,7 +169,12 @@ export class LogdirWatcher {
         // Only event files and directories matter.
         ignored: (p: string, st?: { isFile(): boolean }) => !!st?.isFile() && !path.basename(p).includes('tfevents'),
       });
-      w.on('all', (ev) => this.kick(ev !== 'change'));
+      // A change to a known file polls that file only; anything else (new file or directory, removal) rescans.
+      w.on('all', (ev, p) => {
+        const known = ev === 'change' ? this.fileIndex.get(path.resolve(p)) : undefined;
+        if (known) this.kickFile(known[1]);
+        else this.kick(ev !== 'change');
+      });
       w.on('error', (e) => this.warnOnce('.', `watching ${this.logdir} failed (${(e as Error).message}); polling only`));
       this.watcher = w;
       await new Promise<void>((resolve) => {
@@ -167,38 +189,114 @@ export class LogdirWatcher {
     }
   }
 
-  /** Request a tick (coalesced; a tick in progress is followed by another). */
+  /** Request a tick polling every file (coalesced; a tick in progress is followed by another). */
   private kick(rescan: boolean): void {
-    if (this.stopped) return;
     if (rescan) this.rescanWanted = true;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
+    this.pollAllWanted = true;
+    this.schedule();
+  }
+
+  /** Request a tick polling just this file (by real path). */
+  private kickFile(real: string): void {
+    this.dirty.add(real);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.running) return;
     this.running = this.tick(false).finally(() => {
       this.running = null;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        setImmediate(() => this.kick(false));
-      }
+      // Work requested while the tick ran is done right away (no extra event-loop turn).
+      if (this.rescanWanted || this.pollAllWanted || this.dirty.size > 0) this.schedule();
     });
   }
 
-  /** One pass: rescan when due, then poll files; `drain`: keep polling until every file is read to its end. */
+  /**
+   * One pass: rescan when asked (or, on the timer, when due), then poll every file or only the changed
+   * ones; `drain`: keep polling until every file is read to its end.
+   */
   private async tick(drain: boolean): Promise<void> {
     try {
       const now = Date.now();
-      if (this.rescanWanted || drain || now - this.lastRescan >= this.rescanCost * RESCAN_COST_FACTOR) {
+      const timed = this.timerDue;
+      this.timerDue = false;
+      // Event-driven ticks never rescan by time: only the timer and discovery events do.
+      if (this.rescanWanted || drain || (timed && now - this.lastRescan >= this.rescanCost * RESCAN_COST_FACTOR)) {
         this.rescanWanted = false;
         await this.rescan();
         this.lastRescan = Date.now();
         this.rescanCost = this.lastRescan - now;
+        this.pollAllWanted = true; // new files are read right away
       }
-      let more = await this.pollAll();
-      while (drain && more && !this.stopped) more = await this.pollAll();
-      if (more && !drain) this.again = true; // a big file: continue right after this tick
+      if (!this.pollAllWanted && this.dirty.size === 0) return;
+      let more: boolean;
+      if (this.pollAllWanted || drain) {
+        this.pollAllWanted = false;
+        this.dirty.clear();
+        more = await this.pollAll();
+        while (drain && more && !this.stopped) more = await this.pollAll();
+      } else {
+        const files = [...this.dirty];
+        this.dirty.clear();
+        more = await this.pollSome(files);
+      }
+      if (more && !drain) this.pollAllWanted = true; // a big file: continue right after this tick
     } catch (e) {
       this.warnOnce('.', `logdir ${this.logdir}: ${(e as Error).message}`);
+    }
+  }
+
+  // ---------- prompt change notice ----------
+
+  /** After a rescan: index the known files and watch exactly the directories that hold them. */
+  private syncDirWatches(): void {
+    this.fileIndex.clear();
+    const dirs = new Set<string>();
+    for (const rs of this.runStates.values()) {
+      for (const f of rs.files.values()) {
+        this.fileIndex.set(f.real, [rs.name, f.real]);
+        this.fileIndex.set(f.found, [rs.name, f.real]);
+        dirs.add(path.dirname(f.real));
+      }
+    }
+    for (const [d, w] of this.dirWatches) {
+      if (!dirs.has(d)) {
+        w.close();
+        this.dirWatches.delete(d);
+      }
+    }
+    for (const d of dirs) {
+      if (this.dirWatches.has(d) || this.dirWatches.size >= MAX_DIR_WATCHES || this.stopped) continue;
+      try {
+        const w = fsWatch(d, { persistent: false }, (ev, name) => this.onDirEvent(d, ev, name));
+        w.on('error', () => {
+          // Directory gone or watch lost: the next rescan decides (chokidar and the poll still work).
+          w.close();
+          if (this.dirWatches.get(d) === w) this.dirWatches.delete(d);
+          this.kick(true);
+        });
+        this.dirWatches.set(d, w);
+      } catch (e) {
+        this.warnOnce('.', `cannot watch ${d} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); polling it`);
+      }
+    }
+  }
+
+  private onDirEvent(dir: string, ev: string, name: string | Buffer | null): void {
+    if (this.stopped) return;
+    if (name === null) {
+      // No file name (some platforms): poll every known file of this directory.
+      for (const [, real] of this.fileIndex.values()) if (path.dirname(real) === dir) this.dirty.add(real);
+      this.schedule();
+      return;
+    }
+    const full = path.join(dir, String(name));
+    const known = this.fileIndex.get(full);
+    if (known && ev === 'change') this.kickFile(known[1]);
+    else if (ev === 'rename' && String(name).includes('tfevents') && !this.isIgnored(full, full)) {
+      // Created, removed or renamed: discovery. Also read the file in case it was replaced in place.
+      if (known) this.dirty.add(known[1]);
+      this.kick(true);
     }
   }
 
@@ -249,6 +347,7 @@ export class LogdirWatcher {
       // Only ignored files left (a trainer's run seen before ignoreFile): forget it quietly, it is not gone.
       if (!onlyIgnored.has(run)) this.safe(run, () => this.opts.onRunRemoved?.(run));
     }
+    this.syncDirWatches();
   }
 
   private tailerOptions(decoder: EventDecoder): ReadOptions {
@@ -334,6 +433,7 @@ export class LogdirWatcher {
     for (const rs of this.runStates.values()) {
       for (const [k, f] of rs.files) if (this.isIgnored(f.found, f.real)) rs.files.delete(k);
     }
+    this.syncDirWatches();
   }
 
   private isIgnored(found: string, real: string): boolean {
@@ -348,36 +448,55 @@ export class LogdirWatcher {
 
   /** Polls every file once, runs and files in order. Returns true if some file has unread bytes left. */
   private async pollAll(): Promise<boolean> {
+    const list: [RunState, FileState][] = [];
+    for (const rs of this.runStates.values()) for (const f of rs.files.values()) list.push([rs, f]);
+    return this.pollList(list);
+  }
+
+  /** Polls the named files (real paths) that are still known. */
+  private async pollSome(reals: string[]): Promise<boolean> {
+    const list: [RunState, FileState][] = [];
+    for (const real of reals) {
+      const hit = this.fileIndex.get(real);
+      const rs = hit && this.runStates.get(hit[0]);
+      const f = rs?.files.get(real);
+      if (rs && f) list.push([rs, f]);
+    }
+    return this.pollList(list);
+  }
+
+  private async pollList(list: [RunState, FileState][]): Promise<boolean> {
     let more = false;
-    for (const rs of [...this.runStates.values()]) {
-      for (const f of [...rs.files.values()]) {
-        if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
-        let size: number;
-        try {
-          size = (await stat(f.real)).size;
-        } catch (e) {
-          this.warnOnce(rs.name, `${f.real}: cannot stat (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); skipped`);
-          continue;
-        }
-        const before = f.tailer.position;
-        if (size === before) continue; // nothing new
-        const r = await f.tailer.poll();
-        // ignoreFile/stop/removal may have happened while reading: drop what this poll produced.
-        if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
-        const fresh = new Set<string>();
-        for (const w of r.warnings) {
-          fresh.add(w);
-          if (!f.lastWarnings.has(w)) this.safe(rs.name, () => this.opts.onWarning?.(rs.name, w));
-        }
-        f.lastWarnings = fresh;
-        if (r.records.length > 0) {
-          this.annotate(rs, r.records);
-          this.safe(rs.name, () => this.opts.onRecords(rs.name, r.records));
-        }
-        if (r.truncatedAt === null && f.tailer.position < size && f.tailer.position > before) more = true;
-        // Let sockets and timers run between files.
-        await new Promise<void>((res) => setImmediate(res));
+    let read = false;
+    for (const [rs, f] of list) {
+      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
+      // Let sockets and timers run between files that produced work.
+      if (read) await new Promise<void>((res) => setImmediate(res));
+      read = false;
+      let size: number;
+      try {
+        size = (await stat(f.real)).size;
+      } catch (e) {
+        this.warnOnce(rs.name, `${f.real}: cannot stat (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); skipped`);
+        continue;
       }
+      const before = f.tailer.position;
+      if (size === before) continue; // nothing new
+      const r = await f.tailer.poll();
+      read = true;
+      // ignoreFile/stop/removal may have happened while reading: drop what this poll produced.
+      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
+      const fresh = new Set<string>();
+      for (const w of r.warnings) {
+        fresh.add(w);
+        if (!f.lastWarnings.has(w)) this.safe(rs.name, () => this.opts.onWarning?.(rs.name, w));
+      }
+      f.lastWarnings = fresh;
+      if (r.records.length > 0) {
+        this.annotate(rs, r.records);
+        this.safe(rs.name, () => this.opts.onRecords(rs.name, r.records));
+      }
+      if (r.truncatedAt === null && f.tailer.position < size && f.tailer.position > before) more = true;
     }
     return more;
   }

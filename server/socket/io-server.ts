@@ -55,6 +55,9 @@ export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
   const io: TypedIo = new Server<ClientToServer, ServerToClient>(http, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
+    // Deltas are small and frequent on a local link: compressing each frame (per client) costs more
+    // latency and CPU than it saves.
+    perMessageDeflate: false,
     allowRequest: (req, cb) => {
       const ok = hostAllowed(req.headers.host, d.config.host) && originAllowed(req.headers.origin, req.headers.host);
       cb(ok ? null : 'host or origin not allowed', ok);

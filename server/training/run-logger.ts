@@ -57,7 +57,8 @@ export class RunLogger {
   scalar(tag: string, value: number, step: number): void {
     const wallTime = now();
     this.writer?.scalar(tag, value, step, wallTime);
-    this.push({ kind: 'scalar', tag, value, step, wallTime });
+    // The log stores simple_value as float32: stream the same number, so live and replayed series are equal.
+    this.push({ kind: 'scalar', tag, value: Math.fround(value), step, wallTime });
   }
 
   histogram(tag: string, values: ArrayLike<number>, step: number): void {

@@ -7,6 +7,7 @@ import type { BackendName, RunProgress, TrainSpec } from '../../shared/types.ts'
 import type { LogRecord } from '../logs/records.ts';
 import { makeDataset, MNIST_SIDE, type Dataset } from './datasets.ts';
 import { decisionBoundaryPng, gridPoints, weightTilesPng } from './images.ts';
+import { FusedAdam } from './fused-adam.ts';
 import { buildMlp, type Mlp } from './model.ts';
 import { deriveSeed, mulberry32, permutation } from './rng.ts';
 import type { RunLogger } from './run-logger.ts';
@@ -54,7 +55,10 @@ const EPS = 1e-7;
 /** Yield to the event loop at least this often (ms) so abort messages and timers get through. */
 const YIELD_MS = 20;
 
-export function makeOptimizer(spec: Pick<TrainSpec, 'optimizer' | 'learningRate'>): tf.Optimizer {
+/** tfjs' optimizers, or our fused Adam on wasm (same applyGradients/dispose surface). */
+export type TrainOptimizer = tf.Optimizer | FusedAdam;
+
+export function makeOptimizer(spec: Pick<TrainSpec, 'optimizer' | 'learningRate'>): TrainOptimizer {
   const lr = spec.learningRate;
   switch (spec.optimizer) {
     case 'sgd':
@@ -62,7 +66,8 @@ export function makeOptimizer(spec: Pick<TrainSpec, 'optimizer' | 'learningRate'
     case 'momentum':
       return tf.train.momentum(lr, 0.9);
     case 'adam':
-      return tf.train.adam(lr);
+      // One fused kernel per variable instead of ~12 (see fused-adam.ts); same update.
+      return tf.getBackend() === 'wasm' ? new FusedAdam(lr) : tf.train.adam(lr);
     case 'rmsprop':
       return tf.train.rmsprop(lr);
     default:

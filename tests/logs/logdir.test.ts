@@ -193,6 +193,42 @@ describe('LogdirWatcher', () => {
     await waitFor(() => sink.keys('fast').filter((k) => k.startsWith('scalar')).length === 2, 'appended record via chokidar', 5000);
   });
 
+  it('delivers every append promptly even when appends come faster than chokidar reports changes', async () => {
+    // chokidar drops 'change' events less than 50 ms apart; with no poll to fall back on (reloadIntervalSec
+    // 120), each of these appends must still arrive through the directory's fs.watch.
+    const dir = await tempDir();
+    const sink = new Sink();
+    const w = new LogdirWatcher(dir, { reloadIntervalSec: 120, ...sink.on });
+    cleanup.push(() => w.stop());
+    await w.start();
+    const ew = await EventWriter.open(path.join(dir, 'rapid'), { flushMs: 3_600_000 });
+    cleanup.push(() => ew.close());
+    const steps = () => (sink.records.get('rapid') ?? []).filter((r) => r.kind === 'scalar').map((r) => r.step);
+    ew.scalar('x', 0, 0);
+    await ew.flush();
+    await waitFor(() => steps().length === 1, 'first point (discovery)', 5000);
+    for (let i = 1; i <= 8; i++) {
+      await sleep(3);
+      ew.scalar('x', i, i);
+      await ew.flush();
+      await waitFor(() => steps().includes(i), `append ${i} without a later append or poll`, 3000);
+    }
+    expect(steps()).toEqual([...Array(9).keys()]);
+    // a second file in the same directory (new: discovered) and then its appends
+    const ew2 = await EventWriter.open(path.join(dir, 'rapid'), { flushMs: 3_600_000 });
+    cleanup.push(() => ew2.close());
+    ew2.scalar('y', 1, 100);
+    await ew2.flush();
+    await waitFor(() => steps().includes(100), 'point from a new file in a watched directory', 5000);
+    ew2.scalar('y', 2, 101);
+    await ew2.flush();
+    ew.scalar('x', 9, 9);
+    await ew.flush();
+    await waitFor(() => steps().includes(101) && steps().includes(9), 'appends to both files', 3000);
+    await sleep(100);
+    expect(steps().filter((s) => s === 101 || s === 9)).toHaveLength(2);
+  });
+
   it('stops reading a file once it is ignored', async () => {
     const dir = await tempDir();
     const sink = new Sink();

@@ -76,6 +76,52 @@ describe('EventFileTailer', () => {
     expect(polls).toBeGreaterThan(5);
   });
 
+  it('the maxBytesPerPoll option bounds each poll() to whole records within the bound', async () => {
+    const src = corpusFile('log_tayo');
+    const bytes = await readFile(src);
+    const expected = (await readEventFile(src)).records;
+    // Record boundaries: a poll past the bound must have consumed exactly one (oversized) record.
+    const ends = new Set<number>();
+    for (const f of scanRecords(bytes).frames) if (f.kind === 'record') ends.add(f.data.byteOffset - bytes.byteOffset + f.data.length + 4);
+    const bound = 20_000;
+    const t = new EventFileTailer(src, { maxBytesPerPoll: bound });
+    const got: LogRecord[] = [];
+    let polls = 0;
+    let oversized = 0;
+    for (let before = t.position; t.position < bytes.length; before = t.position) {
+      const r = await t.poll();
+      polls++;
+      got.push(...r.records);
+      const delta = t.position - before;
+      expect(delta).toBeGreaterThan(0);
+      if (delta > bound) {
+        oversized++;
+        // only the first record of the slice may overshoot: its end is the new position
+        let firstEnd = before + 1;
+        while (!ends.has(firstEnd)) firstEnd++;
+        expect(firstEnd).toBe(t.position);
+      }
+    }
+    expect(got).toEqual(expected);
+    expect(polls).toBeGreaterThan(5);
+    expect(oversized).toBeLessThan(polls);
+    // poll(maxBytes) still overrides the option, and readEventFile ignores it
+    expect((await new EventFileTailer(src, { maxBytesPerPoll: bound }).poll(Infinity)).records).toEqual(expected);
+    expect((await readEventFile(src, { maxBytesPerPoll: bound })).records).toEqual(expected);
+  });
+
+  it('records stay intact when later reads reuse the read buffer', async () => {
+    const src = corpusFile('log_tayo'); // images: bytes fields must be copied out of the read buffer
+    const first = (await readEventFile(src)).records;
+    const snapshot = structuredClone(first);
+    expect(first.some((r) => r.kind === 'image')).toBe(true);
+    // Other files read afterwards (in slices, so the pooled buffers are reused many times).
+    const other = new EventFileTailer(corpusFile('strict', 'run_1'), { maxBytesPerPoll: 4096 });
+    while ((await other.poll()).records.length > 0);
+    await readEventFile(src);
+    expect(first).toEqual(snapshot);
+  });
+
   it('records bigger than the read chunk are read whole', async () => {
     // An Event with wall_time 0 and a 9 MiB unknown field 83 (skipped by decoders): bigger than the 8 MiB read chunk.
     const payload = 9 << 20;

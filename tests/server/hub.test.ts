@@ -181,4 +181,35 @@ describe('LiveHub', () => {
     expect(fast.steps('r', 'loss')).toEqual(want);
     expect(slow.dropped).toBeNull();
   });
+
+  it('sends backlogs in time slices: every new client gets its whole backlog once, at most one batch per tick', async () => {
+    // privateSliceMs 0: each pass serves one private client and the rest continue on later turns.
+    const { hub, ingest } = setup({ intervalMs: 30, maxBatchPoints: 7, privateSliceMs: 0 });
+    ingest('r', Array.from({ length: 40 }, (_, i) => scalar('loss', i)));
+    const live = new FakeSink('live');
+    hub.addClient(live);
+    hub.subscribe('live', { runs: '*', filter: all, have: { r: { loss: 39 } }, filterKey: '' });
+    const news = Array.from({ length: 6 }, (_, i) => new FakeSink(`n${i}`));
+    for (const s of news) {
+      hub.addClient(s);
+      hub.subscribe(s.id, { runs: '*', filter: all, filterKey: '' });
+    }
+    for (let i = 40; i < 50; i++) {
+      ingest('r', [scalar('loss', i)]);
+      await sleep(5);
+    }
+    const want = Array.from({ length: 50 }, (_, i) => i);
+    await until(() => news.every((s) => s.steps('r', 'loss').length === 50) && live.steps('r', 'loss').length === 10, 3000);
+    for (const s of news) {
+      expect(s.steps('r', 'loss')).toEqual(want);
+      for (const b of s.batches) expect(b.series.reduce((n, d) => n + (d.kind === 'scalars' ? d.steps.length : 0), 0)).toBeLessThanOrEqual(7);
+      for (let i = 1; i < s.times.length; i++) expect(s.times[i] - s.times[i - 1]).toBeGreaterThanOrEqual(25);
+    }
+    expect(live.steps('r', 'loss')).toEqual(want.slice(40));
+    // all drained clients rejoined the shared group
+    await sleep(100);
+    ingest('r', [scalar('loss', 50)]);
+    await until(() => news.every((s) => s.steps('r', 'loss').at(-1) === 50), 1000);
+    expect(hub.groupCount).toBe(1);
+  });
 });

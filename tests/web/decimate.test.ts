@@ -67,6 +67,49 @@ describe('decimateMinMax', () => {
     expect(idx).not.toContain(503);
   });
 
+  it('2 per column: each pixel column keeps exactly its min and max (x order), plus the range ends', () => {
+    const n = 50_000;
+    const { xs, ys } = noisy(n);
+    const cols = 300;
+    const idx = decimateMinMax(xs, ys, n, 0, n - 1, cols, 2);
+    expect(idx.length).toBeLessThanOrEqual(cols * 2 + 2);
+    for (let k = 1; k < idx.length; k++) expect(idx[k]).toBeGreaterThan(idx[k - 1]);
+    expect(idx[0]).toBe(0);
+    expect(idx[idx.length - 1]).toBe(n - 1);
+    const kept = new Set(idx);
+    const perCol = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const c = Math.min(cols - 1, Math.floor((xs[i] / (n - 1)) * cols));
+      const m = perCol.get(c) ?? [];
+      m.push(i);
+      perCol.set(c, m);
+    }
+    for (const members of perCol.values()) {
+      let minI = members[0];
+      let maxI = members[0];
+      for (const i of members) {
+        if (ys[i] < ys[minI]) minI = i;
+        if (ys[i] > ys[maxI]) maxI = i;
+      }
+      expect(kept.has(minI)).toBe(true);
+      expect(kept.has(maxI)).toBe(true);
+      // nothing else from the column, except the very first / last point of the range
+      const extra = members.filter((i) => kept.has(i) && i !== minI && i !== maxI && i !== 0 && i !== n - 1);
+      expect(extra).toEqual([]);
+    }
+  });
+
+  it('2 per column keeps a gap (non-finite value) visible but never as min or max', () => {
+    const n = 1000;
+    const xs = Array.from({ length: n }, (_, i) => i);
+    const ys = xs.map((i) => (i >= 503 && i < 520 ? NaN : Math.sin(i)));
+    const idx = decimateMinMax(xs, ys, n, 0, n - 1, 10, 2);
+    expect(idx).toContain(503);
+    expect(idx.filter((i) => Number.isNaN(ys[i]))).toEqual([503]);
+    // few points: nothing dropped
+    expect(decimateMinMax(xs, ys, 20, 0, 19, 10, 2)).toHaveLength(20);
+  });
+
   it('lowerBound finds the insertion point', () => {
     expect(lowerBound([1, 3, 5], 3, 3)).toBe(1);
     expect(lowerBound([1, 3, 5], 3, 6)).toBe(3);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hoverRows, niceRange, robustYRange, visiblePoints, xExtent, zoomAround, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
+import { hoverRows, liveRange, niceRange, robustYRange, visiblePoints, xExtent, zoomAround, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
 import { parseLayers, validateTrainForm, DEFAULT_FORM } from '../../web/src/lib/train-form.ts';
 
 const line = (id: string, xs: number[], ys: number[], extra: Partial<LineSpec> = {}): LineSpec => ({ id, label: id, color: '#000000', xs, ys, n: xs.length, key: '1', ...extra });
@@ -14,6 +14,15 @@ describe('line chart data', () => {
       { label: 'b', color: '#000000', x: 12, y: 6, raw: undefined },
     ]);
     expect(xExtent([a, b])).toEqual([0, 20]);
+  });
+
+  it('live range: the data extent with its end rounded up to a tick-sized step', () => {
+    expect(liveRange([0, 10_000])).toEqual([0, 10_000]);
+    expect(liveRange([0, 10_274])).toEqual([0, 11_000]);
+    expect(liveRange([0, 1990])).toEqual([0, 2000]);
+    // stable while a run streams a few steps further
+    expect(liveRange([0, 1995])).toEqual(liveRange([0, 1991]));
+    expect(liveRange([5, 5])).toEqual([5, 5]);
   });
 
   it('zooms around the cursor and clamps to the data', () => {

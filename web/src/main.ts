@@ -19,13 +19,16 @@ declare global {
 
 window.__trainscope = {
   dash,
-  /** Every live chart: id, dataset lengths (points handed to Chart.js), full-resolution points, last draw time. */
+  /** Every live chart: id, dataset lengths (points handed to Chart.js), full-resolution points, last draw time,
+   *  redraw count and the last redraw's JS time. */
   charts: () =>
     [...chartRegistry.values()].map((e) => ({
       id: e.id,
       lengths: e.chart.data.datasets.map((d) => d.data.length),
       fullPoints: e.fullPoints,
       drawnAt: e.drawnAt,
+      draws: e.draws,
+      drawMs: e.drawMs,
     })),
   /** The Chart.js instance of a chart (benchmarks time redraws with it). */
   chart: (id: string) => chartRegistry.get(id)?.chart,

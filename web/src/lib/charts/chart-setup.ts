@@ -12,6 +12,9 @@ export interface ChartEntry {
   /** Points held (full resolution) by the lines drawn, excluding faint raw lines. */
   fullPoints: number;
   drawnAt: number;
+  /** Redraws so far and the time the last one took in JS (ms; canvas rasterization may come later). */
+  draws: number;
+  drawMs: number;
 }
 
 export const chartRegistry = new Map<string, ChartEntry>();

@@ -39,9 +39,25 @@ export function xExtent(lines: readonly LineSpec[]): [number, number] | null {
   return lo <= hi ? [lo, hi] : null;
 }
 
+/**
+ * The x range shown when not zoomed: the data extent with its end rounded up to a tick-sized step
+ * (~1/20 of the span, 1/2/5 x 10^k). While runs stream, the range then stays put for many steps, so
+ * lines that did not change keep their decimated points instead of all being recomputed every frame.
+ */
+export function liveRange(ext: [number, number]): [number, number] {
+  const [lo, hi] = ext;
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return [lo, hi];
+  const raw = span / 20;
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const f = raw / mag;
+  const step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+  return [lo, lo + Math.ceil(span / step - 1e-9) * step];
+}
+
 /** Points of a line for the visible range, min-max decimated to `columns` pixel columns. */
-export function visiblePoints(l: LineSpec, xMin: number, xMax: number, columns: number, logY: boolean): Pt[] {
-  const idx = decimateMinMax(l.xs, l.ys, l.n, xMin, xMax, columns);
+export function visiblePoints(l: LineSpec, xMin: number, xMax: number, columns: number, logY: boolean, perColumn: 2 | 4 = 4): Pt[] {
+  const idx = decimateMinMax(l.xs, l.ys, l.n, xMin, xMax, columns, perColumn);
   const out: Pt[] = new Array(idx.length);
   let k = 0;
   for (const i of idx) {
