@@ -75,6 +75,29 @@ async function main(): Promise<void> {
     const writeCpu = cpuMs() - c0;
     const bytes = (await stat(w.path)).size;
 
+    // Streaming reads, as the logdir watcher ingests: bounded polls, records handed on and dropped.
+    // Once with the watcher's current bound, once with small polls whose records die young (see header).
+    const streamedAt = async (pollBytes: number): Promise<[number, number]> => {
+      const t2 = performance.now();
+      const c2 = cpuMs();
+      const tailer = new EventFileTailer(w.path, { lenient: false, maxBytesPerPoll: pollBytes });
+      let streamed = 0;
+      while (tailer.position < bytes) {
+        const s = await tailer.poll();
+        if (s.warnings.length) throw new Error(`warnings: ${s.warnings.slice(0, 3).join('; ')}`);
+        streamed += s.records.length;
+      }
+      if (streamed !== records) throw new Error(`streamed ${streamed} records, wrote ${records}`);
+      return [performance.now() - t2, cpuMs() - c2];
+    };
+    // Best of two runs each, alternating (the machine may be shared); streamed first, so the
+    // all-records read's garbage does not land on them.
+    const best = (a: [number, number], b: [number, number]): [number, number] => (a[1] <= b[1] ? a : b);
+    const small1 = await streamedAt(SMALL_POLL);
+    const watch1 = await streamedAt(MAX_BYTES_PER_POLL);
+    const [smallWall, smallCpu] = best(small1, await streamedAt(SMALL_POLL));
+    const [streamWall, streamCpu] = best(watch1, await streamedAt(MAX_BYTES_PER_POLL));
+
     const t1 = performance.now();
     const c1 = cpuMs();
     const r = await readEventFile(w.path, { lenient: false }); // CRCs checked, bad records would be skipped
@@ -90,32 +113,15 @@ async function main(): Promise<void> {
     }
     r.records.length = 0;
 
-    // Streaming reads, as the logdir watcher ingests: bounded polls, records handed on and dropped.
-    // Once with the watcher's current bound, once with small polls whose records die young (see header).
-    const streamedAt = async (pollBytes: number): Promise<[number, number]> => {
-      const t2 = performance.now();
-      const c2 = cpuMs();
-      const tailer = new EventFileTailer(w.path, { lenient: false, maxBytesPerPoll: pollBytes });
-      let streamed = 0;
-      for (;;) {
-        const s = await tailer.poll();
-        if (s.records.length === 0) break;
-        streamed += s.records.length;
-      }
-      if (streamed !== records) throw new Error(`streamed ${streamed} records, wrote ${records}`);
-      return [performance.now() - t2, cpuMs() - c2];
-    };
-    const [streamWall, streamCpu] = await streamedAt(MAX_BYTES_PER_POLL);
-    const [smallWall, smallCpu] = await streamedAt(SMALL_POLL);
-
+    const histos = records - scalars - 1;
     console.log(
       `file: ${(bytes / 1e6).toFixed(1)} MB, ${records} records (${scalars} scalars, ${histos} histograms of ` +
         `${(buckets / histos).toFixed(0)} buckets on average, ${buckets} buckets in all) | load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
     );
     console.log(line('write', bytes, records, writeWall, writeCpu));
-    console.log(line('read (all records kept)', bytes, records, readWall, readCpu));
-    console.log(line(`read (streamed, ${fmtBytes(MAX_BYTES_PER_POLL)} polls = watcher's bound)`, bytes, records, streamWall, streamCpu));
-    console.log(line(`read (streamed, ${fmtBytes(SMALL_POLL)} polls)`, bytes, records, smallWall, smallCpu));
+    console.log(line(`read (streamed, ${fmtBytes(MAX_BYTES_PER_POLL)} polls = watcher's bound, best of 2)`, bytes, records, streamWall, streamCpu));
+    console.log(line(`read (streamed, ${fmtBytes(SMALL_POLL)} polls, best of 2)`, bytes, records, smallWall, smallCpu));
+    console.log(line('read (all records kept, readEventFile)', bytes, records, readWall, readCpu));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import type { DeltaBatch } from '../shared/protocol.ts';
 
 const BIN_MS = 0.1;
+/** After the clients subscribe: at least this long, and until every backlog is drained (at most MAX_SETTLE_MS). */
 const SETTLE_MS = 3000;
+const MAX_SETTLE_MS = 60_000;
 const BINS = 100_000; // 0..10 s
 const nowMs = () => performance.timeOrigin + performance.now();
 
@@ -151,7 +153,16 @@ async function serverMain(): Promise<void> {
       child.on('message', (m: { type: string }) => m.type === 'ready' && resolve());
       child.once('exit', (code) => reject(new Error(`client process exited early (code ${code})`)));
     });
-    await sleep(SETTLE_MS); // backlogs (all points so far) transfer to the new clients
+    // Backlogs (all points so far) transfer to the new clients: measured separately, then steady state.
+    const joined = nowMs();
+    let drainedAt = NaN;
+    while (nowMs() - joined < MAX_SETTLE_MS) {
+      if (app.hub.privateCount > 0) drainedAt = NaN;
+      else if (Number.isNaN(drainedAt)) drainedAt = nowMs();
+      if (!Number.isNaN(drainedAt) && nowMs() - joined >= SETTLE_MS) break;
+      await sleep(20);
+    }
+    const drained = Number.isNaN(drainedAt) ? `not within ${MAX_SETTLE_MS / 1000} s` : `in ${((drainedAt - joined) / 1000).toFixed(1)} s`;
     child.send({ type: 'start' });
     const elu0 = performance.eventLoopUtilization();
     const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -165,7 +176,7 @@ async function serverMain(): Promise<void> {
     });
     const f = (h: number[]) => `p50 ${percentile(h, 0.5).toFixed(1)} ms, p99 ${percentile(h, 0.99).toFixed(1)} ms`;
     console.log(
-      `${String(clients).padStart(2)} client(s), ${secs} s: synthetic ${f(report.hist.synthetic)} | file append ${f(report.hist.file)} | ` +
+      `${String(clients).padStart(2)} client(s), ${secs} s (backlogs drained ${drained}): synthetic ${f(report.hist.synthetic)} | file append ${f(report.hist.file)} | ` +
         `${(report.points / secs / clients).toFixed(0)} points/s per client, ${report.connected}/${clients} still connected, ` +
         `server event loop ${(elu * 100).toFixed(0)}% busy (delay p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, max ${(delay.max / 1e6).toFixed(0)} ms), client process ${(report.clientCpu * 100).toFixed(0)}% of a core`,
     );

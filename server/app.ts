@@ -178,12 +178,12 @@ function startDemo(manager: TrainingManager, log: (m: string) => void): void {
       {
         dataset: 'spiral',
         noise: 0.1,
-        samples: 1000,
+        samples: 2000,
         layers: [16, 16],
         optimizer: 'adam',
         learningRate: 0.01,
         batchSize: 32,
-        epochs: 30,
+        epochs: 100, // ~5000 iterations a run: long enough to watch it train, a few minutes in all
         dropout: 0,
         batchNorm: false,
         seed: 1,

@@ -121,6 +121,13 @@ export class LiveHub {
     return this.clients.size;
   }
 
+  /** Clients currently on their own buffer: backlog still draining or transport backed up (diagnostics). */
+  get privateCount(): number {
+    let n = 0;
+    for (const c of this.clients.values()) if (c.buffer) n++;
+    return n;
+  }
+
   /** Number of distinct subscription groups (diagnostics/tests). */
   get groupCount(): number {
     return this.groups.size;

@@ -79,8 +79,9 @@ export class EventFileTailer {
   /**
    * Reads what was appended since the last poll. Concurrent calls share one read.
    * maxBytes (default: the maxBytesPerPoll option, else unbounded) bounds the bytes one poll reads and
-   * decodes — whole records, so a single record bigger than the bound is still read whole — letting
-   * callers ingest a huge file in slices with bounded memory: poll again while position < file size.
+   * decodes, in whole records: a poll stops after the record that reaches the bound (so it consumes
+   * at least maxBytes when that many are there, and at most maxBytes plus one record), letting callers
+   * ingest a huge file in slices with bounded memory: poll again while position < file size.
    */
   poll(maxBytes?: number): Promise<ReadResult> {
     if (!this.polling) {
@@ -119,7 +120,6 @@ export class EventFileTailer {
       while (this.offset < size && this.offset - startOffset < maxBytes) {
         const budget = maxBytes - (this.offset - startOffset);
         const len = Math.min(size - this.offset, Math.max(Math.min(CHUNK, budget), need));
-        const cutByBudget = budget < CHUNK && len === budget && need < len;
         need = 0;
         if (buf === null || buf.length < len) {
           if (buf !== null) giveBack(buf);
@@ -163,9 +163,8 @@ export class EventFileTailer {
         truncatedAt = scan.truncatedAt;
         if (scan.truncatedReason !== 'bad length CRC' && chunkEnd < size) {
           truncatedAt = null;
-          // The poll's byte bound cut this record: the next poll reads it (unless nothing was read yet).
-          if (cutByBudget && this.offset > startOffset) break;
-          // Cut by the chunk's end, not the file's: read on from the record (whole, however big).
+          // Cut by the chunk's end (or the poll's bound), not the file's: read on from the record,
+          // whole however big; the loop condition then ends a bounded poll after it.
           need = scan.truncatedNeed ?? 12;
           truncatedAt = null;
           continue;

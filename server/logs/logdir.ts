@@ -152,6 +152,11 @@ export class LogdirWatcher {
     if (this.running) await this.running.catch(() => {});
   }
 
+  /** Directories given their own fs.watch for prompt append notice (for diagnostics/tests). */
+  watchedDirs(): string[] {
+    return [...this.dirWatches.keys()];
+  }
+
   /** Runs currently known (for diagnostics/tests). */
   runs(): string[] {
     return [...this.runStates.keys()];
@@ -172,8 +177,8 @@ export class LogdirWatcher {
       // A change to a known file polls that file only; anything else (new file or directory, removal) rescans.
       w.on('all', (ev, p) => {
         const known = ev === 'change' ? this.fileIndex.get(path.resolve(p)) : undefined;
-        if (known) this.kickFile(known[1]);
-        else this.kick(ev !== 'change');
+        if (!known) this.kick(ev !== 'change');
+        else if (!this.dirWatches.has(path.dirname(known[1]))) this.kickFile(known[1]); // else fs.watch has it
       });
       w.on('error', (e) => this.warnOnce('.', `watching ${this.logdir} failed (${(e as Error).message}); polling only`));
       this.watcher = w;
@@ -462,10 +467,14 @@ export class LogdirWatcher {
       const f = rs?.files.get(real);
       if (rs && f) list.push([rs, f]);
     }
-    return this.pollList(list);
+    return this.pollList(list, true);
   }
 
-  private async pollList(list: [RunState, FileState][]): Promise<boolean> {
+  /**
+   * `changed`: the files were named by a change notice, so the stat that spares unchanged files a read is
+   * skipped (one filesystem round trip less between the append and its delivery).
+   */
+  private async pollList(list: [RunState, FileState][], changed = false): Promise<boolean> {
     let more = false;
     let read = false;
     for (const [rs, f] of list) {
@@ -473,15 +482,17 @@ export class LogdirWatcher {
       // Let sockets and timers run between files that produced work.
       if (read) await new Promise<void>((res) => setImmediate(res));
       read = false;
-      let size: number;
-      try {
-        size = (await stat(f.real)).size;
-      } catch (e) {
-        this.warnOnce(rs.name, `${f.real}: cannot stat (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); skipped`);
-        continue;
-      }
       const before = f.tailer.position;
-      if (size === before) continue; // nothing new
+      let size = Infinity;
+      if (!changed) {
+        try {
+          size = (await stat(f.real)).size;
+        } catch (e) {
+          this.warnOnce(rs.name, `${f.real}: cannot stat (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); skipped`);
+          continue;
+        }
+        if (size === before) continue; // nothing new
+      }
       const r = await f.tailer.poll();
       read = true;
       // ignoreFile/stop/removal may have happened while reading: drop what this poll produced.
@@ -496,7 +507,9 @@ export class LogdirWatcher {
         this.annotate(rs, r.records);
         this.safe(rs.name, () => this.opts.onRecords(rs.name, r.records));
       }
-      if (r.truncatedAt === null && f.tailer.position < size && f.tailer.position > before) more = true;
+      // Unread bytes left (a bounded poll of a big file): continue right after this tick.
+      const advanced = f.tailer.position - before;
+      if (r.truncatedAt === null && advanced > 0 && (changed ? advanced >= MAX_BYTES_PER_POLL : f.tailer.position < size)) more = true;
     }
     return more;
   }

@@ -1,4 +1,4 @@
-import { appendFile, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,12 +207,13 @@ describe('LogdirWatcher', () => {
     ew.scalar('x', 0, 0);
     await ew.flush();
     await waitFor(() => steps().length === 1, 'first point (discovery)', 5000);
+    // A burst of appends 5 ms apart, then silence: the last one must arrive without any later append.
     for (let i = 1; i <= 8; i++) {
-      await sleep(3);
+      await sleep(5);
       ew.scalar('x', i, i);
       await ew.flush();
-      await waitFor(() => steps().includes(i), `append ${i} without a later append or poll`, 3000);
     }
+    await waitFor(() => steps().includes(8), 'the last append of a burst, with no later append or poll', 3000);
     expect(steps()).toEqual([...Array(9).keys()]);
     // a second file in the same directory (new: discovered) and then its appends
     const ew2 = await EventWriter.open(path.join(dir, 'rapid'), { flushMs: 3_600_000 });
@@ -227,6 +228,23 @@ describe('LogdirWatcher', () => {
     await waitFor(() => steps().includes(101) && steps().includes(9), 'appends to both files', 3000);
     await sleep(100);
     expect(steps().filter((s) => s === 101 || s === 9)).toHaveLength(2);
+  });
+
+  it('watches exactly the directories holding event files, and releases them', async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'a/deep'), { recursive: true });
+    await mkdir(path.join(dir, 'empty'));
+    await copyFile(KATIB_TRAIN, path.join(dir, 'a/deep/events.out.tfevents.1.x'));
+    await copyFile(KATIB_TEST, path.join(dir, 'events.out.tfevents.2.y'));
+    const sink = new Sink();
+    const w = await startWatcher(dir, sink);
+    const real = await realpath(dir);
+    expect(w.watchedDirs().sort()).toEqual([real, path.join(real, 'a/deep')].sort());
+    await rm(path.join(dir, 'a'), { recursive: true });
+    await waitFor(() => sink.removed.includes('a/deep'), 'run removal');
+    expect(w.watchedDirs()).toEqual([real]);
+    await w.stop();
+    expect(w.watchedDirs()).toEqual([]);
   });
 
   it('stops reading a file once it is ignored', async () => {

@@ -21,4 +21,25 @@ describe('outlierRange', () => {
     expect(outlierRange([{ values: [NaN] }])).toBeNull();
     expect(outlierRange([])).toBeNull();
   });
+
+  it('takes a slice [start, n) and can keep positive values only', () => {
+    expect(outlierRange([{ values: [1000, -5, 0, 2, 3, 1000], start: 1, n: 5 }], 0, 1)).toEqual([-5, 3]);
+    expect(outlierRange([{ values: [-5, 0, 2, 3] }], 0, 1, { positiveOnly: true })).toEqual([2, 3]);
+  });
+
+  it('samples large inputs evenly: quantiles stay close to the exact ones', () => {
+    let seed = 11;
+    const series = Array.from({ length: 20 }, (_, r) => ({
+      values: Float64Array.from({ length: 10_000 }, (_, i) => {
+        seed = (seed * 16807) % 2147483647;
+        return Math.exp(-i / (1000 + r * 50)) + (seed / 2147483647 - 0.5) * 0.1 + (i % 997 === 0 ? 50 : 0);
+      }),
+    }));
+    const exact = outlierRange(series)!;
+    const sampled = outlierRange(series, 0.05, 0.95, { maxSamples: 5_000 })!;
+    const span = exact[1] - exact[0];
+    expect(Math.abs(sampled[0] - exact[0])).toBeLessThan(span * 0.02);
+    expect(Math.abs(sampled[1] - exact[1])).toBeLessThan(span * 0.02);
+    expect(sampled[1]).toBeLessThan(10); // the spikes (50) stay out
+  });
 });

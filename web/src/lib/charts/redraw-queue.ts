@@ -10,12 +10,18 @@ export interface Drawable {
 
 /** Per-frame drawing budget (ms): leaves room for the socket, Svelte and the compositor in a 16 ms frame. */
 export const FRAME_BUDGET_MS = 8;
+/**
+ * A chart is redrawn at most once per (this x its last draw time): a card costing 25 ms updates 10 times
+ * a second instead of every frame, so heavy cards leave most frames free for everything else.
+ */
+export const COST_SPACING = 4;
 
 /** The scheduling core, without the DOM (tested directly). */
 export class RedrawQueue {
   private queue = new Set<Drawable>();
   private hidden = new Set<Drawable>();
   private cost = new Map<Drawable, number>();
+  private lastDraw = new Map<Drawable, number>();
 
   /** Queues a redraw; a chart already queued keeps its place. Returns true if it is visible. */
   request(d: Drawable): boolean {
@@ -32,6 +38,7 @@ export class RedrawQueue {
     this.queue.delete(d);
     this.hidden.delete(d);
     this.cost.delete(d);
+    this.lastDraw.delete(d);
   }
 
   /** Whether a visible chart is waiting. */
@@ -42,14 +49,15 @@ export class RedrawQueue {
 
   /**
    * Draws queued visible charts in request order until the budget is spent. At least one is drawn, and
-   * a chart is skipped (kept first in line) when its last draw would overrun what is left. Returns how
-   * many were drawn.
+   * a chart is skipped (kept first in line) when its last draw would overrun what is left, or when it
+   * was drawn less than COST_SPACING x its draw time ago. Returns how many were drawn.
    */
   runFrame(now: () => number, budget = FRAME_BUDGET_MS): number {
     const start = now();
     let drawn = 0;
     for (const d of [...this.queue]) {
       if (this.hidden.has(d)) continue;
+      if (start - (this.lastDraw.get(d) ?? -Infinity) < COST_SPACING * (this.cost.get(d) ?? 0)) continue;
       const spent = now() - start;
       if (drawn > 0 && (spent >= budget || spent + (this.cost.get(d) ?? 0) > budget)) break;
       this.queue.delete(d);
@@ -57,7 +65,9 @@ export class RedrawQueue {
       try {
         d.draw();
       } finally {
-        this.cost.set(d, now() - t);
+        const end = now();
+        this.cost.set(d, end - t);
+        this.lastDraw.set(d, end);
       }
       drawn++;
     }
