@@ -19,8 +19,9 @@ export interface ReadOptions {
   /** Share one decoder across a run's files (tag metadata comes from a tag's first occurrence). */
   decoder?: EventDecoder;
   /**
-   * Default bound on the bytes one EventFileTailer.poll() consumes (whole records; a single record
-   * bigger than this is still read whole). Default: unbounded. Ignored by readEventFile.
+   * Default bound on the bytes one EventFileTailer.poll() consumes: it stops after the record that
+   * reaches it (see poll). Default: unbounded. Ignored by readEventFile. Small bounds (~512 KiB) ingest
+   * big files fastest: a poll's records then die in V8's young generation instead of being promoted.
    */
   maxBytesPerPoll?: number;
 }

@@ -11,18 +11,12 @@ import { FusedAdam } from './fused-adam.ts';
 import { buildMlp, type Mlp } from './model.ts';
 import { deriveSeed, mulberry32, permutation } from './rng.ts';
 import type { RunLogger } from './run-logger.ts';
+import { specHparams } from './run-meta.ts';
+import type { RunResult } from './worker-protocol.ts';
 import { layerScalars, splitFlat } from './summaries.ts';
 
-export interface TrainResult {
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  iterations: number;
-  epochs: number;
-  seconds: number;
-  itersPerSec: number;
-}
+/** The trainer's final figures; declared with the worker messages, which carry it to the main thread. */
+export type TrainResult = RunResult;
 
 export interface TrainContext {
   logger: RunLogger;
@@ -84,22 +78,9 @@ function correct(probs: tf.Tensor2D, onehot: tf.Tensor2D): tf.Tensor1D {
   return tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(onehot, -1)), 'float32');
 }
 
+/** The hparams a run writes: the same keys the manager shows clients (one definition, in run-meta.ts). */
 export function hparamsFor(spec: TrainSpec, backend: BackendName): Record<string, string | number | boolean> {
-  return {
-    dataset: spec.dataset,
-    activation: spec.activation,
-    layers: spec.layers.join(','),
-    optimizer: spec.optimizer,
-    learning_rate: spec.learningRate,
-    batch_size: spec.batchSize,
-    epochs: spec.epochs,
-    dropout: spec.dropout,
-    batch_norm: spec.batchNorm,
-    seed: spec.seed,
-    backend,
-    samples: spec.samples,
-    noise: spec.noise,
-  };
+  return specHparams(spec, backend);
 }
 
 function checkSpec(spec: TrainSpec): void {

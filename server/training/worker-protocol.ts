@@ -3,7 +3,7 @@
 import type { BackendChoice, BackendName, RunProgress, TrainSpec } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
 
-/** The trainer's final figures (mirrors trainer.ts' TrainResult; kept here so the main thread never imports tfjs code). */
+/** The trainer's final figures (trainer.ts' TrainResult; declared here so the main thread never imports tfjs code). */
 export interface RunResult {
   loss: number;
   accuracy: number;

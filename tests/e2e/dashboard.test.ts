@@ -77,9 +77,6 @@ describe('dashboard end to end', () => {
     // Wait for the sweep to end so every tab has its summaries.
     await expect.poll(() => page.locator('[data-testid=progress]').count(), { timeout: 60_000, interval: 500 }).toBe(0);
     await shot('scalars');
-    // The README's screenshot: the live SCALARS view of the sweep.
-    mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-    copyFileSync(path.join(ARTIFACTS, 'scalars.png'), path.join(ROOT, 'docs', 'screenshot.png'));
     expect(await page.textContent('[data-testid=backend]')).not.toBe('n/a');
   }, 100_000);
 
