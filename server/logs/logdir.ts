@@ -23,8 +23,11 @@ export interface LogdirWatcherOptions {
   onWarning?: (run: string, message: string) => void;
 }
 
-/** Bytes one file may contribute per poll (the tailer honours it when it supports the option). */
-export const MAX_BYTES_PER_POLL = 16 << 20;
+/**
+ * Bytes one file may contribute per poll. Small slices also read faster: one slice's records die young
+ * in V8's nursery instead of being promoted (bench:ingest measures ~1.7x the MB/s of 16 MiB slices).
+ */
+export const MAX_BYTES_PER_POLL = 512 << 10;
 /** Directory depth below the logdir that is searched. */
 const MAX_DEPTH = 64;
 /** A timer-driven rescan waits this many times the previous rescan's duration (bounds its cost on huge trees). */
