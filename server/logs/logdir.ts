@@ -6,11 +6,12 @@
 // fallback only (it drops changes less than 50 ms apart and stats before emitting). A timer polls anyway
 // because file watchers miss events (network filesystems, editors, inotify limits).
 import { watch, type FSWatcher } from 'chokidar';
-import { watch as fsWatch, type Dirent, type FSWatcher as NodeFsWatcher } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EventDecoder } from './event-codec.ts';
 import { EventFileTailer, type ReadOptions } from './event-file-reader.ts';
+import { DirWatches } from './dir-watches.ts';
+import { scanLogdir, type FoundFile } from './logdir-scan.ts';
 import type { LogRecord } from './records.ts';
 
 export interface LogdirWatcherOptions {
@@ -34,14 +35,8 @@ const MAX_DEPTH = 64;
 const RESCAN_COST_FACTOR = 10;
 /** Longest wait for chokidar's initial scan in start(). */
 const WATCHER_READY_MS = 10_000;
-/** Directories given their own fs.watch (beyond it, changes are noticed by chokidar and the poll). */
-export const MAX_DIR_WATCHES = 4096;
 
-interface FileState {
-  /** Real path (what is read). */
-  real: string;
-  /** Path as found under the logdir (what ignoreFile may name). */
-  found: string;
+interface FileState extends Omit<FoundFile, 'name'> {
   tailer: EventFileTailer;
   /** Warnings of the previous poll: identical ones are not repeated every tick. */
   lastWarnings: Set<string>;
@@ -53,15 +48,6 @@ interface RunState {
   files: Map<string, FileState>;
   /** Tags whose metadata was already put on a record. */
   annotated: Set<string>;
-}
-interface Found {
-  real: string;
-  found: string;
-  name: string;
-}
-
-function inside(child: string, root: string): boolean {
-  return child === root || child.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
 export class LogdirWatcher {
@@ -75,7 +61,12 @@ export class LogdirWatcher {
   private readonly warnedOnce = new Set<string>();
   private watcher: FSWatcher | null = null;
   /** fs.watch per real directory holding known event files. */
-  private readonly dirWatches = new Map<string, NodeFsWatcher>();
+  private readonly dirWatches = new DirWatches({
+    onEvent: (dir, ev, name) => this.onDirEvent(dir, ev, name),
+    // Directory gone or watch lost: the next rescan decides (chokidar and the poll still work).
+    onLost: () => this.kick(true),
+    onFailed: (dir, reason) => this.warnOnce('.', `cannot watch ${dir} (${reason}); polling it`),
+  });
   /** Known event files: real path and found path -> [run, real path]. */
   private readonly fileIndex = new Map<string, [string, string]>();
   private timer: NodeJS.Timeout | null = null;
@@ -149,15 +140,14 @@ export class LogdirWatcher {
     this.timer = null;
     const w = this.watcher;
     this.watcher = null;
-    for (const dw of this.dirWatches.values()) dw.close();
-    this.dirWatches.clear();
+    this.dirWatches.close();
     if (w) await w.close();
     if (this.running) await this.running.catch(() => {});
   }
 
   /** Directories given their own fs.watch for prompt append notice (for diagnostics/tests). */
   watchedDirs(): string[] {
-    return [...this.dirWatches.keys()];
+    return this.dirWatches.dirs();
   }
 
   /** Runs currently known (for diagnostics/tests). */
@@ -267,27 +257,7 @@ export class LogdirWatcher {
         dirs.add(path.dirname(f.real));
       }
     }
-    for (const [d, w] of this.dirWatches) {
-      if (!dirs.has(d)) {
-        w.close();
-        this.dirWatches.delete(d);
-      }
-    }
-    for (const d of dirs) {
-      if (this.dirWatches.has(d) || this.dirWatches.size >= MAX_DIR_WATCHES || this.stopped) continue;
-      try {
-        const w = fsWatch(d, { persistent: false }, (ev, name) => this.onDirEvent(d, ev, name));
-        w.on('error', () => {
-          // Directory gone or watch lost: the next rescan decides (chokidar and the poll still work).
-          w.close();
-          if (this.dirWatches.get(d) === w) this.dirWatches.delete(d);
-          this.kick(true);
-        });
-        this.dirWatches.set(d, w);
-      } catch (e) {
-        this.warnOnce('.', `cannot watch ${d} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); polling it`);
-      }
-    }
+    if (!this.stopped) this.dirWatches.sync(dirs);
   }
 
   private onDirEvent(dir: string, ev: string, name: string | Buffer | null): void {
@@ -318,14 +288,16 @@ export class LogdirWatcher {
         return; // logdir absent for now; runs appear when it does
       }
     }
-    const found = new Map<string, Found[]>();
-    const failed: string[] = [];
-    const onlyIgnored = new Set<string>();
-    await this.walk(this.logdir, this.rootReal, '.', 0, new Set([this.rootReal]), found, failed, onlyIgnored);
+    const { runs: found, failed, onlyIgnored } = await scanLogdir(this.logdir, {
+      rootReal: this.rootReal,
+      maxDepth: MAX_DEPTH,
+      isIgnored: (f, r) => this.isIgnored(f, r),
+      warn: (run, m) => this.warnOnce(run, m),
+      stopped: () => this.stopped,
+    });
     if (this.stopped) return;
 
     for (const [run, files] of found) {
-      files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       let rs = this.runStates.get(run);
       if (!rs) {
         rs = { name: run, decoder: new EventDecoder(), files: new Map(), annotated: new Set() };
@@ -359,82 +331,7 @@ export class LogdirWatcher {
   }
 
   private tailerOptions(decoder: EventDecoder): ReadOptions {
-    // maxBytesPerPoll: honoured by tailers that support bounded polls (extra field otherwise ignored).
-    const o: ReadOptions & { maxBytesPerPoll?: number } = { decoder, maxBytesPerPoll: MAX_BYTES_PER_POLL };
-    if (this.opts.lenient !== undefined) o.lenient = this.opts.lenient;
-    return o;
-  }
-
-  private async walk(
-    dir: string,
-    dirReal: string,
-    rel: string,
-    depth: number,
-    visited: Set<string>,
-    found: Map<string, Found[]>,
-    failed: string[],
-    onlyIgnored: Set<string>,
-  ): Promise<void> {
-    if (this.stopped) return;
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-        failed.push(rel);
-        this.warnOnce(rel, `cannot list ${dir} (${code ?? (e as Error).message}); skipped`);
-      }
-      return;
-    }
-    const subdirs: [string, string, string][] = [];
-    for (const ent of entries) {
-      const full = path.join(dir, ent.name);
-      const childRel = rel === '.' ? ent.name : `${rel}/${ent.name}`;
-      let isDir = ent.isDirectory();
-      let isFile = ent.isFile();
-      let real = path.join(dirReal, ent.name);
-      if (ent.isSymbolicLink()) {
-        if (!ent.name.includes('tfevents') && depth >= MAX_DEPTH) continue;
-        try {
-          real = await realpath(full);
-        } catch {
-          if (ent.name.includes('tfevents')) this.warnOnce(rel, `${full}: broken symlink; skipped`);
-          continue;
-        }
-        if (!inside(real, this.rootReal!)) {
-          this.warnOnce(rel, `${full}: symlink leads outside the logdir; not followed`);
-          continue;
-        }
-        try {
-          const st = await stat(real);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
-        } catch {
-          continue;
-        }
-      }
-      if (isDir) {
-        if (depth < MAX_DEPTH && !visited.has(real)) {
-          visited.add(real);
-          subdirs.push([full, real, childRel]);
-        }
-      } else if (ent.name.includes('tfevents')) {
-        if (!isFile) {
-          if (!ent.isFIFO() && !ent.isSocket()) continue;
-          this.warnOnce(rel, `${full}: not a regular file; skipped`);
-          continue;
-        }
-        if (this.isIgnored(full, real)) {
-          onlyIgnored.add(rel);
-          continue;
-        }
-        let list = found.get(rel);
-        if (!list) found.set(rel, (list = []));
-        list.push({ real, found: full, name: ent.name });
-      }
-    }
-    for (const [full, real, childRel] of subdirs) await this.walk(full, real, childRel, depth + 1, visited, found, failed, onlyIgnored);
+    return { decoder, maxBytesPerPoll: MAX_BYTES_PER_POLL, ...(this.opts.lenient === undefined ? {} : { lenient: this.opts.lenient }) };
   }
 
   private dropIgnored(): void {
