@@ -2,6 +2,8 @@
 // The main thread never imports tfjs; it relays each worker's summaries ('records'), status
 // (throttled) and event-file path as events. A failing run — an exception in the trainer, a worker
 // error or an abrupt exit — is reported as 'failed' and never takes the process down.
+// Workers are reused: a run that ended cleanly hands its warm worker (tsx + tfjs/wasm already loaded,
+// ~0.5 s saved) to the next queued run, and the backend probe's worker is kept as a spare for the first run.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -37,10 +39,19 @@ type Listener = {
   file: (run: string, absPath: string) => void;
 };
 
+/** A worker thread and the run it currently serves (listeners dispatch through it, so it can be reused). */
+interface Slot {
+  worker: Worker;
+  entry: RunEntry | null;
+  /** The worker finished its last job ('done') and is idle: it may take another run. */
+  idle: boolean;
+  exited: boolean;
+}
+
 interface RunEntry {
   info: RunInfo;
   spec: TrainSpec;
-  worker?: Worker;
+  slot?: Slot;
   stopRequested: boolean;
   ended: boolean;
   result?: RunResult;
@@ -70,6 +81,8 @@ export class TrainingManager {
   private resolved: BackendName | null = null;
   private initPromise: Promise<BackendName> | undefined;
   private probeWorker: Worker | undefined;
+  /** The probe's worker, idle and warm, kept (unref'd) for the next run to start. */
+  private spare: Slot | undefined;
   private closed = false;
 
   constructor(opts: TrainingManagerOptions) {
@@ -177,6 +190,8 @@ export class TrainingManager {
   async close(): Promise<void> {
     this.closed = true;
     if (this.probeWorker) void this.probeWorker.terminate();
+    if (this.spare) void this.spare.worker.terminate().catch(() => undefined);
+    this.spare = undefined;
     for (const run of this.queue.drain()) {
       const e = this.runs.get(run);
       if (e) this.end(e, 'stopped');
@@ -238,34 +253,63 @@ export class TrainingManager {
     };
   }
 
-  private spawn(e: RunEntry): void {
+  /** A new worker whose events go to whichever run its slot serves at the time. */
+  private newSlot(mode: WorkerInit['mode'], run?: string): Slot {
+    const worker = spawnTrainingWorker(this.workerInit(mode, run));
+    const slot: Slot = { worker, entry: null, idle: false, exited: false };
+    worker.on('message', (m: unknown) => {
+      if (slot.entry) this.onMessage(slot.entry, m);
+    });
+    worker.on('error', (err: Error) => {
+      const e = slot.entry;
+      if (e && !e.ended) this.end(e, 'failed', `run "${e.info.name}": worker error: ${err.message}`);
+    });
+    worker.on('exit', (code) => {
+      slot.exited = true;
+      if (this.spare === slot) this.spare = undefined;
+      const e = slot.entry;
+      if (!e || e.ended) return;
+      if (e.stopRequested) this.end(e, 'stopped');
+      else this.end(e, 'failed', `run "${e.info.name}": worker exited unexpectedly (exit code ${code})`);
+    });
+    return slot;
+  }
+
+  /** Fault injection is fixed per worker at spawn: such runs neither take nor hand over a warm worker. */
+  private hasFault(run: string): boolean {
+    return this.opts.faultInjection?.[run] !== undefined;
+  }
+
+  /** Starts run e, on `warm` (an idle worker) when given and suitable, else on a new worker. */
+  private spawn(e: RunEntry, warm?: Slot): void {
     const name = e.info.name;
     this.running++;
     e.info.status = { state: 'running', startedAt: Date.now() / 1000, backend: this.resolved ?? undefined };
     this.emitStatus(e, true);
-    let worker: Worker;
-    try {
-      worker = spawnTrainingWorker(this.workerInit('run', name));
-    } catch (err) {
-      this.end(e, 'failed', `run "${name}": could not start its worker: ${errorMessage(err)}`);
-      return;
+    let slot = warm && !warm.exited && !this.hasFault(name) ? warm : undefined;
+    if (!slot && this.spare && !this.spare.exited && !this.hasFault(name)) {
+      slot = this.spare;
+      this.spare = undefined;
     }
-    e.worker = worker;
-    worker.on('message', (m: unknown) => this.onMessage(e, m));
-    worker.on('error', (err: Error) => {
-      if (!e.ended) this.end(e, 'failed', `run "${name}": worker error: ${err.message}`);
-    });
-    worker.on('exit', (code) => {
-      if (e.ended) return;
-      if (e.stopRequested) this.end(e, 'stopped');
-      else this.end(e, 'failed', `run "${name}": worker exited unexpectedly (exit code ${code})`);
-    });
+    if (warm && slot !== warm) void warm.worker.terminate().catch(() => undefined);
+    if (slot) slot.worker.ref();
+    else {
+      try {
+        slot = this.newSlot('run', name);
+      } catch (err) {
+        this.end(e, 'failed', `run "${name}": could not start its worker: ${errorMessage(err)}`);
+        return;
+      }
+    }
+    slot.entry = e;
+    slot.idle = false;
+    e.slot = slot;
     this.send(e, { type: 'start', spec: e.spec, runDir: path.join(this.logdir, name), backend: this.resolved ?? this.choice });
   }
 
   private send(e: RunEntry, m: MainToWorker): void {
     try {
-      e.worker?.postMessage(m);
+      e.slot?.worker.postMessage(m);
     } catch {
       // worker already gone; its 'exit' handler reports the run
     }
@@ -294,6 +338,7 @@ export class TrainingManager {
         break;
       case 'done':
         e.result = m.result;
+        if (e.slot) e.slot.idle = true;
         this.end(e, m.stopped ? 'stopped' : 'finished'); // a stop that came after the last iteration still finished
         break;
       case 'error':
@@ -307,16 +352,24 @@ export class TrainingManager {
     e.ended = true;
     clearTimeout(e.statusTimer);
     clearTimeout(e.killTimer);
-    const wasRunning = e.worker !== undefined || e.info.status?.state === 'running';
+    const wasRunning = e.slot !== undefined || e.info.status?.state === 'running';
     e.info.status = { ...e.info.status, state, endedAt: Date.now() / 1000, ...(error ? { error } : {}) };
-    if (e.worker) void e.worker.terminate().catch(() => undefined);
+    // A worker that ended its job cleanly is kept for the next queued run; any other is terminated.
+    const slot = e.slot;
+    e.slot = undefined;
+    let warm: Slot | undefined;
+    if (slot) {
+      slot.entry = null;
+      if (slot.idle && !slot.exited && !this.closed && !this.hasFault(e.info.name) && this.queue.size > 0) warm = slot;
+      else void slot.worker.terminate().catch(() => undefined);
+    }
     this.emitStatus(e, true);
     for (const w of e.endWaiters.splice(0)) w();
     this.pruneEnded();
     if (wasRunning) {
       this.running--;
-      this.pump();
-    }
+      this.pump(warm);
+    } else if (warm) void warm.worker.terminate().catch(() => undefined);
   }
 
   /** Keeps the run table bounded in a long-lived server: forgets the oldest ended runs beyond MAX_ENDED_RUNS. */
@@ -332,14 +385,18 @@ export class TrainingManager {
     }
   }
 
-  /** Starts queued runs while slots are free. */
-  private pump(): void {
+  /** Starts queued runs while slots are free; the first one gets `warm` (an idle worker), if any. */
+  private pump(warm?: Slot): void {
     while (!this.closed && this.running < this.maxRuns) {
       const next = this.queue.shift();
-      if (next === undefined) return;
+      if (next === undefined) break;
       const e = this.runs.get(next);
-      if (e && !e.ended) this.spawn(e);
+      if (e && !e.ended) {
+        this.spawn(e, warm);
+        warm = undefined;
+      }
     }
+    if (warm) void warm.worker.terminate().catch(() => undefined);
   }
 
   /** State changes go out at once; progress at most every statusIntervalMs per run (the latest wins). */

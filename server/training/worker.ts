@@ -2,6 +2,8 @@
 // It writes its own event file into the run directory and posts its summaries as they are made,
 // batched (at most one 'records' and one 'progress' message per batchMs) so a fast trainer cannot
 // flood the main thread. Loaded through tsx (see manager.ts), so it imports TypeScript directly.
+// Jobs run one at a time; after one ends ('done'/'error') the manager may send the next 'start' to
+// the same (warm) worker, which skips the tsx + tfjs/wasm start-up of a fresh one.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunProgress } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
@@ -10,8 +12,8 @@ import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-protocol.t
 if (!parentPort) throw new Error('server/training/worker.ts must run in a worker thread');
 const port = parentPort;
 const init = workerData as WorkerInit;
-const abort = new AbortController();
-let started = false;
+/** The running job's stop signal; null while idle (a late 'stop' for an ended job is then ignored). */
+let abort: AbortController | null = null;
 
 function post(m: WorkerToMain): void {
   port.postMessage(m);
@@ -61,7 +63,7 @@ async function probe(choice: MainToWorker & { type: 'probe' }): Promise<void> {
   post({ type: 'backend', backend: await initBackend(choice.backend) });
 }
 
-async function train(msg: MainToWorker & { type: 'start' }): Promise<void> {
+async function train(msg: MainToWorker & { type: 'start' }, abort: AbortController): Promise<void> {
   const [{ initBackend }, { RunLogger }, { trainRun }, { EventWriter }] = await Promise.all([
     import('./backend.ts'),
     import('./run-logger.ts'),
@@ -110,14 +112,18 @@ async function train(msg: MainToWorker & { type: 'start' }): Promise<void> {
 
 port.on('message', (msg: MainToWorker) => {
   if (msg.type === 'stop') {
-    if (init.fault !== 'hang-on-stop') abort.abort();
+    if (init.fault !== 'hang-on-stop') abort?.abort();
     return;
   }
-  if (started) return; // one job per worker
-  started = true;
-  const job = msg.type === 'probe' ? probe(msg) : train(msg);
-  job.catch((err: unknown) => {
-    const e = err instanceof Error ? err : new Error(String(err));
-    post({ type: 'error', message: e.message, stack: e.stack });
-  });
+  if (abort) return; // one job at a time (the manager never sends two)
+  const ac = (abort = new AbortController());
+  const job = msg.type === 'probe' ? probe(msg) : train(msg, ac);
+  job
+    .catch((err: unknown) => {
+      const e = err instanceof Error ? err : new Error(String(err));
+      post({ type: 'error', message: e.message, stack: e.stack });
+    })
+    .finally(() => {
+      if (abort === ac) abort = null;
+    });
 });
