@@ -42,6 +42,38 @@ export function gridPoints(bounds: [number, number, number, number], size: numbe
 }
 
 /**
+ * Bilinear resampling of per-pixel class probabilities from a from x from grid to a to x to grid (both
+ * gridPoints layouts: pixel centres, row-major): the trainer evaluates the model on a coarse grid (a
+ * quarter of the forward pass) and renders the full-size image from it; an MLP's outputs are smooth, so
+ * the picture barely changes. Edges clamp.
+ */
+export function upsampleBilinear(probs: ArrayLike<number>, classes: number, from: number, to: number): Float32Array {
+  if (probs.length !== from * from * classes) throw new Error(`upsampleBilinear: ${probs.length} values, expected ${from}x${from}x${classes}`);
+  const out = new Float32Array(to * to * classes);
+  const scale = from / to;
+  const i0 = new Int32Array(to), i1 = new Int32Array(to), w = new Float32Array(to);
+  for (let c = 0; c < to; c++) {
+    const s = Math.min(from - 1, Math.max(0, (c + 0.5) * scale - 0.5));
+    i0[c] = Math.floor(s);
+    i1[c] = Math.min(from - 1, i0[c] + 1);
+    w[c] = s - i0[c];
+  }
+  for (let r = 0; r < to; r++) {
+    const r0 = i0[r] * from, r1 = i1[r] * from, wy = w[r];
+    for (let c = 0; c < to; c++) {
+      const a = (r0 + i0[c]) * classes, b = (r0 + i1[c]) * classes, d = (r1 + i0[c]) * classes, e = (r1 + i1[c]) * classes;
+      const wx = w[c], o = (r * to + c) * classes;
+      for (let k = 0; k < classes; k++) {
+        const top = probs[a + k] + (probs[b + k] - probs[a + k]) * wx;
+        const bot = probs[d + k] + (probs[e + k] - probs[d + k]) * wx;
+        out[o + k] = top + (bot - top) * wy;
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Decision boundary: each pixel takes the predicted class's colour, faded towards white as the
  * prediction gets less confident; training points are drawn on top as 3x3 dots with a dark rim.
  * `probs` is [size*size, classes] for gridPoints(bounds, size).

@@ -84,6 +84,7 @@ export class TrainingManager {
   /** The probe's worker, idle and warm, kept (unref'd) for the next run to start. */
   private spare: Slot | undefined;
   private closed = false;
+  private started = 0;
 
   constructor(opts: TrainingManagerOptions) {
     this.opts = opts;
@@ -92,6 +93,11 @@ export class TrainingManager {
     this.queue = new RunQueue(opts.maxQueue ?? 64);
     this.choice = opts.backend ?? 'auto';
     this.events.setMaxListeners(0);
+  }
+
+  /** Worker threads started so far (probe included); less than runs + 1 when warm workers were reused. */
+  get workersStarted(): number {
+    return this.started;
   }
 
   /** The backend runs use, once known (after init() or a run's first report). */
@@ -256,6 +262,7 @@ export class TrainingManager {
   /** A new worker whose events go to whichever run its slot serves at the time. */
   private newSlot(mode: WorkerInit['mode'], run?: string): Slot {
     const worker = spawnTrainingWorker(this.workerInit(mode, run));
+    this.started++;
     const slot: Slot = { worker, entry: null, idle: false, exited: false };
     worker.on('message', (m: unknown) => {
       if (slot.entry) this.onMessage(slot.entry, m);
@@ -360,8 +367,9 @@ export class TrainingManager {
     let warm: Slot | undefined;
     if (slot) {
       slot.entry = null;
-      if (slot.idle && !slot.exited && !this.closed && !this.hasFault(e.info.name) && this.queue.size > 0) warm = slot;
-      else void slot.worker.terminate().catch(() => undefined);
+      const reusable = slot.idle && !slot.exited && !this.closed && !this.hasFault(e.info.name);
+      if (reusable && this.queue.size > 0) warm = slot;
+      else if (!reusable || !this.keepSpare(slot)) void slot.worker.terminate().catch(() => undefined);
     }
     this.emitStatus(e, true);
     for (const w of e.endWaiters.splice(0)) w();
@@ -425,22 +433,33 @@ export class TrainingManager {
     }
   }
 
+  /** Keeps an idle worker as the spare (one at most, unref'd so it never holds the process open). */
+  private keepSpare(slot: Slot): boolean {
+    if (this.closed || slot.exited || this.spare) return false;
+    slot.idle = true;
+    slot.entry = null;
+    slot.worker.unref();
+    this.spare = slot;
+    return true;
+  }
+
   private probe(): Promise<BackendName> {
     return new Promise<BackendName>((resolve, reject) => {
-      let worker: Worker;
+      let slot: Slot;
       try {
-        worker = spawnTrainingWorker(this.workerInit('probe'));
+        slot = this.newSlot('probe');
       } catch (err) {
         reject(new Error(`could not start the backend probe worker: ${errorMessage(err)}`));
         return;
       }
+      const worker = slot.worker;
       this.probeWorker = worker;
       let settled = false;
       const settle = (err: Error | null, b?: BackendName) => {
         if (settled) return;
         settled = true;
         this.probeWorker = undefined;
-        void worker.terminate().catch(() => undefined);
+        if (err || !this.keepSpare(slot)) void worker.terminate().catch(() => undefined);
         if (err) reject(err);
         else {
           this.resolved ??= b!;

@@ -1,7 +1,7 @@
 // The table-driven bucket index in shared/histogram.ts (used for every histogram summary the trainer
 // logs) must agree exactly with the binary search over TF's limits, including on and next to every edge.
 import { describe, expect, it } from 'vitest';
-import { TF_BUCKET_LIMITS, bucketIndexFast, bucketIndexReference, summarizeHistogram } from '../../shared/histogram.ts';
+import { KEY_SHIFT_32, TF_BUCKET_LIMITS, bucketIndexFast, bucketIndexReference, summarizeHistogram } from '../../shared/histogram.ts';
 import { mulberry32 } from '../../server/training/rng.ts';
 
 /** The adjacent doubles below and above x (finite x). */
@@ -69,5 +69,45 @@ describe('bucketIndexFast', () => {
     const f32 = Float32Array.from(xs);
     expect(summarizeHistogram(f32)).toEqual(summarizeHistogram(Array.from(f32)));
     expect(summarizeHistogram(f32.subarray(5, 2005))).toEqual(summarizeHistogram(Array.from(f32.subarray(5, 2005))));
+  });
+});
+
+describe('summarizeHistogram reuses its count buffer without leaking between calls', () => {
+  /** Counts per limit index computed independently with the reference search. */
+  function referenceCounts(values: Float32Array): Map<number, number> {
+    const m = new Map<number, number>();
+    for (const v of values) m.set(TF_BUCKET_LIMITS[bucketIndexReference(v)], (m.get(TF_BUCKET_LIMITS[bucketIndexReference(v)]) ?? 0) + 1);
+    return m;
+  }
+  it('gives the same summary for the same values whatever came before, and matches the reference counts', () => {
+    const rng = mulberry32(7);
+    const wide = Float32Array.from({ length: 500 }, () => (rng() - 0.5) * 10 ** Math.floor(rng() * 12 - 6));
+    const narrow = Float32Array.from({ length: 300 }, () => 0.5 + rng() * 0.01);
+    const first = summarizeHistogram(narrow);
+    summarizeHistogram(wide); // spans far more buckets than `narrow`
+    expect(summarizeHistogram(narrow)).toEqual(first);
+    const s = summarizeHistogram(wide);
+    const ref = referenceCounts(wide);
+    const got = new Map<number, number>();
+    s.bucketLimit.forEach((l, i) => s.bucket[i] > 0 && got.set(l, s.bucket[i]));
+    expect(got).toEqual(ref);
+    expect(s.num).toBe(500);
+  });
+});
+
+describe('the float32 fast path takes at most one refinement step', () => {
+  it('no key range of float32 values (top KEY_SHIFT_32 bits dropped) spans more than two TF buckets', () => {
+    const u = new Uint32Array(1), f = new Float32Array(u.buffer);
+    const low = (1 << KEY_SHIFT_32) - 1;
+    let worst = 0;
+    for (let h = 0; h < 1 << (32 - KEY_SHIFT_32); h++) {
+      u[0] = (h << KEY_SHIFT_32) >>> 0;
+      const a = f[0];
+      u[0] = ((h << KEY_SHIFT_32) | low) >>> 0;
+      const b = f[0];
+      if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+      worst = Math.max(worst, Math.abs(bucketIndexReference(a) - bucketIndexReference(b)));
+    }
+    expect(worst).toBe(1);
   });
 });

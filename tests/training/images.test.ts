@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { decisionBoundaryPng, gridPoints, weightTilesPng } from '../../server/training/images.ts';
+import { decisionBoundaryPng, gridPoints, upsampleBilinear, weightTilesPng } from '../../server/training/images.ts';
 
 const read = (png: Uint8Array) => PNG.sync.read(Buffer.from(png));
 const px = (img: PNG, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
@@ -50,5 +50,26 @@ describe('weightTilesPng', () => {
     expect(px(png, 1, 4)).toEqual([255, 255, 255, 255]); // unit 2 all zero -> white
     expect(px(png, 0, 0)).toEqual([128, 128, 128, 255]); // gap
     expect(() => weightTilesPng(k, 4, side)).toThrow(/expected/);
+  });
+});
+
+describe('upsampleBilinear', () => {
+  it('keeps a linear field linear at pixel centres, clamps at the edges, and checks its input', () => {
+    // Class 0 probability = x of the pixel centre on a 4x4 grid, class 1 = 1 - x; upsample to 8x8.
+    const from = 4, to = 8;
+    const g = gridPoints([0, 1, 0, 1], from);
+    const probs = new Float32Array(from * from * 2);
+    for (let p = 0; p < from * from; p++) [probs[2 * p], probs[2 * p + 1]] = [g[2 * p], 1 - g[2 * p]];
+    const out = upsampleBilinear(probs, 2, from, to);
+    const fine = gridPoints([0, 1, 0, 1], to);
+    for (let p = 0; p < to * to; p++) {
+      const x = fine[2 * p];
+      // Inside the coarse grid's outer centres (1/8 .. 7/8) it is exact; outside it clamps to the edge value.
+      const want = Math.min(7 / 8, Math.max(1 / 8, x));
+      expect(out[2 * p]).toBeCloseTo(want, 6);
+      expect(out[2 * p] + out[2 * p + 1]).toBeCloseTo(1, 6);
+    }
+    expect(upsampleBilinear(probs, 2, from, from)).toEqual(probs);
+    expect(() => upsampleBilinear(probs, 2, 5, 8)).toThrow(/expected 5x5x2/);
   });
 });

@@ -212,6 +212,42 @@ describe('TrainingManager (worker threads, wasm)', () => {
     await m.close();
   });
 
+  it('reuses warm workers: the probe worker takes the first run, an ended run hands its worker to the next', async () => {
+    const m = new TrainingManager({ logdir, maxRuns: 1, backend: 'wasm' });
+    const ev = observe(m);
+    await m.init();
+    expect(m.workersStarted).toBe(1);
+    const runs = [m.startRun('warm/a', LONG), m.startRun('warm/b', SPEC), m.startRun('warm/c', SPEC)];
+    // Stop the first while the others wait: its (late) stop must not reach the run that inherits the worker.
+    await waitUntil(() => (ev.statuses.get('warm/a') ?? []).some((s) => (s.status!.progress?.iteration ?? 0) > 3));
+    m.stop('warm/a');
+    await Promise.all(runs.map((r) => m.waitFor(r.name)));
+    expect(finalState(m, 'warm/a')).toBe('stopped');
+    for (const name of ['warm/b', 'warm/c']) {
+      expect(finalState(m, name), m.list().find((r) => r.name === name)?.status?.error).toBe('finished');
+      // Each run's records are its own, from step 1 (nothing carried over from the previous job).
+      const live = ev.records.get(name)!;
+      expect(scalarSteps(live, 'train/loss')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(live.filter((r) => r.kind === 'hparams' && r.part === 'session_end')).toHaveLength(1);
+      const disk = await readEventFile(ev.files.get(name)!);
+      expect(scalarSteps(disk.records, 'train/loss')).toEqual(scalarSteps(live, 'train/loss'));
+      expect(path.dirname(ev.files.get(name)!)).toBe(path.join(logdir, name));
+    }
+    expect(m.workersStarted).toBe(1);
+    await m.close();
+  });
+
+  it('never hands a failed run\'s worker on', async () => {
+    const m = new TrainingManager({ logdir, maxRuns: 1, backend: 'wasm', faultInjection: { 'reuse-bad': 'throw' } });
+    const bad = m.startRun('reuse-bad', SPEC);
+    const next = m.startRun('reuse-next', SPEC);
+    await Promise.all([m.waitFor(bad.name), m.waitFor(next.name)]);
+    expect(finalState(m, bad.name)).toBe('failed');
+    expect(finalState(m, next.name)).toBe('finished');
+    expect(m.workersStarted).toBe(2);
+    await m.close();
+  });
+
   it('queues beyond maxRuns, bounds the queue, and removes stopped queued runs', async () => {
     await mkdir(path.join(logdir, 'q-existing'), { recursive: true });
     const m = new TrainingManager({ logdir, maxRuns: 1, maxQueue: 2, backend: 'wasm' });

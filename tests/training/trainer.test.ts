@@ -6,7 +6,7 @@ import type { LogRecord, ScalarRecord } from '../../server/logs/records.ts';
 import type { TrainSpec } from '../../shared/types.ts';
 import { initBackend } from '../../server/training/backend.ts';
 import { RunLogger } from '../../server/training/run-logger.ts';
-import { trainRun, type TrainResult } from '../../server/training/trainer.ts';
+import { countHits, IMAGE_EVERY, trainRun, type TrainResult } from '../../server/training/trainer.ts';
 
 const SPEC: TrainSpec = {
   dataset: 'spiral', noise: 0.05, samples: 400, activation: 'relu', layers: [16, 16], optimizer: 'adam',
@@ -115,7 +115,7 @@ describe('summaries', () => {
     const steps = records.filter((r) => r.kind === 'histogram' && r.tag === 'dense_1/kernel').map((r) => r.step);
     expect(steps).toEqual([1, 5, 10, 15]);
     const imgSteps = records.filter((r) => r.kind === 'image').map((r) => r.step);
-    expect(imgSteps).toEqual([1, 15]); // every 5*N = 25 would be past the end
+    expect(imgSteps).toEqual([1, 15]); // every IMAGE_EVERY*N = 100 would be past the end
     for (const r of records) if (r.kind === 'histogram') expect(r.buckets.reduce((s, b) => s + b[2], 0)).toBeGreaterThan(0);
     const probe = records.find((r) => r.kind === 'histogram' && r.tag === 'dense_1/activations');
     if (probe?.kind === 'histogram') expect(probe.buckets.reduce((s, b) => s + b[2], 0)).toBe(40 * 16); // 40 val examples x 16 units
@@ -157,6 +157,30 @@ describe('summaries', () => {
   it('memory/num_tensors stays flat across the run (optimizer slots appear after step 1)', () => {
     const n = values(records, 'memory/num_tensors');
     expect(new Set(n.slice(1)).size).toBe(1);
+  });
+});
+
+describe('host-side reads', () => {
+  it('countHits: argmax (first on ties) against the labels of the batch rows, through the shuffle order', () => {
+    // 3 classes; batch = order[2..5) = examples 4, 0, 3.
+    const labels = Int32Array.from([2, 1, 0, 1, 0]);
+    const order = [1, 2, 4, 0, 3];
+    const probs = [
+      0.7, 0.2, 0.1, // example 4, label 0: hit
+      0.4, 0.4, 0.2, // example 0, label 2: tie between 0 and 1 -> 0: miss
+      0.3, 0.3, 0.4, // example 3, label 1: miss
+    ];
+    expect(countHits(probs, labels, order, 2, 5, 3)).toBe(1);
+    expect(countHits([0.1, 0.8, 0.1], labels, order, 4, 5, 3)).toBe(1); // example 3, label 1
+  });
+
+  it('images every IMAGE_EVERY summary steps, plus the first and last iteration', async () => {
+    const { result, records } = await run({ epochs: 5, summaryEvery: 2 }); // 10 it/epoch -> 50 iterations
+    const every = 2 * IMAGE_EVERY;
+    const want = [1, ...Array.from({ length: result.iterations }, (_, i) => i + 1).filter((s) => s % every === 0), result.iterations];
+    expect(records.filter((r) => r.kind === 'image').map((r) => r.step)).toEqual([...new Set(want)]);
+    // train/accuracy (counted on the host) is a fraction of the batch.
+    for (const v of values(records, 'train/accuracy')) expect(v * 32).toBeCloseTo(Math.round(v * 32), 3);
   });
 });
 
