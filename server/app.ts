@@ -179,11 +179,11 @@ function startDemo(manager: TrainingManager, log: (m: string) => void): void {
         dataset: 'spiral',
         noise: 0.1,
         samples: 2000,
-        layers: [16, 16],
+        layers: [32, 32],
         optimizer: 'adam',
         learningRate: 0.01,
-        batchSize: 32,
-        epochs: 100, // ~5000 iterations a run: long enough to watch it train, a few minutes in all
+        batchSize: 16,
+        epochs: 200, // 25,000 iterations a run: a minute or more of live training even on a fast machine
         dropout: 0,
         batchNorm: false,
         seed: 1,
