@@ -4,17 +4,17 @@
 // error or an abrupt exit — is reported as 'failed' and never takes the process down.
 // Workers are reused: a run that ended cleanly hands its warm worker (tsx + tfjs/wasm already loaded,
 // ~0.5 s saved) to the next queued run, and the backend probe's worker is kept as a spare for the first run.
+// The workers themselves (starting, the spare, the probe) live in worker-slots.ts; this file owns the runs.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import type { Activation, BackendChoice, BackendName, RunInfo, RunState, TrainSpec } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
 import { RunQueue } from './run-queue.ts';
-import { spawnTrainingWorker } from './worker-spawn.ts';
 import { isRootName, parentGroup, pickFreeNames, specHparams, validateRunName } from './run-meta.ts';
-import { isWorkerToMain, type FaultInjection, type MainToWorker, type RunResult, type WorkerInit, type WorkerToMain } from './worker-protocol.ts';
+import { isWorkerToMain, type FaultInjection, type MainToWorker, type RunResult, type WorkerToMain } from './worker-protocol.ts';
+import { WorkerSlots, type Slot as WorkerSlot } from './worker-slots.ts';
 
 export interface TrainingManagerOptions {
   logdir: string;
@@ -39,14 +39,7 @@ type Listener = {
   file: (run: string, absPath: string) => void;
 };
 
-/** A worker thread and the run it currently serves (listeners dispatch through it, so it can be reused). */
-interface Slot {
-  worker: Worker;
-  entry: RunEntry | null;
-  /** The worker finished its last job ('done') and is idle: it may take another run. */
-  idle: boolean;
-  exited: boolean;
-}
+type Slot = WorkerSlot<RunEntry>;
 
 interface RunEntry {
   info: RunInfo;
@@ -60,7 +53,6 @@ interface RunEntry {
   killTimer?: NodeJS.Timeout;
   endWaiters: (() => void)[];
 }
-
 
 /** Ended runs remembered (list(), result()); older ones are forgotten (their logs stay on disk). */
 export const MAX_ENDED_RUNS = 1000;
@@ -80,11 +72,8 @@ export class TrainingManager {
   private running = 0;
   private resolved: BackendName | null = null;
   private initPromise: Promise<BackendName> | undefined;
-  private probeWorker: Worker | undefined;
-  /** The probe's worker, idle and warm, kept (unref'd) for the next run to start. */
-  private spare: Slot | undefined;
+  private readonly slots: WorkerSlots<RunEntry>;
   private closed = false;
-  private started = 0;
 
   constructor(opts: TrainingManagerOptions) {
     this.opts = opts;
@@ -93,11 +82,25 @@ export class TrainingManager {
     this.queue = new RunQueue(opts.maxQueue ?? 64);
     this.choice = opts.backend ?? 'auto';
     this.events.setMaxListeners(0);
+    this.slots = new WorkerSlots<RunEntry>(
+      { summaries: opts.summaries ?? true, faultInjection: opts.faultInjection },
+      {
+        message: (e, m) => this.onMessage(e, m),
+        error: (e, err) => {
+          if (!e.ended) this.end(e, 'failed', `run "${e.info.name}": worker error: ${err.message}`);
+        },
+        exit: (e, code) => {
+          if (e.ended) return;
+          if (e.stopRequested) this.end(e, 'stopped');
+          else this.end(e, 'failed', `run "${e.info.name}": worker exited unexpectedly (exit code ${code})`);
+        },
+      },
+    );
   }
 
   /** Worker threads started so far (probe included); less than runs + 1 when warm workers were reused. */
   get workersStarted(): number {
-    return this.started;
+    return this.slots.started;
   }
 
   /** The backend runs use, once known (after init() or a run's first report). */
@@ -108,10 +111,13 @@ export class TrainingManager {
   /** Resolves the backend in a short-lived probe worker (the main thread never loads tfjs). */
   init(): Promise<BackendName> {
     if (this.resolved) return Promise.resolve(this.resolved);
-    this.initPromise ??= this.probe().catch((err: unknown) => {
-      this.initPromise = undefined;
-      throw err;
-    });
+    this.initPromise ??= this.slots.probe(this.choice).then(
+      (b) => (this.resolved ??= b),
+      (err: unknown) => {
+        this.initPromise = undefined;
+        throw err;
+      },
+    );
     return this.initPromise;
   }
 
@@ -195,9 +201,7 @@ export class TrainingManager {
   /** Stops everything (queued runs are dropped, running ones end cleanly or are terminated) and waits for it. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.probeWorker) void this.probeWorker.terminate();
-    if (this.spare) void this.spare.worker.terminate().catch(() => undefined);
-    this.spare = undefined;
+    this.slots.close();
     for (const run of this.queue.drain()) {
       const e = this.runs.get(run);
       if (e) this.end(e, 'stopped');
@@ -249,60 +253,20 @@ export class TrainingManager {
     return structuredClone(entry.info);
   }
 
-  private workerInit(mode: WorkerInit['mode'], run?: string): WorkerInit {
-    return {
-      mode,
-      fault: run ? this.opts.faultInjection?.[run] : undefined,
-      batchMs: 50,
-      flushMs: 500,
-      summaries: this.opts.summaries ?? true,
-    };
-  }
-
-  /** A new worker whose events go to whichever run its slot serves at the time. */
-  private newSlot(mode: WorkerInit['mode'], run?: string): Slot {
-    const worker = spawnTrainingWorker(this.workerInit(mode, run));
-    this.started++;
-    const slot: Slot = { worker, entry: null, idle: false, exited: false };
-    worker.on('message', (m: unknown) => {
-      if (slot.entry) this.onMessage(slot.entry, m);
-    });
-    worker.on('error', (err: Error) => {
-      const e = slot.entry;
-      if (e && !e.ended) this.end(e, 'failed', `run "${e.info.name}": worker error: ${err.message}`);
-    });
-    worker.on('exit', (code) => {
-      slot.exited = true;
-      if (this.spare === slot) this.spare = undefined;
-      const e = slot.entry;
-      if (!e || e.ended) return;
-      if (e.stopRequested) this.end(e, 'stopped');
-      else this.end(e, 'failed', `run "${e.info.name}": worker exited unexpectedly (exit code ${code})`);
-    });
-    return slot;
-  }
-
-  /** Fault injection is fixed per worker at spawn: such runs neither take nor hand over a warm worker. */
-  private hasFault(run: string): boolean {
-    return this.opts.faultInjection?.[run] !== undefined;
-  }
-
   /** Starts run e, on `warm` (an idle worker) when given and suitable, else on a new worker. */
   private spawn(e: RunEntry, warm?: Slot): void {
     const name = e.info.name;
     this.running++;
     e.info.status = { state: 'running', startedAt: Date.now() / 1000, backend: this.resolved ?? undefined };
     this.emitStatus(e, true);
-    let slot = warm && !warm.exited && !this.hasFault(name) ? warm : undefined;
-    if (!slot && this.spare && !this.spare.exited && !this.hasFault(name)) {
-      slot = this.spare;
-      this.spare = undefined;
-    }
-    if (warm && slot !== warm) void warm.worker.terminate().catch(() => undefined);
+    const fault = this.slots.hasFault(name);
+    let slot = warm && !warm.exited && !fault ? warm : undefined;
+    if (!slot && !fault) slot = this.slots.takeSpare();
+    if (warm && slot !== warm) this.slots.discard(warm);
     if (slot) slot.worker.ref();
     else {
       try {
-        slot = this.newSlot('run', name);
+        slot = this.slots.create('run', name);
       } catch (err) {
         this.end(e, 'failed', `run "${name}": could not start its worker: ${errorMessage(err)}`);
         return;
@@ -367,9 +331,9 @@ export class TrainingManager {
     let warm: Slot | undefined;
     if (slot) {
       slot.entry = null;
-      const reusable = slot.idle && !slot.exited && !this.closed && !this.hasFault(e.info.name);
+      const reusable = slot.idle && !slot.exited && !this.closed && !this.slots.hasFault(e.info.name);
       if (reusable && this.queue.size > 0) warm = slot;
-      else if (!reusable || !this.keepSpare(slot)) void slot.worker.terminate().catch(() => undefined);
+      else if (!reusable || !this.slots.keepSpare(slot)) this.slots.discard(slot);
     }
     this.emitStatus(e, true);
     for (const w of e.endWaiters.splice(0)) w();
@@ -377,7 +341,7 @@ export class TrainingManager {
     if (wasRunning) {
       this.running--;
       this.pump(warm);
-    } else if (warm) void warm.worker.terminate().catch(() => undefined);
+    } else if (warm) this.slots.discard(warm);
   }
 
   /** Keeps the run table bounded in a long-lived server: forgets the oldest ended runs beyond MAX_ENDED_RUNS. */
@@ -404,7 +368,7 @@ export class TrainingManager {
         warm = undefined;
       }
     }
-    if (warm) void warm.worker.terminate().catch(() => undefined);
+    if (warm) this.slots.discard(warm);
   }
 
   /** State changes go out at once; progress at most every statusIntervalMs per run (the latest wins). */
@@ -432,49 +396,4 @@ export class TrainingManager {
       console.error(`trainscope: a training '${ev}' listener threw: ${errorMessage(err)}`);
     }
   }
-
-  /** Keeps an idle worker as the spare (one at most, unref'd so it never holds the process open). */
-  private keepSpare(slot: Slot): boolean {
-    if (this.closed || slot.exited || this.spare) return false;
-    slot.idle = true;
-    slot.entry = null;
-    slot.worker.unref();
-    this.spare = slot;
-    return true;
-  }
-
-  private probe(): Promise<BackendName> {
-    return new Promise<BackendName>((resolve, reject) => {
-      let slot: Slot;
-      try {
-        slot = this.newSlot('probe');
-      } catch (err) {
-        reject(new Error(`could not start the backend probe worker: ${errorMessage(err)}`));
-        return;
-      }
-      const worker = slot.worker;
-      this.probeWorker = worker;
-      let settled = false;
-      const settle = (err: Error | null, b?: BackendName) => {
-        if (settled) return;
-        settled = true;
-        this.probeWorker = undefined;
-        if (err || !this.keepSpare(slot)) void worker.terminate().catch(() => undefined);
-        if (err) reject(err);
-        else {
-          this.resolved ??= b!;
-          resolve(this.resolved);
-        }
-      };
-      worker.on('message', (m: unknown) => {
-        if (!isWorkerToMain(m)) return;
-        if (m.type === 'backend') settle(null, m.backend);
-        else if (m.type === 'error') settle(new Error(`training backend "${this.choice}": ${m.message}`));
-      });
-      worker.on('error', (err) => settle(new Error(`training backend probe failed: ${err.message}`)));
-      worker.on('exit', (code) => settle(new Error(`training backend probe exited (code ${code}) before reporting a backend`)));
-      worker.postMessage({ type: 'probe', backend: this.choice } satisfies MainToWorker);
-    });
-  }
 }
-
