@@ -8,8 +8,12 @@ export function downloadUrl(url: string, name: string): void {
   a.remove();
 }
 
-export function download(content: string, name: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mime }));
+export function downloadBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   downloadUrl(url, name);
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function download(content: string, name: string, mime: string): void {
+  downloadBlob(new Blob([content], { type: mime }), name);
 }

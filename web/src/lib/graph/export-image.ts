@@ -1,5 +1,7 @@
 // Download the drawn graph as a standalone SVG (computed styles inlined, so theme variables and
 // component CSS survive outside the page) or as a PNG rendered from that SVG on an offscreen canvas.
+import { downloadBlob } from '../download.ts';
+
 const STYLE_PROPS = [
   'fill',
   'fill-opacity',
@@ -42,19 +44,8 @@ export function serializeSvg(svg: SVGSVGElement, bounds: { x: number; y: number;
   return new XMLSerializer().serializeToString(clone);
 }
 
-function download(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 export function downloadSvg(svgText: string, filename: string): void {
-  download(new Blob([svgText], { type: 'image/svg+xml' }), filename);
+  downloadBlob(new Blob([svgText], { type: 'image/svg+xml' }), filename);
 }
 
 export async function downloadPng(svgText: string, width: number, height: number, filename: string): Promise<void> {
@@ -72,7 +63,7 @@ export async function downloadPng(svgText: string, width: number, height: number
     ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, 'image/png'));
     if (!blob) throw new Error(`graph PNG export: canvas ${canvas.width}×${canvas.height} could not be encoded`);
-    download(blob, filename);
+    downloadBlob(blob, filename);
   } finally {
     URL.revokeObjectURL(url);
   }
