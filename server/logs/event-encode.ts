@@ -83,6 +83,77 @@ export function writeScalarEvent(b: Uint8Array, dv: DataView, pos: number, tag: 
   return pos + 5;
 }
 
+// protobufjs (proto3) leaves out doubles that are +0 (Object.is), integer 0, empty strings and empty
+// repeated fields; the in-place encoder below does the same so its bytes are identical.
+const dbl = (x: number): number => (Object.is(x, 0) ? 0 : 9);
+const strField = (n: number): number => (n === 0 ? 0 : 1 + varintLen(n) + n);
+const packedLen = (n: number): number => (n === 0 ? 0 : 1 + varintLen(8 * n) + 8 * n);
+
+/** Bytes of the HistogramProto message (no key/length of its own). */
+function histoLen(h: HistogramSummary): number {
+  return dbl(h.min) + dbl(h.max) + dbl(h.num) + dbl(h.sum) + dbl(h.sumSquares) + packedLen(h.bucketLimit.length) + packedLen(h.bucket.length);
+}
+
+function histoValueLen(tag: Uint8Array, hl: number): number {
+  return strField(tag.length) + 1 + varintLen(hl) + hl;
+}
+
+/** Bytes writeHistogramEvent will write for the same arguments (steps: non-negative safe integers). */
+export function histogramEventSize(tag: Uint8Array, h: HistogramSummary, step: number, wallTime: number): number {
+  const valueLen = histoValueLen(tag, histoLen(h));
+  const summaryLen = 1 + varintLen(valueLen) + valueLen;
+  return dbl(wallTime) + (step !== 0 ? 1 + varintLen(step) : 0) + 1 + varintLen(summaryLen) + summaryLen;
+}
+
+function putPackedDoubles(b: Uint8Array, dv: DataView, pos: number, key: number, xs: readonly number[]): number {
+  if (xs.length === 0) return pos; // protobufjs leaves empty repeated fields out
+  b[pos++] = key;
+  pos = putVarint(b, pos, 8 * xs.length);
+  for (let i = 0; i < xs.length; i++, pos += 8) dv.setFloat64(pos, xs[i], true);
+  return pos;
+}
+
+/**
+ * Writes the same bytes as encodeHistogramEvent straight into b at pos (room checked by the caller via
+ * histogramEventSize, given the same step and wallTime); returns the end position. Fields in field-number
+ * order, defaults left out as protobufjs does. Steps must be non-negative safe integers.
+ */
+export function writeHistogramEvent(b: Uint8Array, dv: DataView, pos: number, tag: Uint8Array, h: HistogramSummary, step: number, wallTime: number): number {
+  const hl = histoLen(h);
+  const valueLen = histoValueLen(tag, hl);
+  pos = putDouble(b, dv, pos, 0x09, wallTime);
+  if (step !== 0) {
+    b[pos++] = 0x10;
+    pos = putVarint(b, pos, step);
+  }
+  b[pos++] = 0x2a; // Event.summary
+  pos = putVarint(b, pos, 1 + varintLen(valueLen) + valueLen);
+  b[pos++] = 0x0a; // Summary.value
+  pos = putVarint(b, pos, valueLen);
+  if (tag.length > 0) {
+    b[pos++] = 0x0a; // Value.tag
+    pos = putVarint(b, pos, tag.length);
+    b.set(tag, pos);
+    pos += tag.length;
+  }
+  b[pos++] = 0x2a; // Value.histo
+  pos = putVarint(b, pos, hl);
+  pos = putDouble(b, dv, pos, 0x09, h.min);
+  pos = putDouble(b, dv, pos, 0x11, h.max);
+  pos = putDouble(b, dv, pos, 0x19, h.num);
+  pos = putDouble(b, dv, pos, 0x21, h.sum);
+  pos = putDouble(b, dv, pos, 0x29, h.sumSquares);
+  pos = putPackedDoubles(b, dv, pos, 0x32, h.bucketLimit);
+  return putPackedDoubles(b, dv, pos, 0x3a, h.bucket);
+}
+
+function putDouble(b: Uint8Array, dv: DataView, pos: number, key: number, x: number): number {
+  if (Object.is(x, 0)) return pos;
+  b[pos] = key;
+  dv.setFloat64(pos + 1, x, true);
+  return pos + 9;
+}
+
 export { tagBytes };
 
 function varintLen(n: number): number {

@@ -4,7 +4,7 @@ import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Bucket } from '../../shared/types.ts';
-import { bucketsToHistogramProto, summarizeHistogram } from '../../shared/histogram.ts';
+import { bucketsToHistogramProto, summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
 import { RECORD_OVERHEAD, frameInPlace, writeRecordInto } from './tfrecord.ts';
 import {
   encodeFileVersionEvent,
@@ -16,8 +16,10 @@ import {
   encodeKerasModelEvent,
   encodeScalarEvent,
   encodeTextEvent,
+  histogramEventSize,
   scalarEventSize,
   tagBytes,
+  writeHistogramEvent,
   writeScalarEvent,
 } from './event-encode.ts';
 
@@ -134,11 +136,26 @@ export class EventWriter {
 
   /** Bucketized like TF1 (exponential edges, see shared/histogram.ts); non-finite values are left out. */
   histogram(tag: string, values: ArrayLike<number>, step: number, wallTime: number = now()): void {
-    this.push(encodeHistogramEvent(tag, summarizeHistogram(values), step, wallTime));
+    this.histogramSummary(tag, summarizeHistogram(values), step, wallTime);
+  }
+
+  /** A HistogramProto's fields as they are; encoded and framed in place like scalars (trainer hot path). */
+  private histogramSummary(tag: string, h: HistogramSummary, step: number, wallTime: number): void {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      this.push(encodeHistogramEvent(tag, h, step, wallTime)); // protobufjs handles odd steps
+      return;
+    }
+    const t = tagBytes(tag);
+    const len = histogramEventSize(t, h, step, wallTime);
+    this.reserve(len + RECORD_OVERHEAD);
+    const start = this.stagePos;
+    writeHistogramEvent(this.stage, this.stageView, start + 12, t, h, step, wallTime);
+    this.stagePos = frameInPlace(this.stage, this.stageView, start, len);
+    this.pushed(start);
   }
 
   histogramBuckets(tag: string, buckets: Bucket[], step: number, wallTime: number = now()): void {
-    this.push(encodeHistogramEvent(tag, bucketsToHistogramProto(buckets), step, wallTime));
+    this.histogramSummary(tag, bucketsToHistogramProto(buckets), step, wallTime);
   }
 
   image(tag: string, png: Uint8Array, width: number, height: number, step: number, wallTime: number = now()): void {

@@ -1,7 +1,7 @@
 // One run's summaries, written to an EventWriter (disk) AND kept as LogRecords for live streaming.
 // Both get the same wallTime and, for histograms, the same buckets (bucketized once), so what a
 // client sees live equals what a reader later gets from the file.
-import { bucketize } from '../../shared/histogram.ts';
+import { histogramProtoToBuckets, summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
 import type { Bucket } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
 import { HPARAMS_TAGS } from '../logs/event-encode.ts';
@@ -61,11 +61,14 @@ export class RunLogger {
     this.push({ kind: 'scalar', tag, value: Math.fround(value), step, wallTime });
   }
 
-  histogram(tag: string, values: ArrayLike<number>, step: number): void {
+  /** Returns the values' summary (count, sums), so callers can reuse e.g. the sum of squares. */
+  histogram(tag: string, values: ArrayLike<number>, step: number): HistogramSummary {
     const wallTime = now();
-    const buckets = bucketize(values);
+    const summary = summarizeHistogram(values);
+    const buckets = histogramProtoToBuckets(summary);
     this.writer?.histogramBuckets(tag, buckets, step, wallTime);
     this.push({ kind: 'histogram', tag, buckets, step, wallTime });
+    return summary;
   }
 
   image(tag: string, png: Uint8Array, width: number, height: number, step: number): void {

@@ -90,9 +90,12 @@ export function layerScalars(
   act: Activation | 'softmax',
   kernelGrad: ArrayLike<number>,
   biasGrad: ArrayLike<number>,
+  /** Sum of squares of kernelGrad when already known (its histogram computes it); spares a pass. */
+  kernelGradSumSquares?: number,
 ): LayerScalars {
+  const gradNorm = kernelGradSumSquares === undefined ? l2Norm(kernelGrad, biasGrad) : Math.sqrt(kernelGradSumSquares + l2Norm(biasGrad) ** 2);
   return {
-    gradNorm: l2Norm(kernelGrad, biasGrad),
+    gradNorm,
     deadFraction: deadFraction(acts, units),
     saturationFraction: saturationFraction(acts, activationLimits(act)),
   };

@@ -33,7 +33,7 @@ export interface TrainContext {
 }
 
 /** Examples in the fixed validation probe batch used for activation summaries. */
-export const PROBE_SIZE = 128;
+export const PROBE_SIZE = 64;
 /**
  * Images are rendered every IMAGE_EVERY summary steps (and at the first and last iteration): one costs
  * several iterations of a small model (grid forward pass + PNG), so they stay rare (every 200 iterations by default).
@@ -272,8 +272,10 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
             logger.histogram(`${w.name}/kernel`, kernel, it);
             logger.histogram(`${w.name}/bias`, bias, it);
             logger.histogram(`${w.name}/activations`, acts, it);
-            logger.histogram(`${w.name}/kernel_grad`, kGrad, it);
-            const s = layerScalars(acts, w.units, w.activation, kGrad, bGrad);
+            const kg = logger.histogram(`${w.name}/kernel_grad`, kGrad, it);
+            // The histogram's sum of squares gives the norm without another pass; not when it skipped
+            // non-finite values (the norm must show those).
+            const s = layerScalars(acts, w.units, w.activation, kGrad, bGrad, kg.num === kGrad.length ? kg.sumSquares : undefined);
             logger.scalar(`${w.name}/grad_norm`, s.gradNorm, it);
             logger.scalar(`${w.name}/dead_fraction`, s.deadFraction, it);
             logger.scalar(`${w.name}/saturation_fraction`, s.saturationFraction, it);

@@ -72,6 +72,26 @@ describe('bucketIndexFast', () => {
   });
 });
 
+describe('the float32 two-at-a-time loop', () => {
+  it('matches plain numbers for odd and even lengths, with non-finite values late, at odd and even positions', () => {
+    const rnd = mulberry32(11);
+    const base = Float32Array.from({ length: 20_001 }, () => (rnd() - 0.5) * 10 ** (rnd() * 8 - 4));
+    const cases: Float32Array[] = [base, base.subarray(0, 20_000), base.subarray(1, 2)];
+    for (const at of [15_000, 15_001]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const c = base.slice();
+        c[at] = bad;
+        cases.push(c, c.subarray(0, 19_999));
+      }
+    }
+    for (const c of cases) {
+      const s = summarizeHistogram(c);
+      expect(s).toEqual(summarizeHistogram(Array.from(c)));
+      expect(s.num).toBe(c.filter((v) => Number.isFinite(v)).length);
+    }
+  });
+});
+
 describe('summarizeHistogram reuses its count buffer without leaking between calls', () => {
   /** Counts per limit index computed independently with the reference search. */
   function referenceCounts(values: Float32Array): Map<number, number> {

@@ -26,7 +26,7 @@ describe('RunLogger', () => {
   it('records only (null writer): each call becomes a record, takeRecords drains', () => {
     const log = new RunLogger(null);
     log.scalar('a', 1.5, 3);
-    log.histogram('h', [0, 1, 1, 2], 3);
+    expect(log.histogram('h', [0, 1, 1, 2], 3)).toMatchObject({ num: 4, sum: 4, sumSquares: 6, min: 0, max: 2 });
     const png = new Uint8Array([137, 80, 78, 71]);
     log.image('img', png, 2, 1, 4);
     const first = log.takeRecords();

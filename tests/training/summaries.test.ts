@@ -52,4 +52,9 @@ describe('l2Norm / splitFlat / layerScalars', () => {
     const s = layerScalars([0, 0.99, 0, -0.99], 2, 'tanh', [3], [4]);
     expect(s).toEqual({ gradNorm: 5, deadFraction: 0.5, saturationFraction: 0.5 });
   });
+  it('layerScalars takes the kernel gradient\'s sum of squares when given (bias still added)', () => {
+    // kernel [3] -> sum of squares 9; a different value proves the given sum is used, not the array
+    expect(layerScalars([0, 0.5], 2, 'tanh', [3], [4], 9).gradNorm).toBe(5);
+    expect(layerScalars([0, 0.5], 2, 'tanh', [3], [4], 32).gradNorm).toBeCloseTo(Math.sqrt(48), 12);
+  });
 });
