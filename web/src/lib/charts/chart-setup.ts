@@ -1,10 +1,19 @@
-// Chart.js, tree-shaken: only what line charts need. Also a registry of live charts for the debug hook
+// Chart.js, tree-shaken: only what our line charts need (the distribution chart's tooltip included). Also a registry of live charts for the debug hook
 // (window.__trainscope) that tests and the UI benchmark read.
-import { Chart, Filler, LinearScale, LineController, LineElement, LogarithmicScale, PointElement } from 'chart.js';
+import { Chart, Filler, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Filler);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Filler, Tooltip);
 
 export { Chart };
+
+/** Options every chart of ours shares: data arrives pre-parsed and sorted, and is drawn without animation. */
+export const FAST_LINE_OPTIONS = {
+  parsing: false,
+  normalized: true,
+  animation: false,
+  responsive: true,
+  maintainAspectRatio: false,
+} as const;
 
 export interface ChartEntry {
   id: string;
