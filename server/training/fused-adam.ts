@@ -1,11 +1,12 @@
 // Adam as ONE kernel per variable on the wasm backend. tfjs' AdamOptimizer runs ~12 elementwise
-// kernels per variable, each with the engine's bookkeeping: on small nets (2-16-16-2) that overhead
-// is a third of a training step. Here one JS loop reads the variable, gradient and both moments
-// straight from the wasm heap, updates the moments in place and writes the new value into a fresh
-// output, so the variable gets a new dataId as with tfjs' assign() (the wasm matmul caches packed
-// weights per dataId: updating a weight in place would leave that cache stale).
-// Same formula as tfjs' AdamOptimizer, computed in double precision, stored as float32.
+// kernels per variable, each with the engine's bookkeeping; on small nets (2-16-16-2) that overhead is
+// a third of a training step. Here one SIMD loop of ours (wasm/kernels.wat) reads the variable and
+// gradient and both moments straight from the wasm heap, updates the moments in place and writes the new
+// value into a fresh output, so the variable gets a new dataId as with tfjs' assign() (the wasm matmul
+// caches packed weights per dataId: updating a weight in place would leave that cache stale).
+// It does tfjs' float32 operations in tfjs' order, bias corrections included, so results are bit-identical.
 import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, wasmKernels } from './wasm-kernels.ts';
 
 export const FUSED_ADAM_KERNEL = 'TrainscopeFusedAdam';
 
@@ -16,39 +17,35 @@ interface TensorInfoLike {
 }
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: string): TensorInfoLike;
-  typedArrayFromHeap(t: TensorInfoLike): Float32Array;
 }
+/** Kernel attributes, all float32 values (see kernels.wat). */
 interface AdamAttrs {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
+  b1: number;
+  omb1: number;
+  b2: number;
+  omb2: number;
   /** Bias corrections 1 - beta1^t and 1 - beta2^t for this step t. */
   c1: number;
   c2: number;
-}
-
-function update(X: Float32Array, G: Float32Array, M: Float32Array, V: Float32Array, Y: Float32Array, a: AdamAttrs): void {
-  const { lr, beta1, beta2, epsilon, c1, c2 } = a;
-  const b1c = 1 - beta1, b2c = 1 - beta2, step = lr / c1, ic2 = 1 / c2, n = X.length;
-  for (let i = 0; i < n; i++) {
-    const g = G[i];
-    const m = beta1 * M[i] + b1c * g;
-    const v = beta2 * V[i] + b2c * g * g;
-    M[i] = m;
-    V[i] = v;
-    Y[i] = X[i] - (step * m) / (Math.sqrt(v * ic2) + epsilon);
-  }
+  eps: number;
+  /** -learning rate */
+  nlr: number;
 }
 
 function adamKernel(args: { inputs: Record<string, TensorInfoLike>; backend: unknown; attrs?: unknown }): TensorInfoLike {
   const { x, g, m, v } = args.inputs;
-  const backend = args.backend as WasmBackendLike;
-  const out = backend.makeOutput(x.shape, 'float32');
-  // Views only after makeOutput: its malloc may grow (and so replace) the wasm memory buffer.
-  const heap = (t: TensorInfoLike) => backend.typedArrayFromHeap(t);
-  update(heap(x), heap(g), heap(m), heap(v), heap(out), args.attrs as unknown as AdamAttrs);
+  const k = wasmKernels();
+  if (!k) throw new Error(`${FUSED_ADAM_KERNEL}: our wasm kernels are not available`);
+  const out = (args.backend as WasmBackendLike).makeOutput(x.shape, 'float32');
+  const n = x.shape.reduce((a, b) => a * b, 1);
+  const a = args.attrs as unknown as AdamAttrs;
+  k.adam(heapOffset(x), heapOffset(g), heapOffset(m), heapOffset(v), heapOffset(out), n, a.b1, a.omb1, a.b2, a.omb2, a.c1, a.c2, a.eps, a.nlr);
   return out;
+}
+
+/** True where FusedAdam can run: the wasm backend with our SIMD kernels loaded. */
+export function fusedAdamAvailable(): boolean {
+  return wasmKernels() !== null;
 }
 
 /** Registers the kernel for the wasm backend (idempotent). */
@@ -63,7 +60,9 @@ export function registerFusedAdam(): void {
  */
 export class FusedAdam {
   private readonly slots = new Map<string, { m: tf.Variable; v: tf.Variable }>();
-  private step = 0;
+  /** beta1^t and beta2^t, accumulated in float32 as tfjs does. */
+  private acc1: number;
+  private acc2: number;
   readonly epsilon: number;
 
   constructor(
@@ -72,20 +71,24 @@ export class FusedAdam {
     readonly beta2 = 0.999,
     epsilon?: number,
   ) {
-    if (tf.getBackend() !== 'wasm') throw new Error(`FusedAdam needs the wasm backend (current: ${tf.getBackend()})`);
+    if (!fusedAdamAvailable()) throw new Error(`FusedAdam needs the wasm backend with SIMD (current backend: ${tf.getBackend()})`);
     registerFusedAdam();
     this.epsilon = epsilon ?? tf.backend().epsilon();
+    this.acc1 = Math.fround(beta1);
+    this.acc2 = Math.fround(beta2);
   }
 
   applyGradients(grads: tf.NamedTensorMap): void {
-    this.step++;
+    const f = Math.fround;
     const attrs: AdamAttrs = {
-      lr: this.learningRate,
-      beta1: this.beta1,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-      c1: 1 - Math.pow(this.beta1, this.step),
-      c2: 1 - Math.pow(this.beta2, this.step),
+      b1: f(this.beta1),
+      omb1: f(1 - this.beta1),
+      b2: f(this.beta2),
+      omb2: f(1 - this.beta2),
+      c1: f(1 - this.acc1),
+      c2: f(1 - this.acc2),
+      eps: f(this.epsilon),
+      nlr: f(-this.learningRate),
     };
     const vars = tf.engine().registeredVariables;
     for (const name of Object.keys(grads)) {
@@ -101,6 +104,8 @@ export class FusedAdam {
       x.assign(next);
       next.dispose();
     }
+    this.acc1 = f(this.acc1 * attrs.b1);
+    this.acc2 = f(this.acc2 * attrs.b2);
   }
 
   dispose(): void {

@@ -1,0 +1,60 @@
+// Loads our own SIMD kernels (wasm/kernels.wat, committed compiled as wasm/kernels.wasm) into the running
+// tfjs-wasm backend: the module imports the backend's WebAssembly.Memory, so a kernel works on tensors
+// where they live, addressed by their byte offset in that heap.
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface WasmKernels {
+  adam(
+    x: number, g: number, m: number, v: number, y: number, n: number,
+    b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, nlr: number,
+  ): void;
+}
+
+interface TensorInfoLike {
+  dataId: object;
+}
+/** The parts of tfjs-wasm's BackendWasm we use: its emscripten module and the tensor offsets. */
+interface WasmBackendLike {
+  wasm: { asm?: { memory?: WebAssembly.Memory } } | null;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+}
+
+const WASM_URL = new URL('./wasm/kernels.wasm', import.meta.url);
+
+let compiled: WebAssembly.Module | null = null;
+/** Instances per backend memory (a re-created backend has a new memory). */
+const instances = new WeakMap<WebAssembly.Memory, WasmKernels>();
+
+function backendMemory(backend: WasmBackendLike): WebAssembly.Memory {
+  const memory = backend.wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-wasm backend does not expose its WebAssembly.Memory');
+  return memory;
+}
+
+/**
+ * Our kernels bound to the current tfjs-wasm backend's heap, or null when the backend is not wasm or this
+ * runtime cannot run them (no wasm SIMD): callers then use the stock tfjs ops.
+ */
+export function wasmKernels(): WasmKernels | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  try {
+    const memory = backendMemory(tf.backend() as unknown as WasmBackendLike);
+    let k = instances.get(memory);
+    if (!k) {
+      compiled ??= new WebAssembly.Module(readFileSync(WASM_URL));
+      k = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as WasmKernels;
+      instances.set(memory, k);
+    }
+    return k;
+  } catch {
+    return null;
+  }
+}
+
+/** Byte offset of a tensor's data in the wasm heap (valid until the tensor is disposed). */
+export function heapOffset(t: TensorInfoLike): number {
+  const data = (tf.backend() as unknown as WasmBackendLike).dataIdMap.get(t.dataId);
+  if (!data) throw new Error('tensor is not on the wasm backend (disposed?)');
+  return data.memoryOffset;
+}
