@@ -4,6 +4,7 @@
 import { histogramProtoToBuckets, summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
 import type { Bucket } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
+import type { SummaryOutput } from './summary-job.ts';
 import { HPARAMS_TAGS } from '../logs/event-encode.ts';
 import { kerasModelToGraph } from '../logs/graph-normalize.ts';
 
@@ -54,8 +55,7 @@ export class RunLogger {
     return this.dropped;
   }
 
-  scalar(tag: string, value: number, step: number): void {
-    const wallTime = now();
+  scalar(tag: string, value: number, step: number, wallTime: number = now()): void {
     this.writer?.scalar(tag, value, step, wallTime);
     // The log stores simple_value as float32: stream the same number, so live and replayed series are equal.
     this.push({ kind: 'scalar', tag, value: Math.fround(value), step, wallTime });
@@ -63,18 +63,29 @@ export class RunLogger {
 
   /** Returns the values' summary (count, sums), so callers can reuse e.g. the sum of squares. */
   histogram(tag: string, values: ArrayLike<number>, step: number): HistogramSummary {
-    const wallTime = now();
     const summary = summarizeHistogram(values);
-    const buckets = histogramProtoToBuckets(summary);
-    this.writer?.histogramBuckets(tag, buckets, step, wallTime);
-    this.push({ kind: 'histogram', tag, buckets, step, wallTime });
+    this.histogramBuckets(tag, histogramProtoToBuckets(summary), step);
     return summary;
   }
 
-  image(tag: string, png: Uint8Array, width: number, height: number, step: number): void {
-    const wallTime = now();
+  image(tag: string, png: Uint8Array, width: number, height: number, step: number, wallTime: number = now()): void {
     this.writer?.image(tag, png, width, height, step, wallTime);
     this.push({ kind: 'image', tag, data: png, width, height, sample: 0, step, wallTime });
+  }
+
+  /** A histogram already bucketized (e.g. by the summary thread). */
+  histogramBuckets(tag: string, buckets: Bucket[], step: number, wallTime: number = now()): void {
+    this.writer?.histogramBuckets(tag, buckets, step, wallTime);
+    this.push({ kind: 'histogram', tag, buckets, step, wallTime });
+  }
+
+  /** One summary step's output (summary-job.ts), in its order, with its wall time. */
+  summary(out: SummaryOutput): void {
+    for (const e of out.entries) {
+      if (e.kind === 'histogram') this.histogramBuckets(e.tag, e.buckets, out.step, out.wallTime);
+      else if (e.kind === 'scalar') this.scalar(e.tag, e.value, out.step, out.wallTime);
+      else this.image(e.tag, e.png, e.width, e.height, out.step, out.wallTime);
+    }
   }
 
   kerasModel(json: string, step = 0): void {

@@ -1,20 +1,23 @@
-// The training loop for one run: data -> MLP -> our own loop (tf.variableGrads + applyGradients, so
-// per-layer kernel gradients are at hand) -> summaries through a RunLogger.
-// Reads from the device: synchronous reads of the loss and the batch's probabilities every iteration
+// The training loop for one run: data -> MLP -> our own loop (train-step.ts gives the loss, probabilities
+// and per-layer gradients; applyGradients) -> summaries through a RunLogger.
+// Reads from the device: a synchronous read of the batch's probabilities (and, on the tape path, the loss) every iteration
 // and, on summary steps, of the weights/grads/probe activations (and the boundary grid's probabilities);
 // plus one per validation pass. No await on the hot path: the loop yields every YIELD_MS instead.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, RunProgress, TrainSpec } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
 import { makeDataset, MNIST_SIDE, type Dataset } from './datasets.ts';
-import { decisionBoundaryPng, gridPoints, upsampleBilinear, weightTilesPng } from './images.ts';
+import { gridPoints } from './images.ts';
 import { FusedAdam, fusedAdamAvailable } from './fused-adam.ts';
+import { peekFloat32 } from './wasm-kernels.ts';
 import { buildMlp, type Mlp } from './model.ts';
 import { deriveSeed, mulberry32, permutation } from './rng.ts';
 import type { RunLogger } from './run-logger.ts';
 import { specHparams } from './run-meta.ts';
 import type { RunResult } from './worker-protocol.ts';
-import { layerScalars } from './summaries.ts';
+import { runSummaryJob, type BoundaryPoints, type ImageJob, type LayerArrays, type SummaryJob } from './summary-job.ts';
+import { SummaryThread } from './summary-thread.ts';
+import { crossEntropy, handStep, handStepSupported, handTaps, tapeStep } from './train-step.ts';
 
 /** The trainer's final figures; declared with the worker messages, which carry it to the main thread. */
 export type TrainResult = RunResult;
@@ -30,6 +33,8 @@ export interface TrainContext {
   onRecords?: (records: LogRecord[]) => void;
   /** Default true; false = scalars only every iteration, no histograms/images/graph (for the bench). */
   summaries?: boolean;
+  /** Default true: summary steps' histograms/scalars/images are made on a thread of their own (summary-thread.ts). */
+  summaryThread?: boolean;
 }
 
 /** Examples in the fixed validation probe batch used for activation summaries. */
@@ -51,7 +56,6 @@ const EVAL_CHUNK = 1024;
  * on MNIST the full 2000 cost ~3% of the run for a figure that moves in the 3rd digit.
  */
 export const VAL_MAX_EXAMPLES = 1000;
-const EPS = 1e-7;
 /** Yield to the event loop at least this often (ms) so abort messages and timers get through. */
 const YIELD_MS = 20;
 
@@ -73,11 +77,6 @@ export function makeOptimizer(spec: Pick<TrainSpec, 'optimizer' | 'learningRate'
     default:
       throw new Error(`unknown optimizer "${String(spec.optimizer)}"`);
   }
-}
-
-/** Per-example softmax cross-entropy from probabilities (clipped like Keras). */
-function crossEntropy(probs: tf.Tensor2D, onehot: tf.Tensor2D): tf.Tensor1D {
-  return tf.neg(tf.sum(tf.mul(onehot, tf.log(tf.clipByValue(probs, EPS, 1 - EPS))), -1));
 }
 
 function correct(probs: tf.Tensor2D, onehot: tf.Tensor2D): tf.Tensor1D {
@@ -165,6 +164,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
   const optimizer = makeOptimizer(spec);
   const held: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(t: T): T => (held.push(t), t);
+  let summaryThread: SummaryThread | null = null;
   try {
     if (summaries) logger.kerasModel(mlp.model.toJSON(null, true) as string, 0);
     logger.hparams(hparamsFor(spec, ctx.backend), HPARAM_METRICS);
@@ -177,6 +177,40 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     const probeX = keep(tf.slice(valX, 0, probeN));
     const grid = ds.bounds ? keep(tf.tensor2d(gridPoints(ds.bounds, BOUNDARY_GRID), [BOUNDARY_GRID * BOUNDARY_GRID, 2])) : null;
 
+    // A written-out backward pass where the model allows it (train-step.ts), else the gradient tape.
+    const hand = handStepSupported(spec);
+    const points: BoundaryPoints | null = ds.bounds ? { xs: ds.trainX, ys: ds.trainY } : null;
+    if (summaries && (ctx.summaryThread ?? true)) summaryThread = new SummaryThread(points, (out) => logger.summary(out));
+
+    /** One summary step's arrays: each layer's weights, gradients and probe activations (+ the image's input). */
+    const readSummaryJob = (step: number, grads: tf.NamedTensorMap, withImage: boolean): SummaryJob => {
+      const taps = tf.tidy(() => (hand ? handTaps(mlp, spec.activation, probeX) : mlp.forward(probeX, false, true).taps));
+      const gridProbs =
+        withImage && grid ? tf.tidy(() => (hand ? handTaps(mlp, spec.activation, grid).at(-1)! : mlp.forward(grid, false).probs)) : null;
+      // Everything is copied into one buffer: one transfer to the summary thread.
+      const ws = mlp.weightLayers;
+      const tensors = ws.flatMap((w, i) => [w.kernel, w.bias, grads[w.kernel.name], grads[w.bias.name], taps[i]]);
+      if (gridProbs) tensors.push(gridProbs);
+      const buf = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
+      const parts: Float32Array[] = [];
+      let off = 0;
+      for (const t of tensors) {
+        buf.set(peekFloat32(t), off);
+        parts.push(buf.subarray(off, (off += t.size)));
+      }
+      tf.dispose([...taps, ...(gridProbs ? [gridProbs] : [])]);
+      const layers: LayerArrays[] = ws.map((w, i) => {
+        const [kernel, bias, kernelGrad, biasGrad, activations] = parts.slice(5 * i, 5 * i + 5);
+        return { name: w.name, units: w.units, activation: w.activation, kernel, bias, kernelGrad, biasGrad, activations };
+      });
+      let image: ImageJob | undefined;
+      if (gridProbs && ds.bounds) {
+        image = { kind: 'boundary', probs: parts[parts.length - 1], classes: ds.numClasses, grid: BOUNDARY_GRID, size: BOUNDARY_SIZE, bounds: ds.bounds };
+      } else if (withImage && ds.name === 'mnist') {
+        image = { kind: 'weights', kernel: layers[0].kernel, units: ws[0].units, side: MNIST_SIDE };
+      }
+      return { step, wallTime: Date.now() / 1000, layers, image };
+    };
     const shuffleRng = mulberry32(deriveSeed(spec.seed, 'shuffle'));
     const dropoutSeeds = mlp.dropoutLayers.map((_, i) => deriveSeed(spec.seed, `dropout:${i}`));
     const xBuf = new Float32Array(batch * ds.inputDim);
@@ -190,6 +224,8 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     let secPerIter: number | null = null;
     let lastYield = performance.now();
     const t0 = performance.now();
+    /** Time spent on summary steps' extra work: probe pass, reads, histograms, layer scalars, images. */
+    let summaryMs = 0;
     let epochsDone = 0;
     let lastValStep = -1;
     const logVal = async (step: number) => {
@@ -219,34 +255,19 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         const isImage = isSummary && (it % (every * IMAGE_EVERY) === 0 || it === 1 || it === totalIters);
 
         const xb = tf.tensor(xBuf.subarray(0, n * ds.inputDim), [n, ...ds.inputShape]);
-        const yb = tf.tensor2d(yBuf.subarray(0, n * ds.numClasses), [n, ds.numClasses]);
-        let probsKept: tf.Tensor2D | null = null;
-        const { value: lossT, grads } = tf.variableGrads(() => {
-          const { probs } = mlp.forward(xb, true);
-          probsKept = tf.keep(probs);
-          return tf.mean(crossEntropy(probs, yb)) as tf.Scalar;
-        }, mlp.trainableVars);
-        optimizer.applyGradients(grads);
-
-        // Reads, after the update: synchronous copies, cheap where tensors live in host memory (wasm, cpu).
-        // Accuracy is counted here from the probabilities: 6 fewer tfjs ops per iteration than on the device.
-        const loss = lossT.dataSync()[0];
-        const hits = countHits(probsKept!.dataSync(), ds.trainY, order, from, to, ds.numClasses);
-        // Summary steps: each layer's [kernel, bias, kernel grad, bias grad, probe activations], then the grid's
-        // probabilities on image steps; tensors read one by one (a concat would add ~2 ops per tensor).
-        const views: Float32Array[] = [];
+        const onehot = yBuf.subarray(0, n * ds.numClasses);
+        const { loss, probs, grads } = hand ? handStep(mlp, spec.activation, xb, onehot) : tapeStep(mlp, xb, onehot);
+        // Summary steps read before the update, so weights, their gradients and the activations belong together.
+        let job: SummaryJob | null = null;
         if (isSummary) {
-          const extra = tf.tidy(() => {
-            const { taps } = mlp.forward(probeX, false, true);
-            return isImage && grid ? [...taps, mlp.forward(grid, false).probs] : taps;
-          });
-          mlp.weightLayers.forEach((w, i) => {
-            for (const t of [w.kernel, w.bias, grads[w.kernel.name], grads[w.bias.name], extra[i]]) views.push(t.dataSync() as Float32Array);
-          });
-          if (isImage && grid) views.push(extra[extra.length - 1].dataSync() as Float32Array);
-          tf.dispose(extra);
+          const tRead = performance.now();
+          job = readSummaryJob(it, grads, isImage);
+          summaryMs += performance.now() - tRead;
         }
-        tf.dispose([xb, yb, lossT, probsKept!]);
+        optimizer.applyGradients(grads);
+        // Accuracy is counted from the probabilities the step read: no extra ops on the device.
+        const hits = countHits(probs, ds.trainY, order, from, to, ds.numClasses);
+        xb.dispose();
         tf.dispose(grads);
         epochLoss += loss * n;
         epochHits += hits;
@@ -264,31 +285,11 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         logger.scalar('memory/num_tensors', mem.numTensors, it);
         logger.scalar('memory/num_bytes', mem.numBytes, it);
 
-        if (isSummary) {
-          let v = 0;
-          for (const w of mlp.weightLayers) {
-            const [kernel, bias, kGrad, bGrad, acts] = views.slice(v, v + 5);
-            v += 5;
-            logger.histogram(`${w.name}/kernel`, kernel, it);
-            logger.histogram(`${w.name}/bias`, bias, it);
-            logger.histogram(`${w.name}/activations`, acts, it);
-            const kg = logger.histogram(`${w.name}/kernel_grad`, kGrad, it);
-            // The histogram's sum of squares gives the norm without another pass; not when it skipped
-            // non-finite values (the norm must show those).
-            const s = layerScalars(acts, w.units, w.activation, kGrad, bGrad, kg.num === kGrad.length ? kg.sumSquares : undefined);
-            logger.scalar(`${w.name}/grad_norm`, s.gradNorm, it);
-            logger.scalar(`${w.name}/dead_fraction`, s.deadFraction, it);
-            logger.scalar(`${w.name}/saturation_fraction`, s.saturationFraction, it);
-          }
-          if (isImage && grid && ds.bounds) {
-            const probs = upsampleBilinear(views[v], ds.numClasses, BOUNDARY_GRID, BOUNDARY_SIZE);
-            const img = decisionBoundaryPng(probs, ds.numClasses, BOUNDARY_SIZE, ds.bounds, { xs: ds.trainX, ys: ds.trainY });
-            logger.image('images/decision_boundary', img.png, img.width, img.height, it);
-          } else if (isImage && ds.name === 'mnist') {
-            const first = mlp.weightLayers[0];
-            const img = weightTilesPng(views[0], first.kernel.shape[1] as number, MNIST_SIDE);
-            logger.image('images/first_layer_weights', img.png, img.width, img.height, it);
-          }
+        if (job) {
+          const tWrite = performance.now();
+          if (summaryThread) await summaryThread.submit(job);
+          else logger.summary(runSummaryJob(job, points));
+          summaryMs += performance.now() - tWrite;
         }
 
         // Yield now and then so abort messages and the caller's timers get through.
@@ -316,6 +317,8 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     if (aborted && it > 0 && lastValStep !== it) await logVal(it);
 
     const seconds = (performance.now() - t0) / 1000;
+    // Every step's summaries are in the log before the session ends.
+    await summaryThread?.drain();
     logger.end(aborted ? 'STATUS_ABORTED' : 'STATUS_SUCCESS');
     ctx.onRecords?.(logger.takeRecords());
     const trainLoss = epochSeen > 0 ? epochLoss / epochSeen : lastTrain.loss;
@@ -329,12 +332,15 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
       epochs: epochsDone,
       seconds,
       itersPerSec: seconds > 0 ? it / seconds : 0,
+      summarySeconds: summaryMs / 1000,
     };
   } catch (err) {
+    await summaryThread?.drain().catch(() => undefined);
     logger.end('STATUS_FAILURE');
     ctx.onRecords?.(logger.takeRecords());
     throw new Error(`training ${spec.dataset}/${spec.activation} failed: ${(err as Error).message}`, { cause: err });
   } finally {
+    await summaryThread?.close();
     tf.dispose(held);
     optimizer.dispose();
     mlp.dispose();

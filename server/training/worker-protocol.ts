@@ -13,6 +13,8 @@ export interface RunResult {
   epochs: number;
   seconds: number;
   itersPerSec: number;
+  /** Of `seconds`, the time spent making histograms, layer scalars and images (their share is their cost). */
+  summarySeconds: number;
 }
 
 /**

@@ -1,0 +1,93 @@
+// One summary step's work after the reads: per-layer histograms and scalars and the optional image,
+// from plain arrays. Pure (no tfjs, no I/O), so it runs the same inline or in the summary thread
+// (summary-thread.ts), and its output is written by the trainer's RunLogger in a fixed order.
+import { histogramProtoToBuckets, summarizeHistogram } from '../../shared/histogram.ts';
+import type { Activation, Bucket } from '../../shared/types.ts';
+import { decisionBoundaryPng, upsampleBilinear, weightTilesPng } from './images.ts';
+import { layerScalars } from './summaries.ts';
+
+/** A weight layer's arrays as read at one summary step (row-major, float32). */
+export interface LayerArrays {
+  name: string;
+  units: number;
+  activation: Activation | 'softmax';
+  kernel: Float32Array;
+  bias: Float32Array;
+  kernelGrad: Float32Array;
+  biasGrad: Float32Array;
+  /** Activations on the probe batch, [examples, units]. */
+  activations: Float32Array;
+}
+
+export type ImageJob =
+  /** Class probabilities on a grid x grid lattice over `bounds`, drawn upsampled to size x size. */
+  | { kind: 'boundary'; probs: Float32Array; classes: number; grid: number; size: number; bounds: [number, number, number, number] }
+  /** The first layer's kernel [side*side, units] as tiles. */
+  | { kind: 'weights'; kernel: Float32Array; units: number; side: number };
+
+export interface SummaryJob {
+  step: number;
+  /** Seconds since the epoch when the arrays were read: every record of the step carries it. */
+  wallTime: number;
+  layers: LayerArrays[];
+  image?: ImageJob;
+}
+
+/** A 2-D dataset's training points, drawn over decision-boundary images. */
+export interface BoundaryPoints {
+  xs: Float32Array;
+  ys: Int32Array;
+}
+
+export type SummaryEntry =
+  | { kind: 'histogram'; tag: string; buckets: Bucket[] }
+  | { kind: 'scalar'; tag: string; value: number }
+  | { kind: 'image'; tag: string; png: Uint8Array; width: number; height: number };
+
+export interface SummaryOutput {
+  step: number;
+  wallTime: number;
+  entries: SummaryEntry[];
+}
+
+export function runSummaryJob(job: SummaryJob, points: BoundaryPoints | null): SummaryOutput {
+  const entries: SummaryEntry[] = [];
+  const histogram = (tag: string, values: Float32Array) => {
+    const summary = summarizeHistogram(values);
+    entries.push({ kind: 'histogram', tag, buckets: histogramProtoToBuckets(summary) });
+    return summary;
+  };
+  for (const l of job.layers) {
+    histogram(`${l.name}/kernel`, l.kernel);
+    histogram(`${l.name}/bias`, l.bias);
+    histogram(`${l.name}/activations`, l.activations);
+    const kg = histogram(`${l.name}/kernel_grad`, l.kernelGrad);
+    // The histogram's sum of squares gives the norm without another pass; not when it skipped
+    // non-finite values (the norm must show those).
+    const s = layerScalars(l.activations, l.units, l.activation, l.kernelGrad, l.biasGrad, kg.num === l.kernelGrad.length ? kg.sumSquares : undefined);
+    entries.push({ kind: 'scalar', tag: `${l.name}/grad_norm`, value: s.gradNorm });
+    entries.push({ kind: 'scalar', tag: `${l.name}/dead_fraction`, value: s.deadFraction });
+    entries.push({ kind: 'scalar', tag: `${l.name}/saturation_fraction`, value: s.saturationFraction });
+  }
+  const im = job.image;
+  if (im?.kind === 'boundary') {
+    const probs = upsampleBilinear(im.probs, im.classes, im.grid, im.size);
+    const img = decisionBoundaryPng(probs, im.classes, im.size, im.bounds, points ?? undefined);
+    entries.push({ kind: 'image', tag: 'images/decision_boundary', png: img.png, width: img.width, height: img.height });
+  } else if (im?.kind === 'weights') {
+    const img = weightTilesPng(im.kernel, im.units, im.side);
+    entries.push({ kind: 'image', tag: 'images/first_layer_weights', png: img.png, width: img.width, height: img.height });
+  }
+  return { step: job.step, wallTime: job.wallTime, entries };
+}
+
+/** The buffers a job hands over when posted to another thread. */
+export function jobTransferList(job: SummaryJob): ArrayBuffer[] {
+  const bufs = new Set<ArrayBuffer>();
+  const add = (a: Float32Array) => {
+    if (a.buffer instanceof ArrayBuffer) bufs.add(a.buffer);
+  };
+  for (const l of job.layers) [l.kernel, l.bias, l.kernelGrad, l.biasGrad, l.activations].forEach(add);
+  if (job.image) add(job.image.kind === 'boundary' ? job.image.probs : job.image.kernel);
+  return [...bufs];
+}
