@@ -15,8 +15,7 @@ import { deriveSeed, mulberry32, permutation } from './rng.ts';
 import type { RunLogger } from './run-logger.ts';
 import { specHparams } from './run-meta.ts';
 import type { RunResult } from './worker-protocol.ts';
-import { runSummaryJob, type BoundaryPoints, type ImageJob, type LayerArrays, type SummaryJob } from './summary-job.ts';
-import { SummaryThread } from './summary-thread.ts';
+import { runSummaryJob, type BoundaryPoints, type ImageJob, type LayerArrays } from './summary-job.ts';
 import { crossEntropy, handStep, handStepSupported, handTaps, tapeStep } from './train-step.ts';
 
 /** The trainer's final figures; declared with the worker messages, which carry it to the main thread. */
@@ -33,8 +32,8 @@ export interface TrainContext {
   onRecords?: (records: LogRecord[]) => void;
   /** Default true; false = scalars only every iteration, no histograms/images/graph (for the bench). */
   summaries?: boolean;
-  /** Default true: summary steps' histograms/scalars/images are made on a thread of their own (summary-thread.ts). */
-  summaryThread?: boolean;
+  /** Least training time between two images (default IMAGE_MIN_SECONDS; 0 = strictly every IMAGE_EVERY summary steps). */
+  imageMinSeconds?: number;
 }
 
 /** Examples in the fixed validation probe batch used for activation summaries. */
@@ -44,6 +43,11 @@ export const PROBE_SIZE = 64;
  * several iterations of a small model (grid forward pass + PNG), so they stay rare (every 200 iterations by default).
  */
 export const IMAGE_EVERY = 20;
+/**
+ * ...and at most one per IMAGE_MIN_SECONDS of training: a 2-16-16-2 net runs 200 iterations in ~50 ms, and
+ * 20 decision boundaries a second would cost it ~8% of its speed for frames nobody can follow.
+ */
+export const IMAGE_MIN_SECONDS = 1;
 /** Decision-boundary image side in pixels. */
 export const BOUNDARY_SIZE = 96;
 /** The model is evaluated on a BOUNDARY_GRID^2 grid, upsampled to the image (a quarter of the forward work). */
@@ -164,7 +168,6 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
   const optimizer = makeOptimizer(spec);
   const held: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(t: T): T => (held.push(t), t);
-  let summaryThread: SummaryThread | null = null;
   try {
     if (summaries) logger.kerasModel(mlp.model.toJSON(null, true) as string, 0);
     logger.hparams(hparamsFor(spec, ctx.backend), HPARAM_METRICS);
@@ -180,36 +183,36 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     // A written-out backward pass where the model allows it (train-step.ts), else the gradient tape.
     const hand = handStepSupported(spec);
     const points: BoundaryPoints | null = ds.bounds ? { xs: ds.trainX, ys: ds.trainY } : null;
-    if (summaries && (ctx.summaryThread ?? true)) summaryThread = new SummaryThread(points, (out) => logger.summary(out));
 
-    /** One summary step's arrays: each layer's weights, gradients and probe activations (+ the image's input). */
-    const readSummaryJob = (step: number, grads: tf.NamedTensorMap, withImage: boolean): SummaryJob => {
+    /**
+     * One summary step: each layer's weights, gradients and probe activations (and the image's input) are
+     * summarized straight from the wasm heap (no copies: no tfjs allocation happens until they are done).
+     */
+    const summarize = (step: number, grads: tf.NamedTensorMap, withImage: boolean): void => {
       const taps = tf.tidy(() => (hand ? handTaps(mlp, spec.activation, probeX) : mlp.forward(probeX, false, true).taps));
       const gridProbs =
         withImage && grid ? tf.tidy(() => (hand ? handTaps(mlp, spec.activation, grid).at(-1)! : mlp.forward(grid, false).probs)) : null;
-      // Everything is copied into one buffer: one transfer to the summary thread.
-      const ws = mlp.weightLayers;
-      const tensors = ws.flatMap((w, i) => [w.kernel, w.bias, grads[w.kernel.name], grads[w.bias.name], taps[i]]);
-      if (gridProbs) tensors.push(gridProbs);
-      const buf = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
-      const parts: Float32Array[] = [];
-      let off = 0;
-      for (const t of tensors) {
-        buf.set(peekFloat32(t), off);
-        parts.push(buf.subarray(off, (off += t.size)));
+      try {
+        const layers: LayerArrays[] = mlp.weightLayers.map((w, i) => ({
+          name: w.name,
+          units: w.units,
+          activation: w.activation,
+          kernel: peekFloat32(w.kernel),
+          bias: peekFloat32(w.bias),
+          kernelGrad: peekFloat32(grads[w.kernel.name]),
+          biasGrad: peekFloat32(grads[w.bias.name]),
+          activations: peekFloat32(taps[i]),
+        }));
+        let image: ImageJob | undefined;
+        if (gridProbs && ds.bounds) {
+          image = { kind: 'boundary', probs: peekFloat32(gridProbs), classes: ds.numClasses, grid: BOUNDARY_GRID, size: BOUNDARY_SIZE, bounds: ds.bounds };
+        } else if (withImage && ds.name === 'mnist') {
+          image = { kind: 'weights', kernel: layers[0].kernel, units: layers[0].units, side: MNIST_SIDE };
+        }
+        logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points));
+      } finally {
+        tf.dispose([...taps, ...(gridProbs ? [gridProbs] : [])]);
       }
-      tf.dispose([...taps, ...(gridProbs ? [gridProbs] : [])]);
-      const layers: LayerArrays[] = ws.map((w, i) => {
-        const [kernel, bias, kernelGrad, biasGrad, activations] = parts.slice(5 * i, 5 * i + 5);
-        return { name: w.name, units: w.units, activation: w.activation, kernel, bias, kernelGrad, biasGrad, activations };
-      });
-      let image: ImageJob | undefined;
-      if (gridProbs && ds.bounds) {
-        image = { kind: 'boundary', probs: parts[parts.length - 1], classes: ds.numClasses, grid: BOUNDARY_GRID, size: BOUNDARY_SIZE, bounds: ds.bounds };
-      } else if (withImage && ds.name === 'mnist') {
-        image = { kind: 'weights', kernel: layers[0].kernel, units: ws[0].units, side: MNIST_SIDE };
-      }
-      return { step, wallTime: Date.now() / 1000, layers, image };
     };
     const shuffleRng = mulberry32(deriveSeed(spec.seed, 'shuffle'));
     const dropoutSeeds = mlp.dropoutLayers.map((_, i) => deriveSeed(spec.seed, `dropout:${i}`));
@@ -223,6 +226,8 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     let lastTrain = { loss: NaN, accuracy: NaN };
     let secPerIter: number | null = null;
     let lastYield = performance.now();
+    let lastImageAt = -Infinity;
+    const imageGapMs = 1000 * (ctx.imageMinSeconds ?? IMAGE_MIN_SECONDS);
     const t0 = performance.now();
     /** Time spent on summary steps' extra work: probe pass, reads, histograms, layer scalars, images. */
     let summaryMs = 0;
@@ -252,17 +257,18 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         // Fresh dropout masks each iteration, still reproducible from the seed.
         mlp.dropoutLayers.forEach((l, i) => ((l as unknown as { seed?: number }).seed = (dropoutSeeds[i] + it) >>> 0));
         const isSummary = summaries && (it % every === 0 || it === 1 || it === totalIters);
-        const isImage = isSummary && (it % (every * IMAGE_EVERY) === 0 || it === 1 || it === totalIters);
+        const isImage =
+          isSummary && (it === 1 || it === totalIters || (it % (every * IMAGE_EVERY) === 0 && performance.now() - lastImageAt >= imageGapMs));
+        if (isImage) lastImageAt = performance.now();
 
         const xb = tf.tensor(xBuf.subarray(0, n * ds.inputDim), [n, ...ds.inputShape]);
         const onehot = yBuf.subarray(0, n * ds.numClasses);
         const { loss, probs, grads } = hand ? handStep(mlp, spec.activation, xb, onehot) : tapeStep(mlp, xb, onehot);
-        // Summary steps read before the update, so weights, their gradients and the activations belong together.
-        let job: SummaryJob | null = null;
+        // Summaries before the update, so weights, their gradients and the activations belong together.
         if (isSummary) {
-          const tRead = performance.now();
-          job = readSummaryJob(it, grads, isImage);
-          summaryMs += performance.now() - tRead;
+          const tSummary = performance.now();
+          summarize(it, grads, isImage);
+          summaryMs += performance.now() - tSummary;
         }
         optimizer.applyGradients(grads);
         // Accuracy is counted from the probabilities the step read: no extra ops on the device.
@@ -284,13 +290,6 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         logger.scalar('throughput/examples_per_sec', dt > 0 ? n / dt : 0, it);
         logger.scalar('memory/num_tensors', mem.numTensors, it);
         logger.scalar('memory/num_bytes', mem.numBytes, it);
-
-        if (job) {
-          const tWrite = performance.now();
-          if (summaryThread) await summaryThread.submit(job);
-          else logger.summary(runSummaryJob(job, points));
-          summaryMs += performance.now() - tWrite;
-        }
 
         // Yield now and then so abort messages and the caller's timers get through.
         if (performance.now() - lastYield > YIELD_MS) {
@@ -317,8 +316,6 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     if (aborted && it > 0 && lastValStep !== it) await logVal(it);
 
     const seconds = (performance.now() - t0) / 1000;
-    // Every step's summaries are in the log before the session ends.
-    await summaryThread?.drain();
     logger.end(aborted ? 'STATUS_ABORTED' : 'STATUS_SUCCESS');
     ctx.onRecords?.(logger.takeRecords());
     const trainLoss = epochSeen > 0 ? epochLoss / epochSeen : lastTrain.loss;
@@ -335,12 +332,10 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
       summarySeconds: summaryMs / 1000,
     };
   } catch (err) {
-    await summaryThread?.drain().catch(() => undefined);
     logger.end('STATUS_FAILURE');
     ctx.onRecords?.(logger.takeRecords());
     throw new Error(`training ${spec.dataset}/${spec.activation} failed: ${(err as Error).message}`, { cause: err });
   } finally {
-    await summaryThread?.close();
     tf.dispose(held);
     optimizer.dispose();
     mlp.dispose();

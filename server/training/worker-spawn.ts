@@ -1,4 +1,4 @@
-// Starting worker threads that run TypeScript (server/training/worker.ts, summary-thread-worker.ts) through tsx,
+// Starting training worker threads that run TypeScript (server/training/worker.ts) through tsx,
 // from any context: `node --import tsx`, bin/trainscope.mjs (tsx register() API), vitest.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -57,18 +57,13 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv, pre
   return out;
 }
 
-/** A worker thread running the TypeScript module at `url`, with `workerData`. */
-export function spawnTsWorker(url: URL, workerData: unknown): Worker {
+/** A worker running worker.ts with `init` as workerData. */
+export function spawnTrainingWorker(init: WorkerInit): Worker {
   try {
-    return new Worker(url, { execArgv: workerExecArgv(), workerData });
+    return new Worker(WORKER_URL, { execArgv: workerExecArgv(), workerData: init });
   } catch (err) {
     // Some inherited flag is not allowed in workers: fall back to the tsx preload alone.
     if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    return new Worker(url, { execArgv: ['--import', tsxPreloadUrl()], workerData });
+    return new Worker(WORKER_URL, { execArgv: ['--import', tsxPreloadUrl()], workerData: init });
   }
-}
-
-/** A worker running worker.ts with `init` as workerData. */
-export function spawnTrainingWorker(init: WorkerInit): Worker {
-  return spawnTsWorker(WORKER_URL, init);
 }

@@ -13,10 +13,10 @@ const SPEC: TrainSpec = {
   learningRate: 0.02, batchSize: 32, epochs: 5, dropout: 0, batchNorm: false, seed: 2, summaryEvery: 10,
 };
 
-async function run(over: Partial<TrainSpec>, summaries = true): Promise<{ result: TrainResult; records: LogRecord[] }> {
+async function run(over: Partial<TrainSpec>, summaries = true, imageMinSeconds?: number): Promise<{ result: TrainResult; records: LogRecord[] }> {
   const logger = new RunLogger(null);
   const records: LogRecord[] = [];
-  const result = await trainRun({ ...SPEC, ...over }, { logger, backend: 'wasm', summaries, onRecords: (r) => records.push(...r) });
+  const result = await trainRun({ ...SPEC, ...over }, { logger, backend: 'wasm', summaries, imageMinSeconds, onRecords: (r) => records.push(...r) });
   records.push(...logger.takeRecords());
   return { result, records };
 }
@@ -175,12 +175,18 @@ describe('host-side reads', () => {
   });
 
   it('images every IMAGE_EVERY summary steps, plus the first and last iteration', async () => {
-    const { result, records } = await run({ epochs: 5, summaryEvery: 2 }); // 10 it/epoch -> 50 iterations
+    const { result, records } = await run({ epochs: 5, summaryEvery: 2 }, true, 0); // 10 it/epoch -> 50 iterations
     const every = 2 * IMAGE_EVERY;
     const want = [1, ...Array.from({ length: result.iterations }, (_, i) => i + 1).filter((s) => s % every === 0), result.iterations];
     expect(records.filter((r) => r.kind === 'image').map((r) => r.step)).toEqual([...new Set(want)]);
     // train/accuracy (counted on the host) is a fraction of the batch.
     for (const v of values(records, 'train/accuracy')) expect(v * 32).toBeCloseTo(Math.round(v * 32), 3);
+  });
+
+  it('spaces images at least imageMinSeconds apart, still drawing the first and last iteration', async () => {
+    // 50 iterations take well under an hour: only the first and the last image remain.
+    const { result, records } = await run({ epochs: 5, summaryEvery: 2 }, true, 3600);
+    expect(records.filter((r) => r.kind === 'image').map((r) => r.step)).toEqual([1, result.iterations]);
   });
 });
 
