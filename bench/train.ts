@@ -9,8 +9,8 @@
 //     clock from start to the last run's end, worker start-up and the idle tail included). Also the main
 //     thread's CPU share during the sweep (receiving and relaying the workers' record batches).
 // Targets: W1 >= 400 it/s on wasm; summaries cost <= 5%; sweep on 2 cores >= 1.8x one run (steady state).
-// Summaries on = histograms etc. every 10 iterations, made on the summary thread (trainer.ts); the table
-// also shows how much of a run the training thread itself spent on them.
+// Summaries on = histograms etc. every 10 iterations (trainer.ts); the table also shows the share of the
+// run the trainer itself timed on them (TrainResult.summarySeconds).
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -48,7 +48,7 @@ interface Row {
   itPerMainCpuSec: number;
   /** Median over rounds of (off - on) / off, each round's pair measured back to back; NaN for off rows. */
   pairedCost: number;
-  /** Share of the run's wall time the training thread spent on summary work (reads, posting, inline jobs). */
+  /** Share of the run's wall time the trainer timed on summary steps' extra work (probe pass, histograms, images). */
   summaryShare: number;
 }
 
@@ -206,10 +206,10 @@ async function main(): Promise<void> {
     const row = (w: string, b: string, s: boolean) => rows.find((r) => r.workload === w && r.backend === b && r.summaries === s)!;
     const rate = (w: string, b: string, s: boolean) => row(w, b, s).itPerSec;
     if (!onlySweep) {
-      console.log(`\nA. in-process trainRun, iterations/s after warm-up: wall clock, per process CPU-second in brackets (all threads: the summary thread too); wasm: medians of ${WASM_ROUNDS} back-to-back off/on pairs`);
+      console.log(`\nA. in-process trainRun, iterations/s after warm-up: wall clock, per process CPU-second in brackets (all threads, V8's GC helpers too); wasm: medians of ${WASM_ROUNDS} back-to-back off/on pairs`);
       const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
       console.log(formatTable(
-        ['workload', 'backend', 'summaries off', 'summaries on', 'summary cost (paired)', 'cost by medians (per CPU-s)', 'cost (training-thread CPU)', 'summary work on training thread'],
+        ['workload', 'backend', 'summaries off', 'summaries on', 'summary cost (paired)', 'cost by medians (per CPU-s)', 'cost (training-thread CPU)', 'summary time (trainer)'],
         (['W1', 'W2'] as const).flatMap((w) => (['wasm', 'cpu'] as const).map((b) => {
           const off = row(w, b, false), on = row(w, b, true);
           const cost = (x: number, y: number) => pct((x - y) / x);

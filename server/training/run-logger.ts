@@ -73,7 +73,7 @@ export class RunLogger {
     this.push({ kind: 'image', tag, data: png, width, height, sample: 0, step, wallTime });
   }
 
-  /** A histogram already bucketized (e.g. by the summary thread). */
+  /** A histogram already bucketized (summary-job.ts). */
   histogramBuckets(tag: string, buckets: Bucket[], step: number, wallTime: number = now()): void {
     this.writer?.histogramBuckets(tag, buckets, step, wallTime);
     this.push({ kind: 'histogram', tag, buckets, step, wallTime });
