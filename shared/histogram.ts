@@ -219,7 +219,7 @@ export function summarizeHistogram(values: ArrayLike<number>): HistogramSummary 
   }
 }
 
-function compact(counts: Float64Array, lo: number, hi: number, min: number, max: number, num: number, sum: number, sumSquares: number): HistogramSummary {
+function compact(counts: ArrayLike<number>, lo: number, hi: number, min: number, max: number, num: number, sum: number, sumSquares: number): HistogramSummary {
   if (num === 0) return { min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimit: [DBL_MAX], bucket: [0] };
   // Only the span between the first and last non-empty bucket is kept; inner empty runs collapse into
   // one empty bucket whose limit is the run's last limit (as TF's EncodeToProto does).
@@ -236,6 +236,20 @@ function compact(counts: Float64Array, lo: number, hi: number, min: number, max:
     bucket.push(counts[i]);
   }
   return { min, max, num, sum, sumSquares, bucketLimit, bucket };
+}
+
+/** The float32 path's tables, for a kernel that bucketizes elsewhere (server/training/wasm-histogram.ts). */
+export function float32BucketTables(): { table: Int16Array; limits: Float64Array } {
+  return { table: table32 ?? (table32 = buildTable32()), limits: LIMITS };
+}
+
+/**
+ * The summary of values already counted into TF_BUCKET_LIMITS' buckets (counts indexed like the limits),
+ * given their count, extremes and sums; what summarizeHistogram returns for them.
+ */
+export function summaryFromCounts(counts: ArrayLike<number>, num: number, min: number, max: number, sum: number, sumSquares: number): HistogramSummary {
+  if (num === 0) return compact(counts, 0, -1, min, max, 0, sum, sumSquares);
+  return compact(counts, bucketIndexReference(min), bucketIndexReference(max), min, max, num, sum, sumSquares);
 }
 
 /**

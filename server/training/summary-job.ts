@@ -2,7 +2,7 @@
 // from plain arrays. Pure (no tfjs, no I/O); the trainer's RunLogger writes the output in its order.
 // (Running this on a thread of its own was measured and dropped: on 2 cores the contention cost the
 // training thread more than the work itself, and it took the second core from sweeps.)
-import { histogramProtoToBuckets, summarizeHistogram } from '../../shared/histogram.ts';
+import { histogramProtoToBuckets, summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
 import type { Activation, Bucket } from '../../shared/types.ts';
 import { decisionBoundaryPng, upsampleBilinear, weightTilesPng } from './images.ts';
 import { layerScalars } from './summaries.ts';
@@ -51,10 +51,15 @@ export interface SummaryOutput {
   entries: SummaryEntry[];
 }
 
-export function runSummaryJob(job: SummaryJob, points: BoundaryPoints | null): SummaryOutput {
+/** `summarize` makes each histogram (the trainer passes wasm-histogram.ts's, for arrays on the wasm heap). */
+export function runSummaryJob(
+  job: SummaryJob,
+  points: BoundaryPoints | null,
+  summarize: (values: Float32Array) => HistogramSummary = summarizeHistogram,
+): SummaryOutput {
   const entries: SummaryEntry[] = [];
   const histogram = (tag: string, values: Float32Array) => {
-    const summary = summarizeHistogram(values);
+    const summary = summarize(values);
     entries.push({ kind: 'histogram', tag, buckets: histogramProtoToBuckets(summary) });
     return summary;
   };

@@ -9,6 +9,7 @@ import type { LogRecord } from '../logs/records.ts';
 import { makeDataset, MNIST_SIDE, type Dataset } from './datasets.ts';
 import { gridPoints } from './images.ts';
 import { FusedAdam, fusedAdamAvailable } from './fused-adam.ts';
+import { prepareHeapHistograms, summarizeOnHeap } from './wasm-histogram.ts';
 import { peekFloat32 } from './wasm-kernels.ts';
 import { buildMlp, type Mlp } from './model.ts';
 import { deriveSeed, mulberry32, permutation } from './rng.ts';
@@ -183,6 +184,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     // A written-out backward pass where the model allows it (train-step.ts), else the gradient tape.
     const hand = handStepSupported(spec);
     const points: BoundaryPoints | null = ds.bounds ? { xs: ds.trainX, ys: ds.trainY } : null;
+    if (summaries) prepareHeapHistograms(); // before any heap view is taken (it may grow the heap)
 
     /**
      * One summary step: each layer's weights, gradients and probe activations (and the image's input) are
@@ -209,7 +211,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         } else if (withImage && ds.name === 'mnist') {
           image = { kind: 'weights', kernel: layers[0].kernel, units: layers[0].units, side: MNIST_SIDE };
         }
-        logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points));
+        logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points, summarizeOnHeap));
       } finally {
         tf.dispose([...taps, ...(gridProbs ? [gridProbs] : [])]);
       }

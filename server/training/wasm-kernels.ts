@@ -9,6 +9,7 @@ export interface WasmKernels {
     x: number, g: number, m: number, v: number, y: number, n: number,
     b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, nlr: number,
   ): void;
+  histogram(p: number, n: number, table: number, limits: number, counts: number, out: number): void;
 }
 
 interface TensorInfoLike {
@@ -16,7 +17,7 @@ interface TensorInfoLike {
 }
 /** The parts of tfjs-wasm's BackendWasm we use: its emscripten module and the tensor offsets. */
 interface WasmBackendLike {
-  wasm: { asm?: { memory?: WebAssembly.Memory } } | null;
+  wasm: { asm?: { memory?: WebAssembly.Memory }; _malloc?(bytes: number): number } | null;
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
@@ -50,6 +51,15 @@ export function wasmKernels(): WasmKernels | null {
   } catch {
     return null;
   }
+}
+
+/** The current tfjs-wasm heap, our kernels bound to it, and its allocator (null off wasm). */
+export function wasmHeap(): { memory: WebAssembly.Memory; kernels: WasmKernels; malloc(bytes: number): number } | null {
+  const kernels = wasmKernels();
+  if (!kernels) return null;
+  const mod = (tf.backend() as unknown as WasmBackendLike).wasm!;
+  if (typeof mod._malloc !== 'function') return null;
+  return { memory: backendMemory(tf.backend() as unknown as WasmBackendLike), kernels, malloc: (n) => mod._malloc!(n) };
 }
 
 /** Byte offset of a tensor's data in the wasm heap (valid until the tensor is disposed). */

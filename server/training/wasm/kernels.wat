@@ -78,4 +78,41 @@
               (local.get $nlr))
             (f32.load (i32.add (local.get $x) (local.get $o)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))))
+        (br $next))))
+
+  ;; Histogram of n float32 values at $p in TF1's buckets, for shared/histogram.ts's summarizeHistogram:
+  ;; the same work in the same order as its float32 path (so the same numbers). Non-finite values are
+  ;; skipped. $table: the Int16 bucket guess per top 16 bits of a value; $limits: the Float64 bucket
+  ;; limits; $counts: Int32 counts, incremented; $out: five f64 written: num, min, max, sum, sum of squares.
+  (func (export "histogram")
+    (param $p i32) (param $n i32) (param $table i32) (param $limits i32) (param $counts i32) (param $out i32)
+    (local $i i32) (local $bits i32) (local $b i32) (local $c i32) (local $num i32)
+    (local $v f64) (local $min f64) (local $max f64) (local $sum f64) (local $sq f64)
+    (local.set $min (f64.const inf))
+    (local.set $max (f64.const -inf))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $bits (i32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.ne (i32.and (local.get $bits) (i32.const 0x7f800000)) (i32.const 0x7f800000))
+          (then
+            (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
+            (if (f64.lt (local.get $v) (local.get $min)) (then (local.set $min (local.get $v))))
+            (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
+            (local.set $num (i32.add (local.get $num) (i32.const 1)))
+            (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+            (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+            (local.set $b
+              (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 1)))))
+            (local.set $b
+              (i32.add (local.get $b)
+                (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (f64.store (local.get $out) (f64.convert_i32_u (local.get $num)))
+    (f64.store offset=8 (local.get $out) (local.get $min))
+    (f64.store offset=16 (local.get $out) (local.get $max))
+    (f64.store offset=24 (local.get $out) (local.get $sum))
+    (f64.store offset=32 (local.get $out) (local.get $sq))))
