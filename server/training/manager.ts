@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Activation, BackendChoice, BackendName, RunInfo, RunState, TrainSpec } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
+import { unpackRecords } from './record-wire.ts';
 import { RunQueue } from './run-queue.ts';
 import { isRootName, parentGroup, pickFreeNames, specHparams, validateRunName } from './run-meta.ts';
 import { isWorkerToMain, type FaultInjection, type MainToWorker, type RunResult, type WorkerToMain } from './worker-protocol.ts';
@@ -301,7 +302,16 @@ export class TrainingManager {
         this.safeEmit('file', name, m.path);
         break;
       case 'records':
-        this.safeEmit('records', name, m.records);
+        {
+          let records: LogRecord[];
+          try {
+            records = unpackRecords(m.blocks);
+          } catch (err) {
+            console.warn(`run ${name}: dropped a malformed records message from its worker: ${(err as Error).message}`);
+            break;
+          }
+          this.safeEmit('records', name, records);
+        }
         break;
       case 'progress':
         e.info.status!.progress = m.progress;

@@ -1,7 +1,7 @@
 // Messages between the TrainingManager (main thread) and a training worker thread. Plain data only
 // (structured clone): LogRecords go as they are (ImageRecord.data is a Uint8Array).
 import type { BackendChoice, BackendName, RunProgress, TrainSpec } from '../../shared/types.ts';
-import type { LogRecord } from '../logs/records.ts';
+import type { WireBlock } from './record-wire.ts';
 
 /** The trainer's final figures (trainer.ts' TrainResult; declared here so the main thread never imports tfjs code). */
 export interface RunResult {
@@ -45,7 +45,8 @@ export type MainToWorker =
 export type WorkerToMain =
   | { type: 'backend'; backend: BackendName }
   | { type: 'file'; path: string }
-  | { type: 'records'; records: LogRecord[] }
+  /** Records packed for the thread hop (record-wire.ts). */
+  | { type: 'records'; blocks: WireBlock[] }
   | { type: 'progress'; progress: RunProgress }
   /** stopped = the run ended early because it was asked to stop. */
   | { type: 'done'; result: RunResult; stopped: boolean }

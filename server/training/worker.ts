@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunProgress } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
+import { packRecords, wireTransferList } from './record-wire.ts';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-protocol.ts';
 
 if (!parentPort) throw new Error('server/training/worker.ts must run in a worker thread');
@@ -15,8 +16,8 @@ const init = workerData as WorkerInit;
 /** The running job's stop signal; null while idle (a late 'stop' for an ended job is then ignored). */
 let abort: AbortController | null = null;
 
-function post(m: WorkerToMain): void {
-  port.postMessage(m);
+function post(m: WorkerToMain, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(m, transfer);
 }
 
 /** Coalesces records and progress into at most one message each per batchMs. */
@@ -42,7 +43,8 @@ class Batcher {
     this.timer = undefined;
     this.last = performance.now();
     if (this.records.length > 0) {
-      post({ type: 'records', records: this.records });
+      const blocks = packRecords(this.records);
+      post({ type: 'records', blocks }, wireTransferList(blocks));
       this.records = [];
     }
     if (this.progress) {
