@@ -102,6 +102,7 @@ export const TrainSpecSchema = z.object({
   batchNorm: z.boolean().default(false),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   summaryEvery: z.number().int().min(1).max(10_000).default(10),
+  maxItersPerSec: z.number().int().min(1).max(1_000_000).optional(),
 });
 /** Start one run per activation (a sweep when more than one), everything else identical. */
 export const TrainRequestSchema = TrainSpecSchema.extend({

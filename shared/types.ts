@@ -99,6 +99,8 @@ export interface TrainSpec {
   seed: number;
   /** Histograms/images every N iterations. */
   summaryEvery: number;
+  /** Cap on iterations per second (a demo at a pace people can watch); absent = as fast as it goes. */
+  maxItersPerSec?: number;
 }
 
 export type RunState = 'queued' | 'running' | 'finished' | 'failed' | 'stopped';

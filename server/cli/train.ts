@@ -27,6 +27,7 @@ export interface TrainCommandOptions {
   noise?: string | number;
   samples?: string | number;
   summaryEvery?: string | number;
+  maxItersPerSec?: string | number;
   backend?: string;
   maxRuns?: string | number;
   /** Run name (one activation) or sweep folder (several). */
@@ -78,6 +79,7 @@ export function parseTrainOptions(opts: TrainCommandOptions): { ok: true; value:
     noise: num('noise', opts.noise),
     samples: num('samples', opts.samples),
     summaryEvery: num('summaryEvery', opts.summaryEvery),
+    maxItersPerSec: num('maxItersPerSec', opts.maxItersPerSec),
     name: opts.name,
   };
   const backend = (opts.backend ?? 'auto') as BackendChoice;
@@ -181,6 +183,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--noise <level>', 'noise of the 2-D datasets, 0..1 (default 0.1)')
     .option('--samples <n>', 'generated samples (2-D) or digits used (mnist) (default 1000)')
     .option('--summary-every <n>', 'histograms/images every N iterations (default 10)')
+    .option('--max-iters-per-sec <n>', 'train no faster than this (a watchable pace)')
     .option('--seed <n>', 'random seed (same data order and init for every run of a sweep)', '1')
     .option('--logdir <dir>', 'log directory; a sweep writes <logdir>/<activation> (or <logdir>/<name>/<activation>)', 'logs')
     .option('--name <name>', 'run name (one activation) or sweep folder (several)')

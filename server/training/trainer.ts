@@ -102,6 +102,7 @@ function checkSpec(spec: TrainSpec): void {
   if (!Number.isInteger(spec.epochs) || spec.epochs < 1) bad(`epochs ${spec.epochs}`);
   if (!(spec.learningRate > 0)) bad(`learningRate ${spec.learningRate}`);
   if (!(spec.dropout >= 0 && spec.dropout < 1)) bad(`dropout ${spec.dropout}`);
+  if (spec.maxItersPerSec !== undefined && !(spec.maxItersPerSec > 0)) bad(`maxItersPerSec ${spec.maxItersPerSec}`);
 }
 
 /** Rows of X (flattened) and one-hot labels for the given example indices. */
@@ -230,6 +231,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     let lastYield = performance.now();
     let lastImageAt = -Infinity;
     const imageGapMs = 1000 * (ctx.imageMinSeconds ?? IMAGE_MIN_SECONDS);
+    const pace = spec.maxItersPerSec !== undefined && spec.maxItersPerSec > 0 ? spec.maxItersPerSec : 0;
     const t0 = performance.now();
     /** Time spent on summary steps' extra work: probe pass, reads, histograms, layer scalars, images. */
     let summaryMs = 0;
@@ -293,8 +295,13 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         logger.scalar('memory/num_tensors', mem.numTensors, it);
         logger.scalar('memory/num_bytes', mem.numBytes, it);
 
-        // Yield now and then so abort messages and the caller's timers get through.
-        if (performance.now() - lastYield > YIELD_MS) {
+        // Yield now and then so abort messages and the caller's timers get through; a paced run sleeps
+        // while it is ahead of its schedule.
+        const ahead = pace > 0 ? (it / pace) * 1000 - (performance.now() - t0) : 0;
+        if (ahead >= 1) {
+          await new Promise<void>((r) => setTimeout(r, ahead));
+          lastYield = performance.now();
+        } else if (performance.now() - lastYield > YIELD_MS) {
           await new Promise<void>((r) => setImmediate(r));
           lastYield = performance.now();
         }

@@ -84,6 +84,10 @@ describe('trainscope train', () => {
     expect(zodErrors).toMatch(/--activation/);
     expect(zodErrors).toMatch(/--lr/);
     expect(zodErrors).toMatch(/--name/);
+    const pace = parseTrainOptions({ activation: 'relu', maxItersPerSec: '0' });
+    expect(pace.ok ? '' : pace.errors.join('\n')).toMatch(/--max-iters-per-sec/);
+    const paced = parseTrainOptions({ activation: 'relu', maxItersPerSec: '250' });
+    expect(paced.ok && paced.value.request.maxItersPerSec).toBe(250);
     const err = new Capture(false);
     expect(await runTrainCommand({ ...TINY, batchSize: '0', logdir: tmp, stdout: new Capture(false), stderr: err })).toBe(2);
     expect(err.text).toMatch(/--batch-size/);
@@ -135,7 +139,7 @@ describe('trainscope train', () => {
     registerTrainCommand(program);
     const cmd = program.commands.find((c) => c.name() === 'train')!;
     const flags = cmd.options.map((o) => o.long);
-    for (const f of ['--dataset', '--activation', '--layers', '--epochs', '--batch-size', '--lr', '--logdir', '--seed', '--optimizer', '--dropout', '--batch-norm', '--noise', '--samples', '--summary-every', '--backend', '--max-runs', '--name']) {
+    for (const f of ['--dataset', '--activation', '--layers', '--epochs', '--batch-size', '--lr', '--logdir', '--seed', '--optimizer', '--dropout', '--batch-norm', '--noise', '--samples', '--summary-every', '--max-iters-per-sec', '--backend', '--max-runs', '--name']) {
       expect(flags).toContain(f);
     }
   });

@@ -183,6 +183,13 @@ describe('host-side reads', () => {
     for (const v of values(records, 'train/accuracy')) expect(v * 32).toBeCloseTo(Math.round(v * 32), 3);
   });
 
+  it('keeps to maxItersPerSec when it is set', async () => {
+    const { result } = await run({ samples: 200, epochs: 8, maxItersPerSec: 200 }, false); // 5 it/epoch -> 40 iterations
+    expect(result.iterations).toBe(40);
+    expect(result.seconds).toBeGreaterThanOrEqual(0.19); // 40 / 200 s, less one timer tick
+    expect(result.seconds).toBeLessThan(5);
+  });
+
   it('spaces images at least imageMinSeconds apart, still drawing the first and last iteration', async () => {
     // 50 iterations take well under an hour: only the first and the last image remain.
     const { result, records } = await run({ epochs: 5, summaryEvery: 2 }, true, 3600);
