@@ -122,8 +122,8 @@ export function handStep(mlp: Mlp, activation: Activation, x: tf.Tensor, onehot:
       grads[bias.name] = tf.keep(tf.sum(dz, 0));
       if (l === 0) break;
       const dh = tf.matMul(dz, kernel as tf.Tensor2D, false, true) as tf.Tensor2D;
-      // Back through layer l-1's activation (output inputs[l], pre-activation pre[l-1]). The common ones
-      // written out as tfjs' own gradients are (same ops, so the same numbers); the others through tf.grad.
+      // Back through layer l-1's activation (output inputs[l], pre-activation pre[l-1]): ReLU, tanh and
+      // sigmoid with the ops of tfjs' own gradients (so the same numbers), the others through tf.grad.
       const y = inputs[l];
       if (activation === 'relu') dz = tf.mul(dh, tf.step(y)) as tf.Tensor2D;
       else if (activation === 'linear') dz = dh;

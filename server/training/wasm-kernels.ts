@@ -71,11 +71,11 @@ export function heapOffset(t: TensorInfoLike): number {
 
 /**
  * The tensor's float32 values without a copy where the backend allows it: on wasm a view of the heap, valid
- * only until the next tfjs allocation (copy out at once); elsewhere dataSync()'s array.
+ * only until the next tfjs call that allocates (which may grow and so replace the heap); elsewhere
+ * dataSync()'s array.
  */
 export function peekFloat32(t: tf.Tensor): Float32Array {
   if (t.dtype !== 'float32') throw new Error(`peekFloat32: tensor is ${t.dtype}`);
   if (tf.getBackend() !== 'wasm') return t.dataSync() as Float32Array;
-  const view = (tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }).typedArrayFromHeap(t);
-  return view;
+  return (tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }).typedArrayFromHeap(t);
 }
