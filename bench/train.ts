@@ -3,8 +3,8 @@
 //     W1 = MLP 784-128-64-10 ReLU, batch 64, Adam, MNIST; W2 = 2-16-16-2 tanh, batch 32, spiral;
 //     on wasm and cpu, summaries off (scalars only) and on (histograms every 10 iterations + images);
 //     wall clock, process CPU time (all threads, GC helpers included) and main-thread CPU time.
-//  B. A 4-activation sweep of W2 through the TrainingManager (worker threads, maxRuns = cores), runs of
-//     ~10 s each, against one run alone. Two figures: steady state (iterations/s summed over all runs
+//  B. A 4-activation sweep of W2 through the TrainingManager (worker threads, maxRuns = cores), 25 000
+//     iterations a run (~7 s), against one run alone. Two figures: steady state (iterations/s summed over all runs
 //     while every slot is busy, from the runs' progress reports) and amortized (all iterations / wall
 //     clock from start to the last run's end, worker start-up and the idle tail included). Also the main
 //     thread's CPU share during the sweep (receiving and relaying the workers' record batches).
@@ -202,6 +202,13 @@ async function main(): Promise<void> {
   try {
     // `npm run bench:train -- sweep` runs part B only.
     const onlySweep = process.argv.includes('sweep');
+    // B runs first, while this main thread has not loaded tfjs: as in the server, whose main thread only
+    // relays the workers' records (after A's in-process training it measured ~10% lower and noisier).
+    // W2, 1600 training points / 32 = 50 it/epoch; 500 epochs = 25 000 iterations a run.
+    const spec: TrainSpec = { ...W2, epochs: 500 };
+    const acts: Activation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
+    const one = await viaManager(path.join(tmp, 'one'), spec, ['tanh'], 1);
+    const sweep = await viaManager(path.join(tmp, 'sweep'), spec, acts, cores);
     const rows = onlySweep ? [] : await inProcess(tmp);
     const row = (w: string, b: string, s: boolean) => rows.find((r) => r.workload === w && r.backend === b && r.summaries === s)!;
     const rate = (w: string, b: string, s: boolean) => row(w, b, s).itPerSec;
@@ -220,11 +227,6 @@ async function main(): Promise<void> {
       ));
     }
 
-    // B: W2, 1600 training points / 32 = 50 it/epoch; 200 epochs = 10 000 iterations, >= 10 s a run.
-    const spec: TrainSpec = { ...W2, epochs: 200 };
-    const acts: Activation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
-    const one = await viaManager(path.join(tmp, 'one'), spec, ['tanh'], 1);
-    const sweep = await viaManager(path.join(tmp, 'sweep'), spec, acts, cores);
     const tOne = one.iterations / one.seconds, tSweep = sweep.iterations / sweep.seconds;
     const sOne = one.steady.itPerSec, sSweep = sweep.steady.itPerSec;
     console.log(`B. W2 via TrainingManager (wasm, worker threads, maxRuns ${cores}, ${spec.epochs} epochs, summaries on)`);
@@ -241,10 +243,12 @@ async function main(): Promise<void> {
     const w1 = onlySweep ? NaN : rate('W1', 'wasm', false), w1Cpu = onlySweep ? NaN : row('W1', 'wasm', false).itPerCpuSec;
     // Summary cost by wall clock and by CPU time (the latter is what to trust when the machine is shared).
     const costOf = (w: 'W1' | 'W2', f: (r: Row) => number) => (f(row(w, 'wasm', false)) - f(row(w, 'wasm', true))) / f(row(w, 'wasm', false));
+    // Met only if both wall-clock estimates (paired median, and the medians' ratio) are within 5%.
     const costRow = (w: 'W1' | 'W2') => {
-      const paired = row(w, 'wasm', true).pairedCost;
-      return [`${w} summary cost <= 5% (wasm)`, `${(paired * 100).toFixed(1)}% (paired median)`,
-        `${(costOf(w, (r) => r.itPerCpuSec) * 100).toFixed(1)}% (training thread ${(costOf(w, (r) => r.itPerMainCpuSec) * 100).toFixed(1)}%)`, paired <= 0.05 ? 'yes' : 'NO'];
+      const paired = row(w, 'wasm', true).pairedCost, byMedians = costOf(w, (r) => r.itPerSec);
+      return [`${w} summary cost <= 5% (wasm)`, `${(paired * 100).toFixed(1)}% paired, ${(byMedians * 100).toFixed(1)}% by medians`,
+        `${(costOf(w, (r) => r.itPerCpuSec) * 100).toFixed(1)}% (training thread ${(costOf(w, (r) => r.itPerMainCpuSec) * 100).toFixed(1)}%)`,
+        Math.max(paired, byMedians) <= 0.05 ? 'yes' : 'NO'];
     };
     console.log(`targets (load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
     console.log(formatTable(['target', 'measured (wall)', 'measured (per CPU-s)', 'met (wall)'], [
