@@ -135,6 +135,30 @@ export function handStep(mlp: Mlp, activation: Activation, x: tf.Tensor, onehot:
   return { loss, probs, grads };
 }
 
+/**
+ * Loss and accuracy of a plain MLP (handStepSupported) on x with integer labels, in chunks of `chunk`
+ * examples: a fused forward pass and one read per chunk, the rest on the host (as countHits: first max on ties).
+ */
+export function handEvaluate(mlp: Mlp, activation: Activation, x: tf.Tensor, labels: ArrayLike<number>, chunk = 1024): { loss: number; accuracy: number } {
+  const n = x.shape[0];
+  const classes = mlp.weightLayers[mlp.weightLayers.length - 1].units;
+  let lossSum = 0, hits = 0;
+  for (let s = 0; s < n; s += chunk) {
+    const size = Math.min(chunk, n - s);
+    const p = tf.tidy(() => forward(mlp, activation, tf.slice(x, s, size)).probs);
+    const probs = p.dataSync();
+    p.dispose();
+    for (let i = 0; i < size; i++) {
+      const o = i * classes, y = labels[s + i];
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (probs[o + c] > probs[o + best]) best = c;
+      if (best === y) hits++;
+      lossSum -= Math.log(Math.min(1 - PROB_EPS, Math.max(PROB_EPS, probs[o + y])));
+    }
+  }
+  return { loss: lossSum / n, accuracy: hits / n };
+}
+
 /** Keras' per-example softmax cross-entropy on probabilities, on the device. */
 export function crossEntropy(probs: tf.Tensor2D, onehot: tf.Tensor2D): tf.Tensor1D {
   return tf.neg(tf.sum(tf.mul(onehot, tf.log(tf.clipByValue(probs, PROB_EPS, 1 - PROB_EPS))), -1));

@@ -17,7 +17,7 @@ import type { RunLogger } from './run-logger.ts';
 import { specHparams } from './run-meta.ts';
 import type { RunResult } from './worker-protocol.ts';
 import { runSummaryJob, type BoundaryPoints, type ImageJob, type LayerArrays } from './summary-job.ts';
-import { crossEntropy, handStep, handStepSupported, handTaps, tapeStep } from './train-step.ts';
+import { crossEntropy, handEvaluate, handStep, handStepSupported, handTaps, tapeStep } from './train-step.ts';
 
 /** The trainer's final figures; declared with the worker messages, which carry it to the main thread. */
 export type TrainResult = RunResult;
@@ -134,7 +134,7 @@ function oneHot(labels: Int32Array, classes: number): Float32Array {
   return out;
 }
 
-/** Validation loss/accuracy over the whole validation set, in chunks, one read. */
+/** Validation loss/accuracy over the whole validation set through the Keras layers, in chunks, one read (handEvaluate for plain MLPs). */
 async function evaluate(mlp: Mlp, valX: tf.Tensor, valY: tf.Tensor2D): Promise<{ loss: number; accuracy: number }> {
   const n = valY.shape[0];
   const t = tf.tidy(() => {
@@ -238,7 +238,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     let epochsDone = 0;
     let lastValStep = -1;
     const logVal = async (step: number) => {
-      lastVal = await evaluate(mlp, valX, valY);
+      lastVal = hand ? handEvaluate(mlp, spec.activation, valX, ds.valY, EVAL_CHUNK) : await evaluate(mlp, valX, valY);
       lastValStep = step;
       logger.scalar('val/loss', lastVal.loss, step);
       logger.scalar('val/accuracy', lastVal.accuracy, step);

@@ -6,7 +6,7 @@ import { ACTIVATIONS, type Activation } from '../../shared/types.ts';
 import { initBackend } from '../../server/training/backend.ts';
 import { buildMlp } from '../../server/training/model.ts';
 import { mulberry32 } from '../../server/training/rng.ts';
-import { handStep, handStepSupported, handTaps, tapeStep } from '../../server/training/train-step.ts';
+import { crossEntropy, handEvaluate, handStep, handStepSupported, handTaps, tapeStep } from '../../server/training/train-step.ts';
 
 const N = 24, D = 5, C = 3;
 
@@ -60,7 +60,17 @@ describe('handStep', () => {
         const a = t.dataSync(), b = ref[l].dataSync();
         for (let i = 0; i < b.length; i++) expect(Math.abs(a[i] - b[i]), `tap ${l}[${i}]`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(b[i])));
       });
-      tf.dispose([x, ...mine, ...ref, ...Object.values(hand.grads), ...Object.values(tape.grads)]);
+      // Validation figures, in chunks of 10 (3 chunks), against the model's forward pass on the device.
+      const labels = Array.from({ length: N }, (_, i) => onehot.subarray(i * C, i * C + C).indexOf(1));
+      const ev = handEvaluate(mlp, activation, x, labels, 10);
+      const refProbs = mlp.forward(x, false).probs;
+      const y = tf.tensor2d(onehot, [N, C]);
+      const refLoss = tf.tidy(() => tf.mean(crossEntropy(refProbs, y)).dataSync()[0]);
+      const rp = refProbs.dataSync();
+      const refHits = labels.filter((l, i) => rp.subarray(i * C, i * C + C).indexOf(Math.max(...rp.subarray(i * C, i * C + C))) === l).length;
+      expect(Math.abs(ev.loss - refLoss)).toBeLessThan(1e-5 * refLoss);
+      expect(ev.accuracy).toBe(refHits / N);
+      tf.dispose([x, y, refProbs, ...mine, ...ref, ...Object.values(hand.grads), ...Object.values(tape.grads)]);
       mlp.dispose();
     });
   }
