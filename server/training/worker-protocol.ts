@@ -1,5 +1,5 @@
 // Messages between the TrainingManager (main thread) and a training worker thread. Plain data only
-// (structured clone): LogRecords go as they are (ImageRecord.data is a Uint8Array).
+// (structured clone); LogRecords travel packed into typed arrays (record-wire.ts).
 import type { BackendChoice, BackendName, RunProgress, TrainSpec } from '../../shared/types.ts';
 import type { WireBlock } from './record-wire.ts';
 
