@@ -37,7 +37,7 @@ const ITERS: Record<string, [number, number]> = {
   'W1/wasm': [30, 600], 'W1/cpu': [3, 40], 'W2/wasm': [100, 5000], 'W2/cpu': [30, 600],
 };
 /** wasm: off/on measured in this many interleaved pairs; medians reported (this VM's speed drifts by ~10%). */
-const WASM_ROUNDS = 5;
+const WASM_ROUNDS = 7;
 
 interface Row {
   workload: string;
