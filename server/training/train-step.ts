@@ -45,10 +45,20 @@ export function handStepSupported(spec: Pick<TrainSpec, 'activation' | 'batchNor
   return !spec.batchNorm && !(spec.dropout > 0) && ACT[spec.activation] !== undefined;
 }
 
+/** -log of a probability clipped like Keras does before its log. */
+const clippedNll = (p: number) => -Math.log(Math.min(1 - PROB_EPS, Math.max(PROB_EPS, p)));
+
+/** Index of the row's most probable class (the first on ties), the row starting at `o`. */
+export function rowArgmax(probs: ArrayLike<number>, o: number, classes: number): number {
+  let best = 0;
+  for (let c = 1; c < classes; c++) if (probs[o + c] > probs[o + best]) best = c;
+  return best;
+}
+
 /** Keras' clipped cross-entropy, summed over the batch, from host-side probabilities and one-hot labels. */
 function crossEntropySum(p: Float32Array, onehot: Float32Array, n: number, classes: number): number {
   let sum = 0;
-  for (let i = 0; i < n * classes; i++) if (onehot[i] !== 0) sum -= onehot[i] * Math.log(Math.min(1 - PROB_EPS, Math.max(PROB_EPS, p[i])));
+  for (let i = 0; i < n * classes; i++) if (onehot[i] !== 0) sum += onehot[i] * clippedNll(p[i]);
   return sum;
 }
 
@@ -150,10 +160,8 @@ export function handEvaluate(mlp: Mlp, activation: Activation, x: tf.Tensor, lab
     p.dispose();
     for (let i = 0; i < size; i++) {
       const o = i * classes, y = labels[s + i];
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (probs[o + c] > probs[o + best]) best = c;
-      if (best === y) hits++;
-      lossSum -= Math.log(Math.min(1 - PROB_EPS, Math.max(PROB_EPS, probs[o + y])));
+      if (rowArgmax(probs, o, classes) === y) hits++;
+      lossSum += clippedNll(probs[o + y]);
     }
   }
   return { loss: lossSum / n, accuracy: hits / n };

@@ -17,7 +17,7 @@ import type { RunLogger } from './run-logger.ts';
 import { specHparams } from './run-meta.ts';
 import type { RunResult } from './worker-protocol.ts';
 import { runSummaryJob, type BoundaryPoints, type ImageJob, type LayerArrays } from './summary-job.ts';
-import { crossEntropy, handEvaluate, handStep, handStepSupported, handTaps, tapeStep } from './train-step.ts';
+import { crossEntropy, handEvaluate, handStep, handStepSupported, handTaps, rowArgmax, tapeStep } from './train-step.ts';
 
 /** The trainer's final figures; declared with the worker messages, which carry it to the main thread. */
 export type TrainResult = RunResult;
@@ -119,12 +119,7 @@ function gatherBatch(ds: Dataset, idx: ArrayLike<number>, from: number, to: numb
 /** Examples of the batch (order[from..to)) whose most probable class (first on ties) is the label. */
 export function countHits(probs: ArrayLike<number>, labels: ArrayLike<number>, order: ArrayLike<number>, from: number, to: number, classes: number): number {
   let hits = 0;
-  for (let i = from; i < to; i++) {
-    const o = (i - from) * classes;
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (probs[o + c] > probs[o + best]) best = c;
-    if (best === labels[order[i]]) hits++;
-  }
+  for (let i = from; i < to; i++) if (rowArgmax(probs, (i - from) * classes, classes) === labels[order[i]]) hits++;
   return hits;
 }
 
