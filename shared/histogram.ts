@@ -252,6 +252,16 @@ export function summaryFromCounts(counts: ArrayLike<number>, num: number, min: n
   return compact(counts, bucketIndexReference(min), bucketIndexReference(max), min, max, num, sum, sumSquares);
 }
 
+/** The first and last non-empty bucket of a HistogramProto's counts ([0, -1] when all are empty). */
+function occupiedSpan(counts: ArrayLike<number>): [number, number] {
+  const n = counts.length;
+  let start = 0;
+  while (start < n && !(counts[start] > 0)) start++;
+  let end = n - 1;
+  while (end >= 0 && !(counts[end] > 0)) end--;
+  return start > end ? [0, -1] : [start, end];
+}
+
 /**
  * TensorBoard's reading of a HistogramProto: drop empty buckets at both ends; lefts are [min] + inner
  * limits, rights are inner limits + [max]. All empty -> [].
@@ -262,18 +272,29 @@ export function histogramProtoToBuckets(p: {
   bucketLimit: ArrayLike<number>;
   bucket: ArrayLike<number>;
 }): Bucket[] {
-  const counts = p.bucket;
-  const n = counts.length;
-  let start = 0;
-  while (start < n && !(counts[start] > 0)) start++;
-  let end = n - 1;
-  while (end >= 0 && !(counts[end] > 0)) end--;
-  if (start > end) return [];
+  const [start, end] = occupiedSpan(p.bucket);
   const out: Bucket[] = [];
   for (let i = start; i <= end; i++) {
     const left = i === start ? p.min : p.bucketLimit[i - 1];
     const right = i === end ? p.max : p.bucketLimit[i];
-    out.push([left, right, counts[i]]);
+    out.push([left, right, p.bucket[i]]);
+  }
+  return out;
+}
+
+/** histogramProtoToBuckets' buckets flattened [left, right, count, left, right, count, ...], without the tuples. */
+export function histogramProtoToFlatBuckets(p: {
+  min: number;
+  max: number;
+  bucketLimit: ArrayLike<number>;
+  bucket: ArrayLike<number>;
+}): Float64Array {
+  const [start, end] = occupiedSpan(p.bucket);
+  const out = new Float64Array((end - start + 1) * 3);
+  for (let i = start, o = 0; i <= end; i++, o += 3) {
+    out[o] = i === start ? p.min : p.bucketLimit[i - 1];
+    out[o + 1] = i === end ? p.max : p.bucketLimit[i];
+    out[o + 2] = p.bucket[i];
   }
   return out;
 }

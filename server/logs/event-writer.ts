@@ -136,11 +136,14 @@ export class EventWriter {
 
   /** Bucketized like TF1 (exponential edges, see shared/histogram.ts); non-finite values are left out. */
   histogram(tag: string, values: ArrayLike<number>, step: number, wallTime: number = now()): void {
-    this.histogramSummary(tag, summarizeHistogram(values), step, wallTime);
+    this.histogramProto(tag, summarizeHistogram(values), step, wallTime);
   }
 
-  /** A HistogramProto's fields as they are; encoded and framed in place like scalars (trainer hot path). */
-  private histogramSummary(tag: string, h: HistogramSummary, step: number, wallTime: number): void {
+  /**
+   * A HistogramProto's fields as they are (the exact sums of the values it was made from); encoded and
+   * framed in place like scalars (trainer hot path).
+   */
+  histogramProto(tag: string, h: HistogramSummary, step: number, wallTime: number): void {
     if (!Number.isSafeInteger(step) || step < 0) {
       this.push(encodeHistogramEvent(tag, h, step, wallTime)); // protobufjs handles odd steps
       return;
@@ -154,8 +157,9 @@ export class EventWriter {
     this.pushed(start);
   }
 
+  /** Buckets only: the sums written are estimated from bucket midpoints (histogramProto has the exact ones). */
   histogramBuckets(tag: string, buckets: Bucket[], step: number, wallTime: number = now()): void {
-    this.histogramSummary(tag, bucketsToHistogramProto(buckets), step, wallTime);
+    this.histogramProto(tag, bucketsToHistogramProto(buckets), step, wallTime);
   }
 
   image(tag: string, png: Uint8Array, width: number, height: number, step: number, wallTime: number = now()): void {

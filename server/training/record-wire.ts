@@ -4,7 +4,9 @@
 // thread and 7.5 ms to deserialize on the main thread; a histogram's buckets alone are 80 arrays.
 // Order is kept exactly: a block is a run of consecutive records of one kind.
 import type { Bucket } from '../../shared/types.ts';
+import { histogramProtoToFlatBuckets } from '../../shared/histogram.ts';
 import type { HistogramRecord, LogRecord, ScalarRecord } from '../logs/records.ts';
+import { histogramProtoOf } from './lazy-histogram.ts';
 
 export type WireBlock =
   /** Consecutive plain scalars (no display name or description), column by column; tags[tag[i]] is record i's tag. */
@@ -32,6 +34,26 @@ function scalarBlock(rs: ScalarRecord[]): WireBlock {
   return b;
 }
 
+/** The record without its buckets (not reading them: a lazy record would make them). */
+function histogramHead(r: HistogramRecord): Omit<HistogramRecord, 'buckets'> {
+  const head: Omit<HistogramRecord, 'buckets'> = { kind: 'histogram', tag: r.tag, step: r.step, wallTime: r.wallTime };
+  if (r.displayName !== undefined) head.displayName = r.displayName;
+  if (r.description !== undefined) head.description = r.description;
+  return head;
+}
+
+function flatBuckets(r: HistogramRecord): Float64Array {
+  const proto = histogramProtoOf(r);
+  if (proto) return histogramProtoToFlatBuckets(proto);
+  const flat = new Float64Array(r.buckets.length * 3);
+  r.buckets.forEach(([left, right, count], i) => {
+    flat[i * 3] = left;
+    flat[i * 3 + 1] = right;
+    flat[i * 3 + 2] = count;
+  });
+  return flat;
+}
+
 export function packRecords(records: readonly LogRecord[]): WireBlock[] {
   const out: WireBlock[] = [];
   let run: ScalarRecord[] = [];
@@ -47,16 +69,8 @@ export function packRecords(records: readonly LogRecord[]): WireBlock[] {
     }
     endRun();
     if (plainScalar(r)) run.push(r);
-    else if (r.kind === 'histogram') {
-      const { buckets, ...rest } = r;
-      const flat = new Float64Array(buckets.length * 3);
-      buckets.forEach(([left, right, count], i) => {
-        flat[i * 3] = left;
-        flat[i * 3 + 1] = right;
-        flat[i * 3 + 2] = count;
-      });
-      out.push({ kind: 'histogram', record: rest, buckets: flat });
-    } else out.push({ kind: 'record', record: r });
+    else if (r.kind === 'histogram') out.push({ kind: 'histogram', record: histogramHead(r), buckets: flatBuckets(r) });
+    else out.push({ kind: 'record', record: r });
   }
   endRun();
   return out;

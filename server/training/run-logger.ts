@@ -1,8 +1,8 @@
 // One run's summaries, written to an EventWriter (disk) AND kept as LogRecords for live streaming.
 // Both get the same wallTime and, for histograms, the same buckets (bucketized once), so what a
 // client sees live equals what a reader later gets from the file.
-import { histogramProtoToBuckets, summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
-import type { Bucket } from '../../shared/types.ts';
+import { summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
+import { lazyHistogramRecord } from './lazy-histogram.ts';
 import type { LogRecord } from '../logs/records.ts';
 import type { SummaryOutput } from './summary-job.ts';
 import { HPARAMS_TAGS } from '../logs/event-encode.ts';
@@ -13,7 +13,7 @@ export type SessionStatus = 'STATUS_SUCCESS' | 'STATUS_FAILURE' | 'STATUS_ABORTE
 /** The part of server/logs/event-writer.ts EventWriter the logger uses (structural, so tests can fake it). */
 export interface RunLogSink {
   scalar(tag: string, value: number, step: number, wallTime?: number): void;
-  histogramBuckets(tag: string, buckets: Bucket[], step: number, wallTime?: number): void;
+  histogramProto(tag: string, h: HistogramSummary, step: number, wallTime?: number): void;
   image(tag: string, png: Uint8Array, width: number, height: number, step: number, wallTime?: number): void;
   kerasModel(modelJson: string, step?: number, wallTime?: number): void;
   hparams(hparams: Record<string, string | number | boolean>, metricTags: string[], wallTime?: number): void;
@@ -64,7 +64,7 @@ export class RunLogger {
   /** Returns the values' summary (count, sums), so callers can reuse e.g. the sum of squares. */
   histogram(tag: string, values: ArrayLike<number>, step: number): HistogramSummary {
     const summary = summarizeHistogram(values);
-    this.histogramBuckets(tag, histogramProtoToBuckets(summary), step);
+    this.histogramProto(tag, summary, step);
     return summary;
   }
 
@@ -73,16 +73,19 @@ export class RunLogger {
     this.push({ kind: 'image', tag, data: png, width, height, sample: 0, step, wallTime });
   }
 
-  /** A histogram already bucketized (summary-job.ts). */
-  histogramBuckets(tag: string, buckets: Bucket[], step: number, wallTime: number = now()): void {
-    this.writer?.histogramBuckets(tag, buckets, step, wallTime);
-    this.push({ kind: 'histogram', tag, buckets, step, wallTime });
+  /**
+   * A histogram already summarized: the log gets the proto (with the values' exact sums), the live record
+   * the buckets a reader of the log gets (made from the proto when first read: lazy-histogram.ts).
+   */
+  histogramProto(tag: string, h: HistogramSummary, step: number, wallTime: number = now()): void {
+    this.writer?.histogramProto(tag, h, step, wallTime);
+    this.push(lazyHistogramRecord(tag, h, step, wallTime));
   }
 
   /** One summary step's output (summary-job.ts), in its order, with its wall time. */
   summary(out: SummaryOutput): void {
     for (const e of out.entries) {
-      if (e.kind === 'histogram') this.histogramBuckets(e.tag, e.buckets, out.step, out.wallTime);
+      if (e.kind === 'histogram') this.histogramProto(e.tag, e.summary, out.step, out.wallTime);
       else if (e.kind === 'scalar') this.scalar(e.tag, e.value, out.step, out.wallTime);
       else this.image(e.tag, e.png, e.width, e.height, out.step, out.wallTime);
     }

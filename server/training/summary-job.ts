@@ -2,8 +2,8 @@
 // from plain arrays. Pure (no tfjs, no I/O); the trainer's RunLogger writes the output in its order.
 // (Running this on a thread of its own was measured and dropped: on 2 cores the contention cost the
 // training thread more than the work itself, and it took the second core from sweeps.)
-import { histogramProtoToBuckets, summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
-import type { Activation, Bucket } from '../../shared/types.ts';
+import { summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
+import type { Activation } from '../../shared/types.ts';
 import { decisionBoundaryPng, upsampleBilinear, weightTilesPng } from './images.ts';
 import { layerScalars } from './summaries.ts';
 
@@ -41,7 +41,8 @@ export interface BoundaryPoints {
 }
 
 export type SummaryEntry =
-  | { kind: 'histogram'; tag: string; buckets: Bucket[] }
+  /** Buckets: histogramProtoToBuckets(summary), made when needed (the live record's are lazy). */
+  | { kind: 'histogram'; tag: string; summary: HistogramSummary }
   | { kind: 'scalar'; tag: string; value: number }
   | { kind: 'image'; tag: string; png: Uint8Array; width: number; height: number };
 
@@ -60,7 +61,7 @@ export function runSummaryJob(
   const entries: SummaryEntry[] = [];
   const histogram = (tag: string, values: Float32Array) => {
     const summary = summarize(values);
-    entries.push({ kind: 'histogram', tag, buckets: histogramProtoToBuckets(summary) });
+    entries.push({ kind: 'histogram', tag, summary });
     return summary;
   };
   for (const l of job.layers) {

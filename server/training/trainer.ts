@@ -9,7 +9,7 @@ import type { LogRecord } from '../logs/records.ts';
 import { makeDataset, MNIST_SIDE, type Dataset } from './datasets.ts';
 import { gridPoints } from './images.ts';
 import { FusedAdam, fusedAdamAvailable } from './fused-adam.ts';
-import { prepareHeapHistograms, summarizeOnHeap } from './wasm-histogram.ts';
+import { heapSummarizer, prepareHeapHistograms } from './wasm-histogram.ts';
 import { peekFloat32 } from './wasm-kernels.ts';
 import { buildMlp, type Mlp } from './model.ts';
 import { deriveSeed, mulberry32, permutation } from './rng.ts';
@@ -207,7 +207,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         } else if (withImage && ds.name === 'mnist') {
           image = { kind: 'weights', kernel: layers[0].kernel, units: layers[0].units, side: MNIST_SIDE };
         }
-        logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points, summarizeOnHeap));
+        logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points, heapSummarizer()));
       } finally {
         tf.dispose([...taps, ...(gridProbs ? [gridProbs] : [])]);
       }

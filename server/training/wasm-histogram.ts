@@ -42,18 +42,30 @@ function allocate(memory: WebAssembly.Memory, malloc: (bytes: number) => number)
   return s;
 }
 
+/**
+ * A summarizer bound to the current heap (resolved once: a summary step makes a dozen histograms):
+ * arrays that are views of that heap go to the wasm kernel, others to summarizeHistogram.
+ */
+export function heapSummarizer(): (values: Float32Array) => HistogramSummary {
+  const heap = wasmHeap();
+  const s = heap ? scratches.get(heap.memory) : undefined;
+  if (!heap || !s) return summarizeHistogram;
+  const { memory, kernels } = heap;
+  return (values) => {
+    if (values.buffer !== memory.buffer) return summarizeHistogram(values);
+    kernels.histogram(values.byteOffset, values.length, s.table, s.limits, s.counts, s.out);
+    const buf = memory.buffer;
+    const [num, min, max, sum, sumSquares] = new Float64Array(buf, s.out, 5);
+    const counts = new Int32Array(buf, s.counts, s.buckets);
+    try {
+      return summaryFromCounts(counts, num, min, max, sum, sumSquares);
+    } finally {
+      counts.fill(0);
+    }
+  };
+}
+
 /** Summary of `values`: by the wasm kernel when they are a view of the heap prepared above, else in JS. */
 export function summarizeOnHeap(values: Float32Array): HistogramSummary {
-  const heap = wasmHeap();
-  const s = heap && values.buffer === heap.memory.buffer ? scratches.get(heap.memory) : undefined;
-  if (!heap || !s) return summarizeHistogram(values);
-  heap.kernels.histogram(values.byteOffset, values.length, s.table, s.limits, s.counts, s.out);
-  const buf = heap.memory.buffer;
-  const [num, min, max, sum, sumSquares] = new Float64Array(buf, s.out, 5);
-  const counts = new Int32Array(buf, s.counts, s.buckets);
-  try {
-    return summaryFromCounts(counts, num, min, max, sum, sumSquares);
-  } finally {
-    counts.fill(0);
-  }
+  return heapSummarizer()(values);
 }

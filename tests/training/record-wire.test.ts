@@ -1,6 +1,8 @@
 // Records packed for the worker -> main thread hop come back exactly, in order.
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../server/logs/records.ts';
+import { histogramProtoToBuckets, summarizeHistogram } from '../../shared/histogram.ts';
+import { histogramProtoOf, lazyHistogramRecord } from '../../server/training/lazy-histogram.ts';
 import { packRecords, unpackRecords, wireTransferList } from '../../server/training/record-wire.ts';
 
 const scalar = (tag: string, step: number, value: number): LogRecord => ({ kind: 'scalar', tag, step, value, wallTime: 1_700_000_000.123 + step });
@@ -41,5 +43,22 @@ describe('record wire format', () => {
     const blocks = packRecords(records);
     expect(blocks.map((b) => (b.kind === 'scalars' ? b.tag.length : -1))).toEqual([65_535, 4_465]);
     expect(unpackRecords(blocks)).toHaveLength(70_000);
+  });
+
+  it('packs a lazy histogram record from its proto, without making its buckets, to what its buckets would be', () => {
+    const cases = [[0.5, -2, 3e-5, 3e-5, 7], [], [NaN, 1], [-0.25]].map((vs) => summarizeHistogram(vs));
+    for (const h of cases) {
+      const r = lazyHistogramRecord('dense_1/kernel', h, 7, 1_700_000_002.25);
+      expect(histogramProtoOf(r)).toBe(h);
+      const blocks = packRecords([r]);
+      expect(blocks.map((b) => b.kind)).toEqual(['histogram']);
+      expect(unpackRecords(structuredClone(blocks))).toEqual([
+        { kind: 'histogram', tag: 'dense_1/kernel', step: 7, wallTime: 1_700_000_002.25, buckets: histogramProtoToBuckets(h) },
+      ]);
+      // Read directly, the record makes the same buckets (once).
+      expect(r.buckets).toEqual(histogramProtoToBuckets(h));
+      expect(r.buckets).toBe(r.buckets);
+    }
+    expect(histogramProtoOf({ kind: 'histogram', tag: 'x', step: 0, wallTime: 0, buckets: [] })).toBeUndefined();
   });
 });

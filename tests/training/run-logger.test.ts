@@ -1,8 +1,10 @@
 // RunLogger: live records equal what a reader gets back from the event file it wrote.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanRecords } from '../../server/logs/tfrecord.ts';
+import { PB } from '../../server/logs/tfevents-schema.ts';
 import { readEventFile } from '../../server/logs/event-file-reader.ts';
 import { EventWriter } from '../../server/logs/event-writer.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
@@ -21,6 +23,8 @@ afterAll(async () => {
 
 /** Comparable form: drop meta records (file_version), and keep everything else as-is. */
 const content = (rs: LogRecord[]) => rs.filter((r) => r.kind !== 'meta');
+/** A record as a plain object: the logger's histogram records make their buckets in a getter (lazy-histogram.ts). */
+const plain = (r: LogRecord) => (r.kind === 'histogram' ? { ...r, buckets: r.buckets } : { ...r });
 
 describe('RunLogger', () => {
   it('records only (null writer): each call becomes a record, takeRecords drains', () => {
@@ -72,11 +76,29 @@ describe('RunLogger', () => {
         expect(b.value).toBeCloseTo(Math.fround(a.value), 6);
         expect(b.wallTime).toBeCloseTo(a.wallTime, 3);
       } else {
-        expect({ ...b, wallTime: 0 }, `record ${i} (${a.kind})`).toEqual({ ...a, wallTime: 0 });
+        expect({ ...plain(b), wallTime: 0 }, `record ${i} (${a.kind})`).toEqual({ ...plain(a), wallTime: 0 });
         expect(b.wallTime).toBeCloseTo(a.wallTime, 3);
       }
     }
     const kinds = new Set(live.map((r) => r.kind));
     expect([...kinds].sort()).toEqual(['graph', 'histogram', 'hparams', 'image', 'scalar']);
+  });
+
+  it('writes histograms with the exact count, extremes and sums of the values (not estimates from the buckets)', async () => {
+    const writer = await EventWriter.open(join(dir, 'sums'));
+    const logger = new RunLogger(writer);
+    const values = [0.3, -1.25, 2, 2, 1e-3, 7.5];
+    logger.histogram('h', values, 1);
+    await logger.close();
+    const histos = scanRecords(await readFile(writer.path))
+      .frames.flatMap((f) => (f.kind === 'record' ? [PB.Event.toObject(PB.Event.decode(f.data)) as { summary?: { value: { histo?: Record<string, number> }[] } }] : []))
+      .flatMap((e) => e.summary?.value.map((v) => v.histo).filter((h) => h !== undefined) ?? []);
+    expect(histos).toHaveLength(1);
+    let sum = 0, sumSquares = 0;
+    for (const v of values) {
+      sum += v;
+      sumSquares += v * v;
+    }
+    expect(histos[0]).toMatchObject({ num: 6, min: -1.25, max: 7.5, sum, sum_squares: sumSquares });
   });
 });
