@@ -31,6 +31,11 @@ export interface EventWriterOptions {
 }
 
 const STAGE_BYTES = 1 << 20;
+/**
+ * Written stage buffers kept for reuse: a fresh 1 MiB buffer costs a page fault per 4 KiB touched, which
+ * at a fast run's logging rate (~8 MB/s with histograms every 10 iterations) was ~1 µs per histogram event.
+ */
+const SPARE_STAGES = 4;
 /** Staged bytes that trigger an immediate flush instead of waiting for the timer. */
 const EAGER_FLUSH_BYTES = 4 << 20;
 
@@ -48,6 +53,7 @@ export class EventWriter {
   private stagePos = 0;
   private total = 0;
   private full: Buffer[] = [];
+  private spare: Buffer[] = [];
   private fullBytes = 0;
   private writing: Promise<void> = Promise.resolve();
   private error: Error | null = null;
@@ -107,7 +113,7 @@ export class EventWriter {
   }
 
   private newStage(bytes: number): void {
-    this.stage = Buffer.allocUnsafe(bytes);
+    this.stage = (bytes === STAGE_BYTES && this.spare.pop()) || Buffer.allocUnsafe(bytes);
     this.stageView = new DataView(this.stage.buffer, this.stage.byteOffset, this.stage.byteLength);
     this.stagePos = 0;
   }
@@ -192,12 +198,19 @@ export class EventWriter {
       const bufs = this.full;
       this.full = [];
       this.fullBytes = 0;
-      const data = bufs.length === 1 ? bufs[0] : Buffer.concat(bufs);
       this.writing = this.writing.then(async () => {
         if (this.error) return;
         try {
-          let off = 0;
-          while (off < data.length) off += (await this.fh.write(data, off, data.length - off)).bytesWritten;
+          for (const data of bufs) {
+            let off = 0;
+            while (off < data.length) off += (await this.fh.write(data, off, data.length - off)).bytesWritten;
+          }
+          // Written: whole stages go back for reuse (views of the same memory).
+          for (const data of bufs) {
+            if (data.buffer.byteLength === STAGE_BYTES && data.byteOffset === 0 && this.spare.length < SPARE_STAGES) {
+              this.spare.push(Buffer.from(data.buffer, 0, STAGE_BYTES));
+            }
+          }
         } catch (e) {
           this.error = new Error(`EventWriter ${this.path}: write failed (${(e as Error).message})`);
         }

@@ -19,10 +19,13 @@ const CLASS_COLORS: [number, number, number][] = [
 const color = (c: number) => CLASS_COLORS[c % CLASS_COLORS.length];
 
 function encode(width: number, height: number, rgba: Uint8Array): EncodedImage {
-  // One fixed filter and default zlib level: the adaptive filter search at level 9 cost ~3% of a run.
-  const png = new PNG({ width, height, filterType: 4, deflateLevel: 6 });
+  const png = new PNG({ width, height });
   png.data.set(rgba);
-  const buf = PNG.sync.write(png);
+  // One fixed filter, zlib's default level. The options go to write: PNG.sync.write ignores the
+  // constructor's and would try all five filters per row at level 9 (10 ms on a 233x233 weight grid).
+  // Sub: within 1% of Paeth's size on these images at half its time (2.4 vs 5 ms). A fresh object each
+  // call: pngjs fills its defaults in on it.
+  const buf = PNG.sync.write(png, { filterType: 1, deflateLevel: 6 });
   return { png: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), width, height };
 }
 
@@ -134,23 +137,22 @@ export function weightTilesPng(kernel: ArrayLike<number>, units: number, side = 
   const gap = 1;
   const width = cols * (side + gap) + gap;
   const height = rows * (side + gap) + gap;
-  const rgba = new Uint8Array(width * height * 4);
-  for (let i = 0; i < width * height; i++) {
-    rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = 128; // grey separators
-    rgba[i * 4 + 3] = 255;
-  }
+  const rgba = new Uint8Array(width * height * 4).fill(128); // grey separators
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
   for (let u = 0; u < tiles; u++) {
     let m = 0;
     for (let p = 0; p < pixels; p++) m = Math.max(m, Math.abs(kernel[p * units + u]));
+    const scale = m > 0 ? 1 / m : 0;
     const ox = gap + (u % cols) * (side + gap);
     const oy = gap + Math.floor(u / cols) * (side + gap);
-    for (let p = 0; p < pixels; p++) {
-      const v = m > 0 ? kernel[p * units + u] / m : 0; // -1..1
-      const o = ((oy + Math.floor(p / side)) * width + ox + (p % side)) * 4;
-      const a = Math.abs(v);
-      rgba[o] = Math.round(v >= 0 ? 255 : 255 * (1 - a));
-      rgba[o + 1] = Math.round(255 * (1 - a));
-      rgba[o + 2] = Math.round(v <= 0 ? 255 : 255 * (1 - a));
+    for (let y = 0, p = 0; y < side; y++) {
+      for (let x = 0, o = ((oy + y) * width + ox) * 4; x < side; x++, p++, o += 4) {
+        const v = kernel[p * units + u] * scale; // -1..1
+        const fade = Math.round(255 * (1 - Math.abs(v)));
+        rgba[o] = v >= 0 ? 255 : fade;
+        rgba[o + 1] = fade;
+        rgba[o + 2] = v <= 0 ? 255 : fade;
+      }
     }
   }
   return encode(width, height, rgba);

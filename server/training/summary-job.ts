@@ -52,6 +52,42 @@ export interface SummaryOutput {
   entries: SummaryEntry[];
 }
 
+/** A layer's summary tags. */
+interface LayerTags {
+  kernel: string;
+  bias: string;
+  activations: string;
+  kernelGrad: string;
+  gradNorm: string;
+  deadFraction: string;
+  saturationFraction: string;
+}
+
+const tagCache = new Map<string, LayerTags>();
+const TAG_CACHE_MAX = 1024;
+
+/**
+ * The same string objects every summary step: the writer looks each tag up in its encoded-tag cache, and
+ * a string made afresh (a template literal) would be hashed again on every lookup.
+ */
+function layerTags(name: string): LayerTags {
+  let t = tagCache.get(name);
+  if (!t) {
+    if (tagCache.size >= TAG_CACHE_MAX) tagCache.clear();
+    t = {
+      kernel: `${name}/kernel`,
+      bias: `${name}/bias`,
+      activations: `${name}/activations`,
+      kernelGrad: `${name}/kernel_grad`,
+      gradNorm: `${name}/grad_norm`,
+      deadFraction: `${name}/dead_fraction`,
+      saturationFraction: `${name}/saturation_fraction`,
+    };
+    tagCache.set(name, t);
+  }
+  return t;
+}
+
 /** `summarize` makes each histogram (the trainer passes wasm-histogram.ts's, for arrays on the wasm heap). */
 export function runSummaryJob(
   job: SummaryJob,
@@ -65,16 +101,17 @@ export function runSummaryJob(
     return summary;
   };
   for (const l of job.layers) {
-    histogram(`${l.name}/kernel`, l.kernel);
-    histogram(`${l.name}/bias`, l.bias);
-    histogram(`${l.name}/activations`, l.activations);
-    const kg = histogram(`${l.name}/kernel_grad`, l.kernelGrad);
+    const t = layerTags(l.name);
+    histogram(t.kernel, l.kernel);
+    histogram(t.bias, l.bias);
+    histogram(t.activations, l.activations);
+    const kg = histogram(t.kernelGrad, l.kernelGrad);
     // The histogram's sum of squares gives the norm without another pass; not when it skipped
     // non-finite values (the norm must show those).
     const s = layerScalars(l.activations, l.units, l.activation, l.kernelGrad, l.biasGrad, kg.num === l.kernelGrad.length ? kg.sumSquares : undefined);
-    entries.push({ kind: 'scalar', tag: `${l.name}/grad_norm`, value: s.gradNorm });
-    entries.push({ kind: 'scalar', tag: `${l.name}/dead_fraction`, value: s.deadFraction });
-    entries.push({ kind: 'scalar', tag: `${l.name}/saturation_fraction`, value: s.saturationFraction });
+    entries.push({ kind: 'scalar', tag: t.gradNorm, value: s.gradNorm });
+    entries.push({ kind: 'scalar', tag: t.deadFraction, value: s.deadFraction });
+    entries.push({ kind: 'scalar', tag: t.saturationFraction, value: s.saturationFraction });
   }
   const im = job.image;
   if (im?.kind === 'boundary') {

@@ -8,6 +8,7 @@ import type { BackendName, RunProgress, TrainSpec } from '../../shared/types.ts'
 import type { LogRecord } from '../logs/records.ts';
 import { makeDataset, MNIST_SIDE, type Dataset } from './datasets.ts';
 import { gridPoints } from './images.ts';
+import { hostForward, type HostForward } from './host-forward.ts';
 import { FusedAdam, fusedAdamAvailable } from './fused-adam.ts';
 import { heapSummarizer, prepareHeapHistograms } from './wasm-histogram.ts';
 import { peekFloat32 } from './wasm-kernels.ts';
@@ -165,6 +166,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
   const optimizer = makeOptimizer(spec);
   const held: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(t: T): T => (held.push(t), t);
+  let host: HostForward | null = null;
   try {
     if (summaries) logger.kerasModel(mlp.model.toJSON(null, true) as string, 0);
     logger.hparams(hparamsFor(spec, ctx.backend), HPARAM_METRICS);
@@ -175,22 +177,40 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     const valY = keep(tf.tensor2d(oneHot(ds.valY.subarray(0, nEval), ds.numClasses), [nEval, ds.numClasses]));
     const probeN = Math.min(PROBE_SIZE, nEval);
     const probeX = keep(tf.slice(valX, 0, probeN));
-    const grid = ds.bounds ? keep(tf.tensor2d(gridPoints(ds.bounds, BOUNDARY_GRID), [BOUNDARY_GRID * BOUNDARY_GRID, 2])) : null;
+    const gridXs = ds.bounds ? gridPoints(ds.bounds, BOUNDARY_GRID) : null;
+    const grid = gridXs ? keep(tf.tensor2d(gridXs, [BOUNDARY_GRID * BOUNDARY_GRID, 2])) : null;
 
     // A written-out backward pass where the model allows it (train-step.ts), else the gradient tape.
     const hand = handStepSupported(spec);
     const points: BoundaryPoints | null = ds.bounds ? { xs: ds.trainX, ys: ds.trainY } : null;
-    if (summaries) prepareHeapHistograms(); // before any heap view is taken (it may grow the heap)
+    // Heap buffers before any heap view is taken (an allocation may grow the heap): the histogram
+    // kernel's tables, and the probe (input 0) and grid (input 1) for the host-side forward pass.
+    if (summaries) prepareHeapHistograms();
+    host = summaries
+      ? hostForward(mlp, spec, [
+          { data: ds.valX.subarray(0, probeN * ds.inputDim), rows: probeN },
+          ...(gridXs ? [{ data: gridXs, rows: BOUNDARY_GRID * BOUNDARY_GRID }] : []),
+        ])
+      : null;
 
     /**
      * One summary step: each layer's weights, gradients and probe activations (and the image's input) are
      * summarized straight from the wasm heap (no copies: no tfjs allocation happens until they are done).
+     * The activations come from the host-side pass where it applies (host-forward.ts), else from tfjs.
      */
     const summarize = (step: number, grads: tf.NamedTensorMap, withImage: boolean): void => {
-      const taps = tf.tidy(() => (hand ? handTaps(mlp, spec.activation, probeX) : mlp.forward(probeX, false, true).taps));
+      const owned: tf.Tensor[] = [];
+      const viaTfjs = (f: () => tf.Tensor[]) => {
+        const ts = tf.tidy(f);
+        owned.push(...ts);
+        return ts;
+      };
+      const taps = host ? null : viaTfjs(() => (hand ? handTaps(mlp, spec.activation, probeX) : mlp.forward(probeX, false, true).taps));
       const gridProbs =
-        withImage && grid ? tf.tidy(() => (hand ? handTaps(mlp, spec.activation, grid).at(-1)! : mlp.forward(grid, false).probs)) : null;
+        withImage && grid && !host ? viaTfjs(() => [hand ? handTaps(mlp, spec.activation, grid).at(-1)! : mlp.forward(grid, false).probs])[0] : null;
       try {
+        // From here on no tfjs allocation until the job is done: the views below stay valid.
+        const acts = host ? host.run(0) : taps!.map(peekFloat32);
         const layers: LayerArrays[] = mlp.weightLayers.map((w, i) => ({
           name: w.name,
           units: w.units,
@@ -199,17 +219,18 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
           bias: peekFloat32(w.bias),
           kernelGrad: peekFloat32(grads[w.kernel.name]),
           biasGrad: peekFloat32(grads[w.bias.name]),
-          activations: peekFloat32(taps[i]),
+          activations: acts[i],
         }));
         let image: ImageJob | undefined;
-        if (gridProbs && ds.bounds) {
-          image = { kind: 'boundary', probs: peekFloat32(gridProbs), classes: ds.numClasses, grid: BOUNDARY_GRID, size: BOUNDARY_SIZE, bounds: ds.bounds };
+        if (withImage && grid && ds.bounds) {
+          const probs = host ? host.run(1).at(-1)! : peekFloat32(gridProbs!);
+          image = { kind: 'boundary', probs, classes: ds.numClasses, grid: BOUNDARY_GRID, size: BOUNDARY_SIZE, bounds: ds.bounds };
         } else if (withImage && ds.name === 'mnist') {
           image = { kind: 'weights', kernel: layers[0].kernel, units: layers[0].units, side: MNIST_SIDE };
         }
         logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points, heapSummarizer()));
       } finally {
-        tf.dispose([...taps, ...(gridProbs ? [gridProbs] : [])]);
+        tf.dispose(owned);
       }
     };
     const shuffleRng = mulberry32(deriveSeed(spec.seed, 'shuffle'));
@@ -340,6 +361,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     ctx.onRecords?.(logger.takeRecords());
     throw new Error(`training ${spec.dataset}/${spec.activation} failed: ${(err as Error).message}`, { cause: err });
   } finally {
+    host?.dispose();
     tf.dispose(held);
     optimizer.dispose();
     mlp.dispose();

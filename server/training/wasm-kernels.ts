@@ -9,7 +9,11 @@ export interface WasmKernels {
     x: number, g: number, m: number, v: number, y: number, n: number,
     b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, nlr: number,
   ): void;
-  histogram(p: number, n: number, table: number, limits: number, counts: number, out: number): void;
+  histogram(p: number, n: number, table: number, limits: number, counts: number, out: number, pairs: number, shift: number): void;
+  to_csr(x: number, rows: number, cols: number, rowPtr: number, colIdx: number, vals: number): void;
+  dense_csr(rowPtr: number, colIdx: number, vals: number, rows: number, w: number, b: number, out: number, y: number): void;
+  activate(p: number, n: number, code: number, alpha: number): void;
+  softmax(p: number, rows: number, cols: number): void;
 }
 
 interface TensorInfoLike {
@@ -17,7 +21,7 @@ interface TensorInfoLike {
 }
 /** The parts of tfjs-wasm's BackendWasm we use: its emscripten module and the tensor offsets. */
 interface WasmBackendLike {
-  wasm: { asm?: { memory?: WebAssembly.Memory }; _malloc?(bytes: number): number } | null;
+  wasm: { asm?: { memory?: WebAssembly.Memory }; _malloc?(bytes: number): number; _free?(ptr: number): void } | null;
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
@@ -54,12 +58,17 @@ export function wasmKernels(): WasmKernels | null {
 }
 
 /** The current tfjs-wasm heap, our kernels bound to it, and its allocator (null off wasm). */
-export function wasmHeap(): { memory: WebAssembly.Memory; kernels: WasmKernels; malloc(bytes: number): number } | null {
+export function wasmHeap(): {
+  memory: WebAssembly.Memory;
+  kernels: WasmKernels;
+  malloc(bytes: number): number;
+  free(ptr: number): void;
+} | null {
   const kernels = wasmKernels();
   if (!kernels) return null;
   const mod = (tf.backend() as unknown as WasmBackendLike).wasm!;
-  if (typeof mod._malloc !== 'function') return null;
-  return { memory: backendMemory(tf.backend() as unknown as WasmBackendLike), kernels, malloc: (n) => mod._malloc!(n) };
+  if (typeof mod._malloc !== 'function' || typeof mod._free !== 'function') return null;
+  return { memory: backendMemory(tf.backend() as unknown as WasmBackendLike), kernels, malloc: (n) => mod._malloc!(n), free: (p) => mod._free!(p) };
 }
 
 /** Byte offset of a tensor's data in the wasm heap (valid until the tensor is disposed). */

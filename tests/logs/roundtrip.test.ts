@@ -139,4 +139,23 @@ describe('EventWriter -> readEventFile', () => {
     expect((await readdir(d)).length).toBe(2);
     expect(() => w.scalar('x', 1, 2)).toThrow(/after close/);
   });
+
+  it('reuses its staging buffers across flushes without mixing up records', async () => {
+    const w = await EventWriter.open(join(dir, 'stages'));
+    // ~28 MB of records over many flushes: stages are filled, written and handed out again.
+    const values = Float32Array.from({ length: 400 }, (_, i) => Math.sin(i) * 10 ** ((i % 9) - 4));
+    const n = 20_000;
+    for (let step = 0; step < n; step++) {
+      w.histogram(`h${step % 3}`, values.map((v) => v * (1 + step / n)), step);
+      if (step % 3000 === 0) await w.flush();
+    }
+    await w.close();
+    const { records, warnings } = await readEventFile(w.path);
+    expect(warnings).toEqual([]);
+    const hs = records.filter((r) => r.kind === 'histogram');
+    expect(hs.map((r) => r.step)).toEqual(Array.from({ length: n }, (_, i) => i));
+    for (const step of [0, 1, 2999, 3000, 12_345, n - 1]) {
+      expect(hs[step]).toMatchObject({ tag: `h${step % 3}`, buckets: bucketize(values.map((v) => v * (1 + step / n))) });
+    }
+  });
 });

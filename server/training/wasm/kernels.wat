@@ -82,11 +82,13 @@
 
   ;; Histogram of n float32 values at $p in TF1's buckets, for shared/histogram.ts's summarizeHistogram:
   ;; the same work in the same order as its float32 path (so the same numbers). Non-finite values are
-  ;; skipped. $table: the Int16 bucket guess per top 16 bits of a value; $limits: the Float64 bucket
-  ;; limits; $counts: Int32 counts, incremented; $out: five f64 written: num, min, max, sum, sum of squares.
+  ;; skipped. $table: the Int16 bucket guess per value's bits >>> $shift (KEY_SHIFT_32); $limits: the Float64 bucket
+  ;; limits; $counts: Int32 counts, all zero on entry and on return; $out: six f64 written: num, min, max,
+  ;; sum, sum of squares, and the number of (bucket index, count) Int32 pairs written at $pairs: the
+  ;; buckets from min's to max's, each run of empty ones collapsed into its last (as TF's EncodeToProto).
   (func (export "histogram")
-    (param $p i32) (param $n i32) (param $table i32) (param $limits i32) (param $counts i32) (param $out i32)
-    (local $i i32) (local $bits i32) (local $b i32) (local $c i32) (local $num i32)
+    (param $p i32) (param $n i32) (param $table i32) (param $limits i32) (param $counts i32) (param $out i32) (param $pairs i32) (param $shift i32)
+    (local $i i32) (local $bits i32) (local $b i32) (local $c i32) (local $num i32) (local $hi i32) (local $k i32)
     (local $v f64) (local $min f64) (local $max f64) (local $sum f64) (local $sq f64)
     (local.set $min (f64.const inf))
     (local.set $max (f64.const -inf))
@@ -103,7 +105,7 @@
             (local.set $sum (f64.add (local.get $sum) (local.get $v)))
             (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
             (local.set $b
-              (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 1)))))
+              (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
             (local.set $b
               (i32.add (local.get $b)
                 (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
@@ -111,8 +113,305 @@
             (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
+    ;; The occupied buckets, from min's to max's (the index is monotone in the value; min and max are
+    ;; float32 values, so their bits index the table as above), read out as pairs and cleared.
+    (if (local.get $num)
+      (then
+        (local.set $bits (i32.reinterpret_f32 (f32.demote_f64 (local.get $min))))
+        (local.set $b (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
+        (local.set $b (i32.add (local.get $b) (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $min))))
+        (local.set $bits (i32.reinterpret_f32 (f32.demote_f64 (local.get $max))))
+        (local.set $hi (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
+        (local.set $hi (i32.add (local.get $hi) (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $hi) (i32.const 3)))) (local.get $max))))
+        (block $spanDone
+          (loop $span
+            (br_if $spanDone (i32.gt_s (local.get $b) (local.get $hi)))
+            (local.set $c (i32.load (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2)))))
+            (if (i32.eqz (local.get $c))
+              (then
+                ;; an empty run ends where the next bucket is non-empty (max's bucket is, so it ends by $hi)
+                (block $runDone
+                  (loop $run
+                    (br_if $runDone (i32.load offset=4 (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2)))))
+                    (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                    (br $run))))
+              (else (i32.store (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))) (i32.const 0))))
+            (i32.store (i32.add (local.get $pairs) (i32.shl (local.get $k) (i32.const 3))) (local.get $b))
+            (i32.store offset=4 (i32.add (local.get $pairs) (i32.shl (local.get $k) (i32.const 3))) (local.get $c))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $span)))))
     (f64.store (local.get $out) (f64.convert_i32_u (local.get $num)))
     (f64.store offset=8 (local.get $out) (local.get $min))
     (f64.store offset=16 (local.get $out) (local.get $max))
     (f64.store offset=24 (local.get $out) (local.get $sum))
-    (f64.store offset=32 (local.get $out) (local.get $sq))))
+    (f64.store offset=32 (local.get $out) (local.get $sq))
+    (f64.store offset=40 (local.get $out) (f64.convert_i32_u (local.get $k))))
+
+  ;; ---- The forward pass of a plain MLP for summaries (host-forward.ts): the probe batch's activations and
+  ;; the decision boundary's grid, without tfjs' per-op cost. Float32 throughout; results agree with tfjs'
+  ;; ops to float rounding (sums in another order, exp by a polynomial), which summaries cannot show.
+
+  ;; Compressed rows of a dense row-major [rows, cols] matrix: for each row the column and value of every
+  ;; non-zero entry (rowPtr[r]..rowPtr[r+1] index colIdx/vals). Branch-free: every entry is written, and the
+  ;; count advances only past a non-zero one.
+  (func (export "to_csr")
+    (param $x i32) (param $rows i32) (param $cols i32) (param $rowPtr i32) (param $colIdx i32) (param $vals i32)
+    (local $r i32) (local $c i32) (local $n i32) (local $v f32)
+    (i32.store (local.get $rowPtr) (i32.const 0))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $colsDone
+          (loop $col
+            (br_if $colsDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $v (f32.load (local.get $x)))
+            (i32.store (i32.add (local.get $colIdx) (i32.shl (local.get $n) (i32.const 2))) (local.get $c))
+            (f32.store (i32.add (local.get $vals) (i32.shl (local.get $n) (i32.const 2))) (local.get $v))
+            (local.set $n (i32.add (local.get $n) (f32.ne (local.get $v) (f32.const 0))))
+            (local.set $x (i32.add (local.get $x) (i32.const 4)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $col)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (i32.store (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2))) (local.get $n))
+        (br $row))))
+
+  ;; y[r, o] = b[o] + sum over row r's non-zeros (k, v) of v * w[k, o]: a dense layer on compressed rows
+  ;; (to_csr), w row-major [in, out]. Sixteen outputs at a time in four vector accumulators, then four,
+  ;; then one.
+  (func (export "dense_csr")
+    (param $rowPtr i32) (param $colIdx i32) (param $vals i32) (param $rows i32)
+    (param $w i32) (param $b i32) (param $out i32) (param $y i32)
+    (local $r i32) (local $j i32) (local $j0 i32) (local $j1 i32) (local $o i32) (local $wp i32) (local $yp i32)
+    (local $stride i32) (local $s v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sa f32)
+    (local.set $stride (i32.shl (local.get $out) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $j0 (i32.load (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $j1 (i32.load offset=4 (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $yp (i32.add (local.get $y) (i32.mul (local.get $r) (local.get $stride))))
+        (local.set $o (i32.const 0))
+        (block $done16
+          (loop $next16
+            (br_if $done16 (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $out)))
+            (local.set $wp (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 2))))
+            (local.set $a0 (v128.load (local.get $wp)))
+            (local.set $a1 (v128.load offset=16 (local.get $wp)))
+            (local.set $a2 (v128.load offset=32 (local.get $wp)))
+            (local.set $a3 (v128.load offset=48 (local.get $wp)))
+            (local.set $j (local.get $j0))
+            (block $nzDone
+              (loop $nz
+                (br_if $nzDone (i32.ge_u (local.get $j) (local.get $j1)))
+                (local.set $s (v128.load32_splat (i32.add (local.get $vals) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.set $wp
+                  (i32.add (local.get $w)
+                    (i32.add
+                      (i32.mul (i32.load (i32.add (local.get $colIdx) (i32.shl (local.get $j) (i32.const 2)))) (local.get $stride))
+                      (i32.shl (local.get $o) (i32.const 2)))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (v128.load (local.get $wp)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $wp)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (v128.load offset=32 (local.get $wp)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (v128.load offset=48 (local.get $wp)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $nz)))
+            (local.set $wp (i32.add (local.get $yp) (i32.shl (local.get $o) (i32.const 2))))
+            (v128.store (local.get $wp) (local.get $a0))
+            (v128.store offset=16 (local.get $wp) (local.get $a1))
+            (v128.store offset=32 (local.get $wp) (local.get $a2))
+            (v128.store offset=48 (local.get $wp) (local.get $a3))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $next16)))
+        (block $done4
+          (loop $next4
+            (br_if $done4 (i32.gt_u (i32.add (local.get $o) (i32.const 4)) (local.get $out)))
+            (local.set $a0 (v128.load (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 2)))))
+            (local.set $j (local.get $j0))
+            (block $nzDone
+              (loop $nz
+                (br_if $nzDone (i32.ge_u (local.get $j) (local.get $j1)))
+                (local.set $wp
+                  (i32.add (local.get $w)
+                    (i32.add
+                      (i32.mul (i32.load (i32.add (local.get $colIdx) (i32.shl (local.get $j) (i32.const 2)))) (local.get $stride))
+                      (i32.shl (local.get $o) (i32.const 2)))))
+                (local.set $a0
+                  (f32x4.add (local.get $a0)
+                    (f32x4.mul
+                      (v128.load32_splat (i32.add (local.get $vals) (i32.shl (local.get $j) (i32.const 2))))
+                      (v128.load (local.get $wp)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $nz)))
+            (v128.store (i32.add (local.get $yp) (i32.shl (local.get $o) (i32.const 2))) (local.get $a0))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (br $next4)))
+        (block $done1
+          (loop $next1
+            (br_if $done1 (i32.ge_u (local.get $o) (local.get $out)))
+            (local.set $sa (f32.load (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 2)))))
+            (local.set $j (local.get $j0))
+            (block $nzDone
+              (loop $nz
+                (br_if $nzDone (i32.ge_u (local.get $j) (local.get $j1)))
+                (local.set $sa
+                  (f32.add (local.get $sa)
+                    (f32.mul
+                      (f32.load (i32.add (local.get $vals) (i32.shl (local.get $j) (i32.const 2))))
+                      (f32.load
+                        (i32.add (local.get $w)
+                          (i32.add
+                            (i32.mul (i32.load (i32.add (local.get $colIdx) (i32.shl (local.get $j) (i32.const 2)))) (local.get $stride))
+                            (i32.shl (local.get $o) (i32.const 2))))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $nz)))
+            (f32.store (i32.add (local.get $yp) (i32.shl (local.get $o) (i32.const 2))) (local.get $sa))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (br $next1)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; e^x, four lanes: Cody-Waite reduction x = n ln2 + r with |r| <= ln2/2, Cephes' expf polynomial for e^r,
+  ;; times 2^n built in the exponent bits. x is clamped to [-87.33, 88.37] (2^n stays a normal float).
+  (func $exp4 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.33))) (f32x4.splat (f32.const 88.37))))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r
+      (f32x4.sub
+        (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375))))
+        (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $p
+      (f32x4.add
+        (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+        (f32x4.splat (f32.const 1))))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+
+;; The activation `code` (host-forward.ts' ACTIVATION_CODES) on four lanes, with tfjs' definitions.
+  (func $act4 (param $x v128) (param $code i32) (param $alpha f32) (result v128)
+    (local $ax v128) (local $x2 v128) (local $big v128) (local $small v128)
+    (if (i32.eq (local.get $code) (i32.const 1)) ;; relu
+      (then (return (f32x4.max (local.get $x) (v128.const f32x4 0 0 0 0)))))
+    (if (i32.eq (local.get $code) (i32.const 2)) ;; leaky_relu
+      (then (return
+        (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (f32x4.splat (local.get $alpha)))
+          (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0))))))
+    (if (i32.eq (local.get $code) (i32.const 3)) ;; sigmoid
+      (then (return
+        (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (call $exp4 (f32x4.neg (local.get $x))))))))
+    (if (i32.eq (local.get $code) (i32.const 4)) ;; tanh
+      (then
+        ;; |x| >= 0.1: 1 - 2/(e^2|x| + 1), given x's sign; below, the odd Taylor polynomial (no cancellation).
+        (local.set $ax (f32x4.abs (local.get $x)))
+        (local.set $big
+          (f32x4.sub (f32x4.splat (f32.const 1))
+            (f32x4.div (f32x4.splat (f32.const 2))
+              (f32x4.add (call $exp4 (f32x4.add (local.get $ax) (local.get $ax))) (f32x4.splat (f32.const 1))))))
+        (local.set $big (v128.or (local.get $big) (v128.and (local.get $x) (i32x4.splat (i32.const 0x80000000)))))
+        (local.set $x2 (f32x4.mul (local.get $x) (local.get $x)))
+        (local.set $small
+          (f32x4.mul (local.get $x)
+            (f32x4.add (f32x4.splat (f32.const 1))
+              (f32x4.mul (local.get $x2)
+                (f32x4.add (f32x4.splat (f32.const -0.333333333333))
+                  (f32x4.mul (local.get $x2)
+                    (f32x4.add (f32x4.splat (f32.const 0.133333333333))
+                      (f32x4.mul (local.get $x2) (f32x4.splat (f32.const -0.053968253968))))))))))
+        (return (v128.bitselect (local.get $small) (local.get $big) (f32x4.lt (local.get $ax) (f32x4.splat (f32.const 0.1)))))))
+    (if (i32.eq (local.get $code) (i32.const 5)) ;; elu
+      (then (return
+        (v128.bitselect (local.get $x) (f32x4.sub (call $exp4 (local.get $x)) (f32x4.splat (f32.const 1)))
+          (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0))))))
+    (if (i32.eq (local.get $code) (i32.const 6)) ;; selu
+      (then (return
+        (v128.bitselect
+          (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.0507009873554805)))
+          (f32x4.mul (f32x4.sub (call $exp4 (local.get $x)) (f32x4.splat (f32.const 1))) (f32x4.splat (f32.const 1.7580993408473769)))
+          (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0))))))
+    (if (i32.eq (local.get $code) (i32.const 7)) ;; swish: x * sigmoid(x)
+      (then (return
+        (f32x4.mul (local.get $x)
+          (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (call $exp4 (f32x4.neg (local.get $x)))))))))
+    (if (i32.eq (local.get $code) (i32.const 8)) ;; softsign
+      (then (return
+        (f32x4.div (local.get $x) (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.abs (local.get $x)))))))
+    (local.get $x)) ;; linear
+
+  ;; The activation in place over n floats at $p, four at a time: the buffer must have room for n rounded up to 4.
+  (func (export "activate") (param $p i32) (param $n i32) (param $code i32) (param $alpha f32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (v128.store (local.get $p) (call $act4 (v128.load (local.get $p)) (local.get $code) (local.get $alpha)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $next))))
+
+  ;; Softmax of each row of [rows, cols] at $p, in place: e^(z - row max) / its row sum. Same room rule as activate.
+  (func (export "softmax") (param $p i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $m f32) (local $sum f32) (local $end i32)
+    (local.set $row (local.get $p))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $m (f32.const -inf))
+        (local.set $c (i32.const 0))
+        (block $maxDone
+          (loop $max
+            (br_if $maxDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $m (f32.max (local.get $m) (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $max)))
+        (local.set $c (i32.const 0))
+        (block $subDone
+          (loop $sub
+            (br_if $subDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (f32.store (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))
+              (f32.sub (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $m)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $sub)))
+        (local.set $row (i32.add (local.get $row) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $next)))
+    ;; e^ over the whole matrix, four at a time
+    (local.set $end (local.get $row))
+    (local.set $row (local.get $p))
+    (block $expDone
+      (loop $exp
+        (br_if $expDone (i32.ge_u (local.get $row) (local.get $end)))
+        (v128.store (local.get $row) (call $exp4 (v128.load (local.get $row))))
+        (local.set $row (i32.add (local.get $row) (i32.const 16)))
+        (br $exp)))
+    (local.set $row (local.get $p))
+    (local.set $r (i32.const 0))
+    (block $done2
+      (loop $next2
+        (br_if $done2 (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $sum (f32.const 0))
+        (local.set $c (i32.const 0))
+        (block $sumDone
+          (loop $s
+            (br_if $sumDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $sum (f32.add (local.get $sum) (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $s)))
+        (local.set $c (i32.const 0))
+        (block $divDone
+          (loop $div
+            (br_if $divDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (f32.store (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))
+              (f32.div (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $sum)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $div)))
+        (local.set $row (i32.add (local.get $row) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $next2)))))
