@@ -1,8 +1,11 @@
 // Training throughput (npm run bench:train).
-//  A. In-process trainRun, iterations/s over a fixed number of iterations after a warm-up:
-//     W1 = MLP 784-128-64-10 ReLU, batch 64, Adam, MNIST; W2 = 2-16-16-2 tanh, batch 32, spiral;
-//     on wasm and cpu, summaries off (scalars only) and on (histograms every 10 iterations + images);
-//     wall clock, process CPU time (all threads, GC helpers included) and main-thread CPU time.
+//  A. In-process trainRun: W1 = MLP 784-128-64-10 ReLU, batch 64, Adam, MNIST; W2 = 2-16-16-2 tanh,
+//     batch 32, spiral; on wasm and cpu. One run per workload whose summaries alternate between off
+//     (scalars only) and on (histograms every 10 iterations, images) in blocks of iterations; each on
+//     block is compared with the mean of the off blocks on either side. This VM's speed drifts by ~10%
+//     over seconds (and separate off and on runs, even interleaved, disagreed by as much), while
+//     neighbouring blocks a fraction of a second long see the same machine. Wall clock and process CPU
+//     time (all threads, GC helpers included).
 //  B. A 4-activation sweep of W2 through the TrainingManager (worker threads, maxRuns = cores), 25 000
 //     iterations a run (~7 s), against one run alone. Two figures: steady state (iterations/s summed over all runs
 //     while every slot is busy, from the runs' progress reports) and amortized (all iterations / wall
@@ -32,69 +35,84 @@ const W2: TrainSpec = {
   dataset: 'spiral', noise: 0.1, samples: 2000, activation: 'tanh', layers: [16, 16], optimizer: 'adam',
   learningRate: 0.01, batchSize: 32, epochs: 1000, dropout: 0, batchNorm: false, seed: 1, summaryEvery: 10,
 };
-/** [warm-up iterations, measured iterations] per workload and backend (cpu is slow on W1). */
-const ITERS: Record<string, [number, number]> = {
-  'W1/wasm': [30, 600], 'W1/cpu': [3, 40], 'W2/wasm': [100, 5000], 'W2/cpu': [30, 600],
+/**
+ * Blocks per workload and backend: [iterations a block, off/on pairs measured, pairs of warm-up first].
+ * A block is ~0.1-0.2 s on wasm (cpu W1: ~0.7 s); at least 10 summary steps each.
+ */
+const BLOCKS: Record<string, [number, number, number]> = {
+  'W1/wasm': [100, 40, 2], 'W1/cpu': [10, 6, 1], 'W2/wasm': [500, 60, 2], 'W2/cpu': [100, 20, 2],
 };
-/** wasm: off/on measured in this many interleaved pairs; medians reported (this VM's speed drifts by ~10%). */
-const WASM_ROUNDS = 7;
 
 interface Row {
   workload: string;
   backend: BackendName;
-  summaries: boolean;
-  itPerSec: number;
-  itPerCpuSec: number;
-  itPerMainCpuSec: number;
-  /** Median over rounds of (off - on) / off, each round's pair measured back to back; NaN for off rows. */
+  /** Iterations/s in off and on blocks (medians), and per process CPU-second. */
+  off: number;
+  on: number;
+  offCpu: number;
+  onCpu: number;
+  /** Median over on blocks of 1 - (mean of the neighbouring off blocks' time) / (the on block's time). */
   pairedCost: number;
-  /** Share of the run's wall time the trainer timed on summary steps' extra work (probe pass, histograms, images). */
+  /** 1 - (all off blocks' time) / (all on blocks' time), over the measured pairs. */
+  totalCost: number;
+  /** The same by process CPU time. */
+  cpuCost: number;
+  /** Share of the on blocks' time the trainer timed inside its summary steps (probe pass, histograms, images, writing). */
   summaryShare: number;
+  pairs: number;
 }
-
-/** it/s by wall clock, per process CPU-second (all threads: GC helpers too), per main-thread CPU-second. */
-interface Measured { wall: number; cpu: number; main: number; summaryShare: number }
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
- * Runs spec until warm-up + measured iterations, timing the measured ones from progress reports: wall clock,
- * and this process' CPU time (iterations per CPU-second stays meaningful when other processes load the machine).
+ * One run of spec whose summaries are off in even blocks of `block` iterations and on in odd ones, timed
+ * at each block's end from the progress reports: wall clock and this process' CPU time.
  */
-async function measure(spec: TrainSpec, backend: BackendName, summaries: boolean, [warm, n]: [number, number], dir: string): Promise<Measured> {
+async function interleaved(spec: TrainSpec, backend: BackendName, [block, pairs, warm]: [number, number, number], dir: string): Promise<Omit<Row, 'workload' | 'backend'>> {
   const writer = await EventWriter.open(dir);
   const logger = new RunLogger(writer);
   const ac = new AbortController();
-  let t0 = 0, t1 = 0;
-  let c0 = process.cpuUsage(), c1 = c0;
-  let m0: number | null = null, m1: number | null = null;
+  const blocks = 2 * (warm + pairs) + 1; // one more off block closes the last pair
+  const wall: number[] = [], cpu: number[] = [];
+  let t = performance.now(), c = process.cpuUsage();
+  const isOn = (it: number) => Math.floor((it - 1) / block) % 2 === 1;
   const result = await trainRun(spec, {
-    logger, backend, summaries, signal: ac.signal,
+    logger, backend, signal: ac.signal,
+    summaries: isOn,
     onRecords: () => undefined, // records are dropped by takeRecords (as the worker posts them)
     onProgress: (p) => {
-      if (p.iteration === warm) {
-        t0 = performance.now();
-        c0 = process.cpuUsage();
-        m0 = mainThreadCpu();
-      }
-      if (p.iteration === warm + n) {
-        t1 = performance.now();
-        c1 = process.cpuUsage(c0);
-        m1 = mainThreadCpu();
-        ac.abort();
-      }
+      if (p.iteration % block !== 0) return;
+      const now = performance.now(), cu = process.cpuUsage();
+      wall.push(now - t);
+      cpu.push((cu.user + cu.system - c.user - c.system) / 1000);
+      t = now;
+      c = cu;
+      if (wall.length === blocks) ac.abort();
     },
   });
   await logger.close();
-  if (!t1) throw new Error(`${spec.dataset}: ended before ${warm + n} iterations`);
+  if (wall.length < blocks) throw new Error(`${spec.dataset}: ended after ${wall.length} of ${blocks} blocks`);
+  const offAt = (xs: number[], k: number) => (xs[k - 1] + xs[k + 1]) / 2;
+  const onBlocks: number[] = [];
+  for (let k = 2 * warm + 1; k < blocks; k += 2) onBlocks.push(k);
+  const offBlocks = onBlocks.map((k) => k - 1);
+  const rate = (ms: number) => block / (ms / 1000);
+  const onWall = sum(onBlocks.map((k) => wall[k]));
   return {
-    wall: n / ((t1 - t0) / 1000),
-    cpu: n / ((c1.user + c1.system) / 1e6),
-    main: m0 === null || m1 === null ? NaN : n / (m1 - m0),
-    summaryShare: result.summarySeconds / result.seconds,
+    off: rate(median(offBlocks.map((k) => wall[k]))),
+    on: rate(median(onBlocks.map((k) => wall[k]))),
+    offCpu: rate(median(offBlocks.map((k) => cpu[k]))),
+    onCpu: rate(median(onBlocks.map((k) => cpu[k]))),
+    pairedCost: median(onBlocks.map((k) => 1 - offAt(wall, k) / wall[k])),
+    totalCost: 1 - sum(onBlocks.map((k) => offAt(wall, k))) / onWall,
+    cpuCost: 1 - sum(onBlocks.map((k) => offAt(cpu, k))) / sum(onBlocks.map((k) => cpu[k])),
+    // The warm-up's summary time is left out roughly: the trainer times all of it, so scale to the measured share.
+    summaryShare: (result.summarySeconds * 1000 * (pairs / (pairs + warm))) / onWall,
+    pairs,
   };
 }
 
@@ -103,27 +121,10 @@ async function inProcess(tmp: string): Promise<Row[]> {
   for (const backend of ['wasm', 'cpu'] as const) {
     await initBackend(backend);
     for (const [name, spec] of [['W1', W1], ['W2', W2]] as const) {
-      // wasm: off/on measured back to back WASM_ROUNDS times; medians, and the median of each pair's cost,
-      // so a load spike or a slow stretch of this VM lands on both sides of a comparison.
-      const rounds = backend === 'wasm' ? WASM_ROUNDS : 1;
-      const got = new Map<boolean, Measured[]>([[false, []], [true, []]]);
-      for (let round = 0; round < rounds; round++) {
-        for (const summaries of [false, true]) {
-          const r = await measure(spec, backend, summaries, ITERS[`${name}/${backend}`], path.join(tmp, `${name}-${backend}-${summaries}-${round}`));
-          got.get(summaries)!.push(r);
-          console.error(`  ${name} ${backend} summaries ${summaries ? 'on ' : 'off'}: ${r.wall.toFixed(1)} it/s (${r.cpu.toFixed(1)} it/CPU-s)`);
-        }
-      }
-      const off = got.get(false)!, on = got.get(true)!;
-      const paired = median(off.map((o, i) => (o.wall - on[i].wall) / o.wall));
-      for (const summaries of [false, true]) {
-        const ms = got.get(summaries)!;
-        rows.push({
-          workload: name, backend, summaries,
-          itPerSec: median(ms.map((m) => m.wall)), itPerCpuSec: median(ms.map((m) => m.cpu)), itPerMainCpuSec: median(ms.map((m) => m.main)),
-          pairedCost: summaries ? paired : NaN, summaryShare: median(ms.map((m) => m.summaryShare)),
-        });
-      }
+      // Epochs enough for every block (W2: 50 iterations an epoch).
+      const r = await interleaved({ ...spec, epochs: 10_000 }, backend, BLOCKS[`${name}/${backend}`], path.join(tmp, `${name}-${backend}`));
+      console.error(`  ${name} ${backend}: off ${r.off.toFixed(1)} it/s, on ${r.on.toFixed(1)} it/s, cost ${(r.pairedCost * 100).toFixed(1)}% paired, ${(r.totalCost * 100).toFixed(1)}% in total`);
+      rows.push({ workload: name, backend, ...r });
     }
   }
   return rows;
@@ -210,19 +211,16 @@ async function main(): Promise<void> {
     const one = await viaManager(path.join(tmp, 'one'), spec, ['tanh'], 1);
     const sweep = await viaManager(path.join(tmp, 'sweep'), spec, acts, cores);
     const rows = onlySweep ? [] : await inProcess(tmp);
-    const row = (w: string, b: string, s: boolean) => rows.find((r) => r.workload === w && r.backend === b && r.summaries === s)!;
-    const rate = (w: string, b: string, s: boolean) => row(w, b, s).itPerSec;
+    const row = (w: string, b: string) => rows.find((r) => r.workload === w && r.backend === b)!;
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
     if (!onlySweep) {
-      console.log(`\nA. in-process trainRun, iterations/s after warm-up: wall clock, per process CPU-second in brackets (all threads, V8's GC helpers too); wasm: medians of ${WASM_ROUNDS} back-to-back off/on pairs`);
-      const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+      console.log(`\nA. in-process trainRun, summaries off and on in alternating blocks of one run; iterations/s (medians over blocks) by wall clock, per process CPU-second in brackets (all threads, V8's GC helpers too)`);
       console.log(formatTable(
-        ['workload', 'backend', 'summaries off', 'summaries on', 'summary cost (paired)', 'cost by medians (per CPU-s)', 'cost (training-thread CPU)', 'summary time (trainer)'],
+        ['workload', 'backend', 'summaries off', 'summaries on', 'cost: paired median', 'in total', 'by CPU time', 'time in summary steps', 'pairs (block)'],
         (['W1', 'W2'] as const).flatMap((w) => (['wasm', 'cpu'] as const).map((b) => {
-          const off = row(w, b, false), on = row(w, b, true);
-          const cost = (x: number, y: number) => pct((x - y) / x);
-          return [w, b, `${off.itPerSec.toFixed(1)} (${off.itPerCpuSec.toFixed(1)})`, `${on.itPerSec.toFixed(1)} (${on.itPerCpuSec.toFixed(1)})`,
-            pct(on.pairedCost), `${cost(off.itPerSec, on.itPerSec)} (${cost(off.itPerCpuSec, on.itPerCpuSec)})`, cost(off.itPerMainCpuSec, on.itPerMainCpuSec),
-            `${pct(on.summaryShare)} of the run`];
+          const r = row(w, b);
+          return [w, b, `${r.off.toFixed(1)} (${r.offCpu.toFixed(1)})`, `${r.on.toFixed(1)} (${r.onCpu.toFixed(1)})`, pct(r.pairedCost), pct(r.totalCost), pct(r.cpuCost),
+            `${pct(r.summaryShare)} of on blocks`, `${r.pairs} (${BLOCKS[`${w}/${b}`][0]} it)`];
         })),
       ));
     }
@@ -240,15 +238,12 @@ async function main(): Promise<void> {
       ]),
     ));
     console.log(`sweep / one run: steady state ${(sSweep / sOne).toFixed(2)}x (the target's figure), amortized ${(tSweep / tOne).toFixed(2)}x`);
-    const w1 = onlySweep ? NaN : rate('W1', 'wasm', false), w1Cpu = onlySweep ? NaN : row('W1', 'wasm', false).itPerCpuSec;
-    // Summary cost by wall clock and by CPU time (the latter is what to trust when the machine is shared).
-    const costOf = (w: 'W1' | 'W2', f: (r: Row) => number) => (f(row(w, 'wasm', false)) - f(row(w, 'wasm', true))) / f(row(w, 'wasm', false));
-    // Met only if both wall-clock estimates (paired median, and the medians' ratio) are within 5%.
+    const w1 = onlySweep ? NaN : row('W1', 'wasm').off, w1Cpu = onlySweep ? NaN : row('W1', 'wasm').offCpu;
+    // Met only if both wall-clock estimates (the paired median and the total) are within 5%.
     const costRow = (w: 'W1' | 'W2') => {
-      const paired = row(w, 'wasm', true).pairedCost, byMedians = costOf(w, (r) => r.itPerSec);
-      return [`${w} summary cost <= 5% (wasm)`, `${(paired * 100).toFixed(1)}% paired, ${(byMedians * 100).toFixed(1)}% by medians`,
-        `${(costOf(w, (r) => r.itPerCpuSec) * 100).toFixed(1)}% (training thread ${(costOf(w, (r) => r.itPerMainCpuSec) * 100).toFixed(1)}%)`,
-        Math.max(paired, byMedians) <= 0.05 ? 'yes' : 'NO'];
+      const r = row(w, 'wasm');
+      return [`${w} summary cost <= 5% (wasm)`, `${pct(r.pairedCost)} paired, ${pct(r.totalCost)} in total`, pct(r.cpuCost),
+        Math.max(r.pairedCost, r.totalCost) <= 0.05 ? 'yes' : 'NO'];
     };
     console.log(`targets (load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
     console.log(formatTable(['target', 'measured (wall)', 'measured (per CPU-s)', 'met (wall)'], [

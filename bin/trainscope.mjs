@@ -1,5 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // Runs the TypeScript sources directly through tsx, so `npx trainscope` works right after `npm install`.
+// --single-threaded-gc: V8 collects each thread's garbage on that thread. Its default parallel helper
+// threads compete with the other training workers when runs fill the cores (a 4-run sweep on 2 cores got
+// 1.7-1.8x one run with them, 2.1x without; a lone run is no slower). A per-process V8 flag: it cannot be
+// set for workers alone, nor (safely) after start-up.
 import { register } from 'tsx/esm/api';
 
 register();

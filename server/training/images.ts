@@ -139,20 +139,20 @@ export function weightTilesPng(kernel: ArrayLike<number>, units: number, side = 
   const height = rows * (side + gap) + gap;
   const rgba = new Uint8Array(width * height * 4).fill(128); // grey separators
   for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
-  for (let u = 0; u < tiles; u++) {
-    let m = 0;
-    for (let p = 0; p < pixels; p++) m = Math.max(m, Math.abs(kernel[p * units + u]));
-    const scale = m > 0 ? 1 / m : 0;
-    const ox = gap + (u % cols) * (side + gap);
-    const oy = gap + Math.floor(u / cols) * (side + gap);
-    for (let y = 0, p = 0; y < side; y++) {
-      for (let x = 0, o = ((oy + y) * width + ox) * 4; x < side; x++, p++, o += 4) {
-        const v = kernel[p * units + u] * scale; // -1..1
-        const fade = Math.round(255 * (1 - Math.abs(v)));
-        rgba[o] = v >= 0 ? 255 : fade;
-        rgba[o + 1] = fade;
-        rgba[o + 2] = v <= 0 ? 255 : fade;
-      }
+  // Pixel by pixel across the tiles: the kernel is read row by row (a tile at a time would stride
+  // through it, a cache miss per value: 1 ms of a 4 ms image on MNIST's 784x128).
+  const scale = new Float64Array(tiles);
+  for (let p = 0; p < pixels; p++) for (let u = 0; u < tiles; u++) scale[u] = Math.max(scale[u], Math.abs(kernel[p * units + u]));
+  for (let u = 0; u < tiles; u++) scale[u] = scale[u] > 0 ? 1 / scale[u] : 0;
+  for (let p = 0; p < pixels; p++) {
+    const y = Math.floor(p / side), x = p % side;
+    for (let u = 0; u < tiles; u++) {
+      const v = kernel[p * units + u] * scale[u]; // -1..1
+      const fade = Math.round(255 * (1 - Math.abs(v)));
+      const o = ((gap + Math.floor(u / cols) * (side + gap) + y) * width + gap + (u % cols) * (side + gap) + x) * 4;
+      rgba[o] = v >= 0 ? 255 : fade;
+      rgba[o + 1] = fade;
+      rgba[o + 2] = v <= 0 ? 255 : fade;
     }
   }
   return encode(width, height, rgba);

@@ -32,8 +32,12 @@ export interface TrainContext {
   onProgress?: (p: RunProgress) => void;
   /** logger.takeRecords() after each iteration. */
   onRecords?: (records: LogRecord[]) => void;
-  /** Default true; false = scalars only every iteration, no histograms/images/graph (for the bench). */
-  summaries?: boolean;
+  /**
+   * Default true; false = scalars only every iteration, no histograms/images/graph. A function turns the
+   * summary steps on for the iterations it accepts (bench:train alternates blocks of iterations, so both
+   * sides of its comparison see the same machine).
+   */
+  summaries?: boolean | ((iteration: number) => boolean);
   /** Least training time between two images (default IMAGE_MIN_SECONDS; 0 = strictly every IMAGE_EVERY summary steps). */
   imageMinSeconds?: number;
 }
@@ -154,7 +158,8 @@ async function evaluate(mlp: Mlp, valX: tf.Tensor, valY: tf.Tensor2D): Promise<{
 export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<TrainResult> {
   checkSpec(spec);
   const { logger } = ctx;
-  const summaries = ctx.summaries ?? true;
+  const summaries = ctx.summaries !== false;
+  const summariesAt = typeof ctx.summaries === 'function' ? ctx.summaries : () => summaries;
   const every = Number.isInteger(spec.summaryEvery) && spec.summaryEvery >= 1 ? spec.summaryEvery : DEFAULT_SUMMARY_EVERY;
   const ds = makeDataset({ name: spec.dataset, samples: spec.samples, noise: spec.noise, seed: spec.seed });
   const nTrain = ds.trainY.length, nVal = ds.valY.length;
@@ -276,7 +281,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         gatherBatch(ds, order, from, to, xBuf, yBuf);
         // Fresh dropout masks each iteration, still reproducible from the seed.
         mlp.dropoutLayers.forEach((l, i) => ((l as unknown as { seed?: number }).seed = (dropoutSeeds[i] + it) >>> 0));
-        const isSummary = summaries && (it % every === 0 || it === 1 || it === totalIters);
+        const isSummary = summaries && summariesAt(it) && (it % every === 0 || it === 1 || it === totalIters);
         const isImage =
           isSummary && (it === 1 || it === totalIters || (it % (every * IMAGE_EVERY) === 0 && performance.now() - lastImageAt >= imageGapMs));
         if (isImage) lastImageAt = performance.now();

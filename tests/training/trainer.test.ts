@@ -13,7 +13,7 @@ const SPEC: TrainSpec = {
   learningRate: 0.02, batchSize: 32, epochs: 5, dropout: 0, batchNorm: false, seed: 2, summaryEvery: 10,
 };
 
-async function run(over: Partial<TrainSpec>, summaries = true, imageMinSeconds?: number): Promise<{ result: TrainResult; records: LogRecord[] }> {
+async function run(over: Partial<TrainSpec>, summaries: boolean | ((it: number) => boolean) = true, imageMinSeconds?: number): Promise<{ result: TrainResult; records: LogRecord[] }> {
   const logger = new RunLogger(null);
   const records: LogRecord[] = [];
   const result = await trainRun({ ...SPEC, ...over }, { logger, backend: 'wasm', summaries, imageMinSeconds, onRecords: (r) => records.push(...r) });
@@ -188,6 +188,19 @@ describe('host-side reads', () => {
     expect(result.iterations).toBe(40);
     expect(result.seconds).toBeGreaterThanOrEqual(0.19); // 40 / 200 s, less one timer tick
     expect(result.seconds).toBeLessThan(5);
+  });
+
+  it('summary steps only at the iterations a summaries function accepts (the bench alternates blocks)', async () => {
+    // 10 it/epoch -> 50 iterations; on for 11..20 and 31..50.
+    const { result, records } = await run({ epochs: 5 }, (it) => (it > 10 && it <= 20) || it > 30, 0);
+    expect(result.iterations).toBe(50);
+    const steps = (kind: LogRecord['kind'], tag?: string) => [...new Set(records.filter((r) => r.kind === kind && (!tag || ('tag' in r && r.tag === tag))).map((r) => r.step))];
+    expect(steps('histogram')).toEqual([20, 40, 50]);
+    expect(steps('scalar', 'dense_1/dead_fraction')).toEqual([20, 40, 50]);
+    expect(steps('image')).toEqual([50]); // the last iteration's; the first was off
+    // The per-iteration scalars and the graph do not depend on it.
+    expect(scalars(records, 'train/loss')).toHaveLength(50);
+    expect(records.some((r) => r.kind === 'graph')).toBe(true);
   });
 
   it('spaces images at least imageMinSeconds apart, still drawing the first and last iteration', async () => {
