@@ -9,7 +9,7 @@
 import type { Activation } from '../../shared/types.ts';
 import { LEAKY_RELU_ALPHA } from './activations.ts';
 import type { Mlp } from './model.ts';
-import { heapOffset, wasmHeap, type WasmKernels } from './wasm-kernels.ts';
+import { heapOffset, kernelsFor, wasmHeap, type WasmKernels } from './wasm-kernels.ts';
 
 /** The kernels' activation codes (kernels.wat's $act4). Softplus needs a log: it keeps the tfjs pass. */
 export const ACTIVATION_CODES: Partial<Record<Activation, number>> = {
@@ -33,10 +33,11 @@ interface Input {
 export interface HostForward {
   /**
    * Each weight layer's activations on fixed input `i` (the last layer's: its softmax probabilities),
-   * row-major [rows, units], as views of the heap: valid until the next tfjs allocation.
+   * row-major [rows, units], as views of wasm memory: on tfjs-wasm's heap, valid until the next tfjs
+   * allocation; else until the next run.
    */
   run(i: number): Float32Array[];
-  /** Frees the buffers (a worker trains many runs on one heap). */
+  /** Frees the buffers (a worker trains many runs on one tfjs heap). */
   dispose(): void;
 }
 
@@ -44,9 +45,75 @@ export interface HostForward {
 const PAD = 4;
 
 /**
- * A host-side forward pass over fixed inputs (each [rows, inputDim], row-major), or null when it cannot
- * run: not on wasm, or a model the kernels don't cover (batch norm, dropout, prelu, maxout, softplus).
- * Allocates its buffers now: call it before taking any heap view (an allocation may grow the heap).
+ * Where the pass runs. On tfjs-wasm, on its heap: the weights are read where they are. On other backends,
+ * in a memory of our own, the weights copied in at each run (a pass every 10 iterations: the copy is
+ * small next to it, and tfjs-cpu's ops cost a 2-16-16-2 net ~0.2 ms a pass).
+ */
+interface Place {
+  memory: WebAssembly.Memory;
+  kernels: WasmKernels;
+  /** Byte offset of a block of `bytes` (8-aligned). */
+  alloc(bytes: number): number;
+  /** Byte offsets of layer l's kernel and bias for the kernels, after copying them in if needed. */
+  weights(l: number): [number, number];
+  dispose(): void;
+}
+
+function onTfjsHeap(mlp: Mlp): Place | null {
+  const heap = wasmHeap();
+  if (!heap) return null;
+  const blocks: number[] = [];
+  return {
+    memory: heap.memory,
+    kernels: heap.kernels,
+    alloc(bytes) {
+      const p = heap.malloc(bytes);
+      if (!p) throw new Error('host forward pass: wasm malloc failed');
+      blocks.push(p);
+      return p;
+    },
+    weights: (l) => [heapOffset(mlp.weightLayers[l].kernel), heapOffset(mlp.weightLayers[l].bias)],
+    dispose: () => blocks.splice(0).forEach((p) => heap.free(p)),
+  };
+}
+
+function ownMemory(mlp: Mlp, bytes: number): Place | null {
+  const layers = mlp.weightLayers;
+  const weightBytes = layers.reduce((sum, w) => sum + 4 * (w.kernel.size + w.bias.size) + 32, 0);
+  let memory: WebAssembly.Memory;
+  let kernels: WasmKernels;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + weightBytes + 64) / 65536) });
+    kernels = kernelsFor(memory);
+  } catch {
+    return null; // no wasm SIMD here: the tfjs pass
+  }
+  let top = 8;
+  const alloc = (n: number) => {
+    const at = top;
+    top += Math.ceil(n / 8) * 8;
+    if (top > memory.buffer.byteLength) throw new Error('host forward pass: own memory too small');
+    return at;
+  };
+  const slots = layers.map((w) => [alloc(4 * w.kernel.size + 16), alloc(4 * w.bias.size + 16)] as [number, number]);
+  return {
+    memory,
+    kernels,
+    alloc,
+    weights(l) {
+      const [k, b] = slots[l];
+      new Float32Array(memory.buffer, k, layers[l].kernel.size).set(layers[l].kernel.dataSync());
+      new Float32Array(memory.buffer, b, layers[l].bias.size).set(layers[l].bias.dataSync());
+      return slots[l];
+    },
+    dispose: () => undefined,
+  };
+}
+
+/**
+ * A host-side forward pass over fixed inputs (each [rows, inputDim], row-major), or null for a model the
+ * kernels don't cover (batch norm, dropout, prelu, maxout, softplus) or a runtime without wasm SIMD.
+ * Allocates its buffers now: on wasm, call it before taking any heap view (an allocation may grow the heap).
  */
 export function hostForward(
   mlp: Mlp,
@@ -55,9 +122,6 @@ export function hostForward(
 ): HostForward | null {
   const code = ACTIVATION_CODES[spec.activation];
   if (code === undefined || spec.batchNorm || spec.dropout > 0) return null;
-  const heap = wasmHeap();
-  if (!heap) return null;
-  const { memory, kernels } = heap;
   const layers = mlp.weightLayers;
   const inDim = layers[0].kernel.shape[0];
   const widths = layers.map((w) => w.units);
@@ -83,8 +147,11 @@ export function hostForward(
   }));
   const scratch: Csr = { rowPtr: take(maxRows + 1), colIdx: take(maxRows * maxHidden), vals: take(maxRows * maxHidden) };
   const staging = take(maxRows * maxIn);
-  const base = heap.malloc(bytes);
-  if (!base) throw new Error('host forward pass: wasm malloc failed');
+
+  const place = onTfjsHeap(mlp) ?? ownMemory(mlp, bytes);
+  if (!place) return null;
+  const { memory, kernels } = place;
+  const base = place.alloc(bytes);
   const at = (off: number) => base + off;
   const rebase = (c: Csr): Csr => ({ rowPtr: at(c.rowPtr), colIdx: at(c.colIdx), vals: at(c.vals) });
   const fixed: Input[] = plan.map((p) => ({ rows: p.rows, csr: rebase(p.csr), outputs: p.outputs.map(at) }));
@@ -99,21 +166,22 @@ export function hostForward(
     run(i: number): Float32Array[] {
       const x = fixed[i];
       if (!x) throw new Error(`host forward pass: no input ${i}`);
-      forward(kernels, mlp, code, x, hidden);
+      forward(kernels, mlp, code, x, hidden, place.weights);
       const buf = memory.buffer;
       return x.outputs.map((o, l) => new Float32Array(buf, o, x.rows * widths[l]));
     },
-    dispose: () => heap.free(base),
+    dispose: () => place.dispose(),
   };
 }
 
-function forward(k: WasmKernels, mlp: Mlp, code: number, x: Input, hidden: Csr): void {
+function forward(k: WasmKernels, mlp: Mlp, code: number, x: Input, hidden: Csr, weights: Place['weights']): void {
   const layers = mlp.weightLayers;
   let csr = x.csr;
   for (let l = 0; l < layers.length; l++) {
-    const { kernel, bias, units } = layers[l];
+    const units = layers[l].units;
     const out = x.outputs[l];
-    k.dense_csr(csr.rowPtr, csr.colIdx, csr.vals, x.rows, heapOffset(kernel), heapOffset(bias), units, out);
+    const [kernel, bias] = weights(l);
+    k.dense_csr(csr.rowPtr, csr.colIdx, csr.vals, x.rows, kernel, bias, units, out);
     if (l === layers.length - 1) {
       k.softmax(out, x.rows, units);
       break;

@@ -37,6 +37,17 @@ function backendMemory(backend: WasmBackendLike): WebAssembly.Memory {
   return memory;
 }
 
+/** Our kernels bound to `memory` (instances are cached per memory); throws where wasm SIMD is missing. */
+export function kernelsFor(memory: WebAssembly.Memory): WasmKernels {
+  let k = instances.get(memory);
+  if (!k) {
+    compiled ??= new WebAssembly.Module(readFileSync(WASM_URL));
+    k = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as WasmKernels;
+    instances.set(memory, k);
+  }
+  return k;
+}
+
 /**
  * Our kernels bound to the current tfjs-wasm backend's heap, or null when the backend is not wasm or this
  * runtime cannot run them (no wasm SIMD): callers then use the stock tfjs ops.
@@ -44,14 +55,7 @@ function backendMemory(backend: WasmBackendLike): WebAssembly.Memory {
 export function wasmKernels(): WasmKernels | null {
   if (tf.getBackend() !== 'wasm') return null;
   try {
-    const memory = backendMemory(tf.backend() as unknown as WasmBackendLike);
-    let k = instances.get(memory);
-    if (!k) {
-      compiled ??= new WebAssembly.Module(readFileSync(WASM_URL));
-      k = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as WasmKernels;
-      instances.set(memory, k);
-    }
-    return k;
+    return kernelsFor(backendMemory(tf.backend() as unknown as WasmBackendLike));
   } catch {
     return null;
   }

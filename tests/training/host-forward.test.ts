@@ -68,7 +68,7 @@ describe('hostForward', () => {
     mlp.dispose();
   });
 
-  it('is null for what the kernels do not cover: softplus, batch norm, dropout, prelu, maxout, the cpu backend', async () => {
+  it('is null for what the kernels do not cover: softplus, batch norm, dropout, prelu, maxout', () => {
     const make = (activation: Activation, batchNorm = false, dropout = 0) => {
       const mlp = buildMlp({ activation, layers: [3], dropout, batchNorm, seed: 1 }, [2], 2);
       const host = hostForward(mlp, { activation, batchNorm, dropout }, [{ data: new Float32Array(2), rows: 1 }]);
@@ -78,9 +78,26 @@ describe('hostForward', () => {
     for (const a of ['softplus', 'prelu', 'maxout'] as Activation[]) expect(make(a), a).toBeNull();
     expect(make('relu', true)).toBeNull();
     expect(make('relu', false, 0.5)).toBeNull();
+  });
+
+  it('runs off tfjs-wasm too (the cpu backend), on weights it copies in at each run', async () => {
     await initBackend('cpu');
     try {
-      expect(make('relu')).toBeNull();
+      const mlp = buildMlp({ activation: 'tanh', layers: [19, 8], dropout: 0, batchNorm: false, seed: 3 }, [6], 2);
+      const data = inputs(9, 6, 0.5, 4);
+      const host = hostForward(mlp, { activation: 'tanh', batchNorm: false, dropout: 0 }, [{ data, rows: 9 }])!;
+      expect(host).not.toBeNull();
+      const check = () => {
+        const ref = tf.tidy(() => mlp.forward(tf.tensor2d(data, [9, 6]), false, true).taps.map((t) => t.dataSync()));
+        host.run(0).forEach((a, l) => {
+          for (let k = 0; k < a.length; k++) expect(Math.abs(a[k] - ref[l][k]), `layer ${l} [${k}]`).toBeLessThanOrEqual(2e-6 * (1 + Math.abs(ref[l][k])));
+        });
+      };
+      check();
+      mlp.weightLayers[1].kernel.assign(tf.mul(mlp.weightLayers[1].kernel, -1.5));
+      check();
+      host.dispose();
+      mlp.dispose();
     } finally {
       await initBackend('wasm');
     }
