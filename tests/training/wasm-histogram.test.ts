@@ -30,6 +30,13 @@ describe('summarizeOnHeap', () => {
     ['all non-finite', Float32Array.from([NaN, Infinity, -Infinity])],
     ['empty', new Float32Array(0)],
     ['constant', new Float32Array(1000).fill(0.5)],
+    // Zeros take a shortcut in the kernel: the extremes must still come out as the one-at-a-time loop has them.
+    ['zeros of both signs after a positive', Float32Array.from([5, -0, 0, 2])],
+    ['zeros of both signs, +0 first', Float32Array.from([5, 0, -0, 2])],
+    ['zeros only, -0 first', Float32Array.from([-0, 0, 0])],
+    ['zeros around negatives', Float32Array.from([0, -3, -0, -1e-30, 0])],
+    ['ReLU-like: half zeros', Float32Array.from({ length: 4099 }, (_, i) => (i % 3 === 0 ? 0 : Math.sin(i) * 0.01))],
+    ['zeros, NaN and infinities', Float32Array.from([NaN, 0, Infinity, -0, -Infinity])],
   ];
   for (const [name, values] of cases) {
     it(`equals summarizeHistogram: ${name}`, () => {
