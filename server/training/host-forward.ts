@@ -79,11 +79,13 @@ function onTfjsHeap(mlp: Mlp): Place | null {
 
 function ownMemory(mlp: Mlp, bytes: number): Place | null {
   const layers = mlp.weightLayers;
-  const weightBytes = layers.reduce((sum, w) => sum + 4 * (w.kernel.size + w.bias.size) + 32, 0);
+  const round8 = (n: number) => Math.ceil(n / 8) * 8;
+  // Laid out from 8: each layer's kernel and bias, then the caller's block of `bytes`.
+  const weightBytes = layers.reduce((sum, w) => sum + round8(4 * w.kernel.size + 16) + round8(4 * w.bias.size + 16), 0);
   let memory: WebAssembly.Memory;
   let kernels: WasmKernels;
   try {
-    memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + weightBytes + 64) / 65536) });
+    memory = new WebAssembly.Memory({ initial: Math.ceil((8 + weightBytes + round8(bytes)) / 65536) });
     kernels = kernelsFor(memory);
   } catch {
     return null; // no wasm SIMD here: the tfjs pass
@@ -91,7 +93,7 @@ function ownMemory(mlp: Mlp, bytes: number): Place | null {
   let top = 8;
   const alloc = (n: number) => {
     const at = top;
-    top += Math.ceil(n / 8) * 8;
+    top += round8(n);
     if (top > memory.buffer.byteLength) throw new Error('host forward pass: own memory too small');
     return at;
   };

@@ -78,8 +78,3 @@ export function heapSummarizer(): (values: Float32Array) => HistogramSummary {
     return { min, max, num, sum, sumSquares, bucketLimit, bucket };
   };
 }
-
-/** Summary of `values`: by the wasm kernel when they are a view of the heap prepared above, else in JS. */
-export function summarizeOnHeap(values: Float32Array): HistogramSummary {
-  return heapSummarizer()(values);
-}

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { summarizeHistogram } from '../../shared/histogram.ts';
 import { initBackend } from '../../server/training/backend.ts';
 import { mulberry32 } from '../../server/training/rng.ts';
-import { prepareHeapHistograms, summarizeOnHeap } from '../../server/training/wasm-histogram.ts';
+import { heapSummarizer, prepareHeapHistograms } from '../../server/training/wasm-histogram.ts';
 import { peekFloat32, wasmHeap } from '../../server/training/wasm-kernels.ts';
 
 beforeAll(async () => {
@@ -22,7 +22,8 @@ function sample(n: number, seed: number): Float32Array {
   });
 }
 
-describe('summarizeOnHeap', () => {
+describe('heapSummarizer', () => {
+  const summarizeOnHeap = (values: Float32Array) => heapSummarizer()(values);
   const cases: [string, Float32Array][] = [
     ['mixed scales with special values', sample(100_003, 1)],
     ['a weight-like kernel', Float32Array.from({ length: 784 * 128 }, (_, i) => Math.sin(i * 12.9898) * 0.05)],
