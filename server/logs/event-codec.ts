@@ -6,7 +6,7 @@ import { histogramProtoToBuckets } from '../../shared/histogram.ts';
 import type { Bucket } from '../../shared/types.ts';
 import { graphDefToJson, kerasModelToGraph } from './graph-normalize.ts';
 import { type PbTensor, tensorDtypeName, tensorNumbers, tensorShape, tensorStrings, toNum } from './tensor-values.ts';
-import { decodeFast } from './fast-decode.ts';
+import { decodeFastInto } from './fast-decode.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -77,11 +77,7 @@ export class EventDecoder {
   ): void {
     if (this.fastPath) {
       // Only events without metadata take this path, so the plugin map needs no update.
-      const fast = decodeFast(buf, start, end);
-      if (fast) {
-        records.push(fast);
-        return;
-      }
+      if (decodeFastInto(buf, start, end, records)) return;
     }
     const nWarn = warnings.length;
     this.decodeSlow(buf.subarray(start, end), records, warnings);

@@ -136,6 +136,11 @@ export function writeHistogramEvent(b: Uint8Array, dv: DataView, pos: number, ta
     b.set(tag, pos);
     pos += tag.length;
   }
+  return putHisto(b, dv, pos, h, hl);
+}
+
+/** Value.histo: key, length and the HistogramProto's fields. */
+function putHisto(b: Uint8Array, dv: DataView, pos: number, h: HistogramSummary, hl: number = histoLen(h)): number {
   b[pos++] = 0x2a; // Value.histo
   pos = putVarint(b, pos, hl);
   pos = putDouble(b, dv, pos, 0x09, h.min);
@@ -145,6 +150,66 @@ export function writeHistogramEvent(b: Uint8Array, dv: DataView, pos: number, ta
   pos = putDouble(b, dv, pos, 0x29, h.sumSquares);
   pos = putPackedDoubles(b, dv, pos, 0x32, h.bucketLimit);
   return putPackedDoubles(b, dv, pos, 0x3a, h.bucket);
+}
+
+/** A summary value the in-place encoder writes: a simple_value scalar or a HistogramProto. */
+export type PlainValue =
+  | { kind: 'scalar'; tag: string; value: number }
+  | { kind: 'histogram'; tag: string; summary: HistogramSummary };
+
+/** Bytes of the Summary.Value message for v (no key/length of its own). */
+function plainValueLen(v: PlainValue, tag: Uint8Array): number {
+  // simple_value is in a oneof: written even when 0, so a reader knows which field it is.
+  return v.kind === 'scalar' ? strField(tag.length) + 5 : histoValueLen(tag, histoLen(v.summary));
+}
+
+function summaryLen(values: readonly PlainValue[]): number {
+  let n = 0;
+  for (const v of values) {
+    const vl = plainValueLen(v, tagBytes(v.tag));
+    n += 1 + varintLen(vl) + vl;
+  }
+  return n;
+}
+
+/** Bytes writeSummaryEvent will write for the same arguments (steps: non-negative safe integers). */
+export function summaryEventSize(values: readonly PlainValue[], step: number, wallTime: number): number {
+  const sl = summaryLen(values);
+  return dbl(wallTime) + (step !== 0 ? 1 + varintLen(step) : 0) + 1 + varintLen(sl) + sl;
+}
+
+/**
+ * One Event whose Summary holds all of `values`, in order (what TF1's merged summaries write): one record
+ * and one CRC for a summary step instead of one per value. Written in place like writeHistogramEvent
+ * (room checked by the caller via summaryEventSize); returns the end position.
+ */
+export function writeSummaryEvent(b: Uint8Array, dv: DataView, pos: number, values: readonly PlainValue[], step: number, wallTime: number): number {
+  pos = putDouble(b, dv, pos, 0x09, wallTime);
+  if (step !== 0) {
+    b[pos++] = 0x10;
+    pos = putVarint(b, pos, step);
+  }
+  b[pos++] = 0x2a; // Event.summary
+  pos = putVarint(b, pos, summaryLen(values));
+  for (const v of values) {
+    const tag = tagBytes(v.tag);
+    b[pos++] = 0x0a; // Summary.value
+    pos = putVarint(b, pos, plainValueLen(v, tag));
+    if (tag.length > 0) {
+      b[pos++] = 0x0a; // Value.tag
+      pos = putVarint(b, pos, tag.length);
+      b.set(tag, pos);
+      pos += tag.length;
+    }
+    if (v.kind === 'scalar') {
+      b[pos] = 0x15; // Value.simple_value
+      dv.setFloat32(pos + 1, v.value, true);
+      pos += 5;
+    } else {
+      pos = putHisto(b, dv, pos, v.summary);
+    }
+  }
+  return pos;
 }
 
 function putDouble(b: Uint8Array, dv: DataView, pos: number, key: number, x: number): number {

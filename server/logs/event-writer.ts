@@ -18,9 +18,12 @@ import {
   encodeTextEvent,
   histogramEventSize,
   scalarEventSize,
+  summaryEventSize,
   tagBytes,
   writeHistogramEvent,
   writeScalarEvent,
+  writeSummaryEvent,
+  type PlainValue,
 } from './event-encode.ts';
 
 export interface EventWriterOptions {
@@ -159,6 +162,27 @@ export class EventWriter {
     this.reserve(len + RECORD_OVERHEAD);
     const start = this.stagePos;
     writeHistogramEvent(this.stage, this.stageView, start + 12, t, h, step, wallTime);
+    this.stagePos = frameInPlace(this.stage, this.stageView, start, len);
+    this.pushed(start);
+  }
+
+  /**
+   * Scalars and histograms of one step as one Event with a Summary.Value each (as TF1's merged summaries):
+   * a trainer's summary step is one record, framed and checksummed once.
+   */
+  summaryValues(values: readonly PlainValue[], step: number, wallTime: number = now()): void {
+    if (values.length === 0) return;
+    if (!Number.isSafeInteger(step) || step < 0) {
+      for (const v of values) {
+        if (v.kind === 'scalar') this.scalar(v.tag, v.value, step, wallTime);
+        else this.histogramProto(v.tag, v.summary, step, wallTime);
+      }
+      return;
+    }
+    const len = summaryEventSize(values, step, wallTime);
+    this.reserve(len + RECORD_OVERHEAD);
+    const start = this.stagePos;
+    writeSummaryEvent(this.stage, this.stageView, start + 12, values, step, wallTime);
     this.stagePos = frameInPlace(this.stage, this.stageView, start, len);
     this.pushed(start);
   }

@@ -1,8 +1,9 @@
-// Hand-written decoder for the two most common record shapes:
-//   Event{wall_time, step, summary{value{tag, simple_value}}}  and the same with histo{HistogramProto}
-// with exactly one value and no metadata. Anything unexpected returns null and the caller falls back to
-// protobufjs; tests compare both on every corpus record and on our writer's output.
-import type { HistogramRecord, ScalarRecord } from './records.ts';
+// Hand-written decoder for the most common record shapes:
+//   Event{wall_time, step, summary{value{tag, simple_value}}}  and the same with histo{HistogramProto},
+// one value or several (TF1's merged summaries, our trainer's summary steps), without metadata. Anything
+// unexpected appends nothing and the caller falls back to protobufjs; tests compare both on every corpus
+// record and on our writer's output.
+import type { LogRecord } from './records.ts';
 import type { Bucket } from '../../shared/types.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -112,70 +113,90 @@ function histoBuckets(b: Uint8Array, dv: DataView, start: number, end: number): 
 let lastBuf: Uint8Array | null = null;
 let lastDv: DataView | null = null;
 
-/** Decodes buf[start, end) if it is one of the simple shapes; null otherwise. */
-export function decodeFast(b: Uint8Array, start: number, end: number): ScalarRecord | HistogramRecord | null {
+/**
+ * Decodes the event in b[start, end) if it is one of the simple shapes, appending its records (one per
+ * Summary.Value, in order) to `records`; returns false, having appended nothing, otherwise.
+ */
+export function decodeFastInto(b: Uint8Array, start: number, end: number, records: LogRecord[]): boolean {
   if (b !== lastBuf) {
     lastBuf = b;
     lastDv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
   const dv = lastDv!;
+  const before = records.length;
+  const fail = () => {
+    records.length = before;
+    return false;
+  };
   let pos = start;
   let wallTime = 0;
   let step = 0;
-  let tag: string | null = null;
-  let value: number | null = null;
-  let buckets: Bucket[] | null = null;
   let sawSummary = false;
+  // The values are read before wall_time/step may have appeared (fields can come in any order): the
+  // records take them at the end.
   while (pos < end) {
     const key = b[pos++];
     if (key === 0x09) {
-      if (pos + 8 > end) return null;
+      if (pos + 8 > end) return fail();
       wallTime = dv.getFloat64(pos, true);
       pos += 8;
     } else if (key === 0x10) {
       step = varint(b, pos, end);
-      if (step < 0) return null;
+      if (step < 0) return fail();
       pos = vPos;
     } else if (key === 0x2a && !sawSummary) {
       sawSummary = true;
       const sLen = varint(b, pos, end);
-      if (sLen < 0) return null;
+      if (sLen < 0) return fail();
       const sEnd = vPos + sLen;
-      if (sEnd > end) return null;
+      if (sEnd > end) return fail();
       pos = vPos;
-      if (b[pos++] !== 0x0a) return null; // exactly one Summary.Value filling the Summary
-      const vLen = varint(b, pos, sEnd);
-      if (vLen < 0 || vPos + vLen !== sEnd) return null;
-      pos = vPos;
+      if (pos === sEnd) return fail(); // no values: left to the full decoder
       while (pos < sEnd) {
-        const k = b[pos++];
-        if (k === 0x0a && tag === null) {
-          const tLen = varint(b, pos, sEnd);
-          if (tLen < 0 || vPos + tLen > sEnd) return null;
-          tag = internTag(b, vPos, vPos + tLen);
-          if (tag === null) return null;
-          pos = vPos + tLen;
-        } else if (k === 0x15 && value === null && buckets === null) {
-          if (pos + 4 > sEnd) return null;
-          value = dv.getFloat32(pos, true);
-          pos += 4;
-        } else if (k === 0x2a && value === null && buckets === null) {
-          const hLen = varint(b, pos, sEnd);
-          if (hLen < 0 || vPos + hLen > sEnd) return null;
-          const hStart = vPos; // histoBuckets moves vPos
-          buckets = histoBuckets(b, dv, hStart, hStart + hLen);
-          if (buckets === null) return null;
-          pos = hStart + hLen;
-        } else {
-          return null;
+        if (b[pos++] !== 0x0a) return fail(); // Summary.value, nothing else
+        const vLen = varint(b, pos, sEnd);
+        if (vLen < 0 || vPos + vLen > sEnd) return fail();
+        pos = vPos;
+        const vEnd = pos + vLen;
+        let tag: string | null = null;
+        let value: number | null = null;
+        let buckets: Bucket[] | null = null;
+        while (pos < vEnd) {
+          const k = b[pos++];
+          if (k === 0x0a && tag === null) {
+            const tLen = varint(b, pos, vEnd);
+            if (tLen < 0 || vPos + tLen > vEnd) return fail();
+            tag = internTag(b, vPos, vPos + tLen);
+            if (tag === null) return fail();
+            pos = vPos + tLen;
+          } else if (k === 0x15 && value === null && buckets === null) {
+            if (pos + 4 > vEnd) return fail();
+            value = dv.getFloat32(pos, true);
+            pos += 4;
+          } else if (k === 0x2a && value === null && buckets === null) {
+            const hLen = varint(b, pos, vEnd);
+            if (hLen < 0 || vPos + hLen > vEnd) return fail();
+            const hStart = vPos; // histoBuckets moves vPos
+            buckets = histoBuckets(b, dv, hStart, hStart + hLen);
+            if (buckets === null) return fail();
+            pos = hStart + hLen;
+          } else {
+            return fail();
+          }
         }
+        if (tag === null || pos !== vEnd) return fail();
+        if (value !== null) records.push({ kind: 'scalar', wallTime: 0, step: 0, tag, value });
+        else if (buckets !== null) records.push({ kind: 'histogram', wallTime: 0, step: 0, tag, buckets });
+        else return fail();
       }
     } else {
-      return null;
+      return fail();
     }
   }
-  if (tag === null || pos !== end) return null;
-  if (value !== null) return { kind: 'scalar', wallTime, step, tag, value };
-  if (buckets !== null) return { kind: 'histogram', wallTime, step, tag, buckets };
-  return null;
+  if (pos !== end || records.length === before) return fail();
+  for (let i = before; i < records.length; i++) {
+    records[i].wallTime = wallTime;
+    records[i].step = step;
+  }
+  return true;
 }

@@ -3,7 +3,8 @@
 // 6-8 kernel calls of fixed cost and, for tanh, sigmoid and the like, tfjs-wasm's scalar libm (about 30 ns a
 // value): for a 2-16-16-2 net it cost as much as half a training iteration. Here it is three calls a
 // layer on buffers allocated once, the inputs (fixed for a run) are stored as compressed rows, so
-// MNIST's zero pixels (about 80%) cost nothing, and the activations are SIMD polynomials.
+// MNIST's zero pixels (about 80%) cost nothing, as are relu's outputs, and the activations are SIMD
+// polynomials.
 // Numbers agree with tfjs' to float rounding (sums in another order, exp by a polynomial); training
 // itself never uses them.
 import type { Activation } from '../../shared/types.ts';
@@ -28,7 +29,15 @@ interface Input {
   csr: Csr;
   /** Byte offset of each weight layer's output buffer. */
   outputs: number[];
+  /**
+   * For each hidden layer whose activation is seldom exactly 0 (all but relu), its output as compressed
+   * rows that list every column (built once): the next layer reads it as it is, without a to_csr pass.
+   */
+  dense: (Csr | null)[];
 }
+
+/** The activation code whose outputs are mostly zeros (kernels.wat's $act4: relu); others are dense. */
+const SPARSE_CODE = 1;
 
 export interface HostForward {
   /**
@@ -142,11 +151,17 @@ export function hostForward(
     bytes += 4 * n + 16;
     return at;
   };
-  const plan = inputs.map((x) => ({
-    rows: x.rows,
-    csr: { rowPtr: take(x.rows + 1), colIdx: take(x.rows * inDim), vals: take(x.rows * inDim) },
-    outputs: widths.map((u) => take(x.rows * u + PAD)),
-  }));
+  const plan = inputs.map((x) => {
+    const outputs = widths.map((u) => take(x.rows * u + PAD));
+    return {
+      rows: x.rows,
+      csr: { rowPtr: take(x.rows + 1), colIdx: take(x.rows * inDim), vals: take(x.rows * inDim) },
+      outputs,
+      dense: widths.map((u, l) =>
+        l < widths.length - 1 && code !== SPARSE_CODE ? { rowPtr: take(x.rows + 1), colIdx: take(x.rows * u), vals: outputs[l] } : null,
+      ),
+    };
+  });
   const scratch: Csr = { rowPtr: take(maxRows + 1), colIdx: take(maxRows * maxHidden), vals: take(maxRows * maxHidden) };
   const staging = take(maxRows * maxIn);
 
@@ -156,12 +171,23 @@ export function hostForward(
   const base = place.alloc(bytes);
   const at = (off: number) => base + off;
   const rebase = (c: Csr): Csr => ({ rowPtr: at(c.rowPtr), colIdx: at(c.colIdx), vals: at(c.vals) });
-  const fixed: Input[] = plan.map((p) => ({ rows: p.rows, csr: rebase(p.csr), outputs: p.outputs.map(at) }));
+  const fixed: Input[] = plan.map((p) => ({
+    rows: p.rows,
+    csr: rebase(p.csr),
+    outputs: p.outputs.map(at),
+    dense: p.dense.map((d) => d && rebase(d)),
+  }));
   const hidden = rebase(scratch);
 
   inputs.forEach((x, i) => {
     new Float32Array(memory.buffer, at(staging), x.data.length).set(x.data);
     kernels.to_csr(at(staging), x.rows, inDim, fixed[i].csr.rowPtr, fixed[i].csr.colIdx, fixed[i].csr.vals);
+    fixed[i].dense.forEach((d, l) => {
+      if (!d) return;
+      const units = widths[l];
+      new Int32Array(memory.buffer, d.rowPtr, x.rows + 1).forEach((_, r, a) => (a[r] = r * units));
+      new Int32Array(memory.buffer, d.colIdx, x.rows * units).forEach((_, j, a) => (a[j] = j % units));
+    });
   });
 
   return {
@@ -189,7 +215,12 @@ function forward(k: WasmKernels, mlp: Mlp, code: number, x: Input, hidden: Csr, 
       break;
     }
     k.activate(out, x.rows * units, code, LEAKY_RELU_ALPHA);
-    k.to_csr(out, x.rows, units, hidden.rowPtr, hidden.colIdx, hidden.vals);
-    csr = hidden;
+    const dense = x.dense[l];
+    if (dense) {
+      csr = dense;
+    } else {
+      k.to_csr(out, x.rows, units, hidden.rowPtr, hidden.colIdx, hidden.vals);
+      csr = hidden;
+    }
   }
 }

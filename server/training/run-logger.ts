@@ -5,7 +5,7 @@ import { summarizeHistogram, type HistogramSummary } from '../../shared/histogra
 import { lazyHistogramRecord } from './lazy-histogram.ts';
 import type { LogRecord } from '../logs/records.ts';
 import type { SummaryOutput } from './summary-job.ts';
-import { HPARAMS_TAGS } from '../logs/event-encode.ts';
+import { HPARAMS_TAGS, type PlainValue } from '../logs/event-encode.ts';
 import { kerasModelToGraph } from '../logs/graph-normalize.ts';
 
 export type SessionStatus = 'STATUS_SUCCESS' | 'STATUS_FAILURE' | 'STATUS_ABORTED';
@@ -14,6 +14,7 @@ export type SessionStatus = 'STATUS_SUCCESS' | 'STATUS_FAILURE' | 'STATUS_ABORTE
 export interface RunLogSink {
   scalar(tag: string, value: number, step: number, wallTime?: number): void;
   histogramProto(tag: string, h: HistogramSummary, step: number, wallTime?: number): void;
+  summaryValues(values: readonly PlainValue[], step: number, wallTime?: number): void;
   image(tag: string, png: Uint8Array, width: number, height: number, step: number, wallTime?: number): void;
   kerasModel(modelJson: string, step?: number, wallTime?: number): void;
   hparams(hparams: Record<string, string | number | boolean>, metricTags: string[], wallTime?: number): void;
@@ -57,6 +58,10 @@ export class RunLogger {
 
   scalar(tag: string, value: number, step: number, wallTime: number = now()): void {
     this.writer?.scalar(tag, value, step, wallTime);
+    this.pushScalar(tag, value, step, wallTime);
+  }
+
+  private pushScalar(tag: string, value: number, step: number, wallTime: number): void {
     // The log stores simple_value as float32: stream the same number, so live and replayed series are equal.
     this.push({ kind: 'scalar', tag, value: Math.fround(value), step, wallTime });
   }
@@ -82,12 +87,19 @@ export class RunLogger {
     this.push(lazyHistogramRecord(tag, h, step, wallTime));
   }
 
-  /** One summary step's output (summary-job.ts), in its order, with its wall time. */
+  /**
+   * One summary step's output (summary-job.ts) with its wall time: its scalars and histograms as one event
+   * (one record to frame and checksum instead of ~20), then any image; the records in the output's order.
+   */
   summary(out: SummaryOutput): void {
+    const { step, wallTime } = out;
+    const values: PlainValue[] = [];
+    for (const e of out.entries) if (e.kind !== 'image') values.push(e);
+    this.writer?.summaryValues(values, step, wallTime);
     for (const e of out.entries) {
-      if (e.kind === 'histogram') this.histogramProto(e.tag, e.summary, out.step, out.wallTime);
-      else if (e.kind === 'scalar') this.scalar(e.tag, e.value, out.step, out.wallTime);
-      else this.image(e.tag, e.png, e.width, e.height, out.step, out.wallTime);
+      if (e.kind === 'histogram') this.push(lazyHistogramRecord(e.tag, e.summary, step, wallTime));
+      else if (e.kind === 'scalar') this.pushScalar(e.tag, e.value, step, wallTime);
+      else this.image(e.tag, e.png, e.width, e.height, step, wallTime);
     }
   }
 

@@ -48,9 +48,7 @@ export function saturationFraction(
   tol = SATURATION_TOLERANCE,
 ): number {
   if (!limits || acts.length === 0) return 0;
-  const [lo, hi] = limits;
-  const band = (hi - lo) * tol;
-  const below = lo + band, above = hi - band;
+  const [below, above] = saturationBand(limits, tol);
   let sat = 0;
   // Branch-free: on real activations the test goes either way at random, and mispredictions cost 4x.
   for (let i = 0; i < acts.length; i++) {
@@ -58,6 +56,28 @@ export function saturationFraction(
     sat += ((a <= below) as unknown as number) | ((a >= above) as unknown as number);
   }
   return sat / acts.length;
+}
+
+/** What deadFraction and saturationFraction count, for a faster counter to return (wasm-histogram.ts). */
+export interface ActivationCounts {
+  /** Units whose activation is exactly 0 on every example. */
+  deadUnits: number;
+  /** Values <= below or >= above. */
+  saturated: number;
+}
+
+/**
+ * Counts on [examples, units] activations (below/above NaN, for an unbounded activation, count nothing);
+ * null where the counter does not take these arrays (the JS functions then do).
+ */
+export type CountActivations = (acts: Float32Array, units: number, below: number, above: number) => ActivationCounts | null;
+
+/** The saturation band's edges for an activation's limits (NaN for unbounded ones). */
+export function saturationBand(limits: [number, number] | null, tol = SATURATION_TOLERANCE): [number, number] {
+  if (!limits) return [NaN, NaN];
+  const [lo, hi] = limits;
+  const band = (hi - lo) * tol;
+  return [lo + band, hi - band];
 }
 
 /** L2 norm over several arrays taken together (e.g. a layer's kernel and bias gradients). */
@@ -94,11 +114,13 @@ export function layerScalars(
   biasGrad: ArrayLike<number>,
   /** Sum of squares of kernelGrad when already known (its histogram computes it); spares a pass. */
   kernelGradSumSquares?: number,
+  /** Counts dead units and saturated values in place of deadFraction/saturationFraction (same numbers). */
+  count?: CountActivations,
 ): LayerScalars {
   const gradNorm = kernelGradSumSquares === undefined ? l2Norm(kernelGrad, biasGrad) : Math.sqrt(kernelGradSumSquares + l2Norm(biasGrad) ** 2);
-  return {
-    gradNorm,
-    deadFraction: deadFraction(acts, units),
-    saturationFraction: saturationFraction(acts, activationLimits(act)),
-  };
+  const limits = activationLimits(act);
+  const fits = count && acts instanceof Float32Array && acts.length > 0 && units > 0 && acts.length % units === 0;
+  const c = fits ? count(acts, units, ...saturationBand(limits)) : null;
+  if (!c) return { gradNorm, deadFraction: deadFraction(acts, units), saturationFraction: saturationFraction(acts, limits) };
+  return { gradNorm, deadFraction: c.deadUnits / units, saturationFraction: limits ? c.saturated / acts.length : 0 };
 }

@@ -5,7 +5,7 @@
 import { summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
 import type { Activation } from '../../shared/types.ts';
 import { decisionBoundaryPng, upsampleBilinear, weightTilesPng } from './images.ts';
-import { layerScalars } from './summaries.ts';
+import { layerScalars, type CountActivations } from './summaries.ts';
 
 /** A weight layer's arrays as read at one summary step (row-major, float32). */
 export interface LayerArrays {
@@ -88,11 +88,15 @@ function layerTags(name: string): LayerTags {
   return t;
 }
 
-/** `summarize` makes each histogram (the trainer passes wasm-histogram.ts's, for arrays on the wasm heap). */
+/**
+ * `summarize` makes each histogram and `count` counts dead units and saturated values (the trainer passes
+ * wasm-histogram.ts's, for arrays on the wasm heap).
+ */
 export function runSummaryJob(
   job: SummaryJob,
   points: BoundaryPoints | null,
   summarize: (values: Float32Array) => HistogramSummary = summarizeHistogram,
+  count?: CountActivations,
 ): SummaryOutput {
   const entries: SummaryEntry[] = [];
   const histogram = (tag: string, values: Float32Array) => {
@@ -108,7 +112,7 @@ export function runSummaryJob(
     const kg = histogram(t.kernelGrad, l.kernelGrad);
     // The histogram's sum of squares gives the norm without another pass; not when it skipped
     // non-finite values (the norm must show those).
-    const s = layerScalars(l.activations, l.units, l.activation, l.kernelGrad, l.biasGrad, kg.num === l.kernelGrad.length ? kg.sumSquares : undefined);
+    const s = layerScalars(l.activations, l.units, l.activation, l.kernelGrad, l.biasGrad, kg.num === l.kernelGrad.length ? kg.sumSquares : undefined, count);
     entries.push({ kind: 'scalar', tag: t.gradNorm, value: s.gradNorm });
     entries.push({ kind: 'scalar', tag: t.deadFraction, value: s.deadFraction });
     entries.push({ kind: 'scalar', tag: t.saturationFraction, value: s.saturationFraction });

@@ -10,7 +10,7 @@ import { makeDataset, MNIST_SIDE, type Dataset } from './datasets.ts';
 import { gridPoints } from './images.ts';
 import { hostForward, type HostForward } from './host-forward.ts';
 import { FusedAdam, fusedAdamAvailable } from './fused-adam.ts';
-import { heapSummarizer, prepareHeapHistograms } from './wasm-histogram.ts';
+import { heapActivationCounts, heapSummarizer, prepareHeapHistograms } from './wasm-histogram.ts';
 import { peekFloat32 } from './wasm-kernels.ts';
 import { buildMlp, type Mlp } from './model.ts';
 import { deriveSeed, mulberry32, permutation } from './rng.ts';
@@ -233,7 +233,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         } else if (withImage && ds.name === 'mnist') {
           image = { kind: 'weights', kernel: layers[0].kernel, units: layers[0].units, side: MNIST_SIDE };
         }
-        logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points, heapSummarizer()));
+        logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points, heapSummarizer(), heapActivationCounts()));
       } finally {
         tf.dispose(owned);
       }

@@ -3,25 +3,25 @@
 // float32 path on a 100k-value kernel, with the same numbers (tests compare the two). Arrays elsewhere go
 // to summarizeHistogram.
 import { float32BucketTables, KEY_SHIFT_32, summarizeHistogram, summaryFromCounts, type HistogramSummary } from '../../shared/histogram.ts';
+import type { ActivationCounts, CountActivations } from './summaries.ts';
 import { wasmHeap } from './wasm-kernels.ts';
 
 /** Byte offsets of the kernel's tables and buffers, allocated once per heap with tfjs-wasm's malloc. */
 interface Scratch {
   limits: number;
   out: number;
+  /** The k bucket limits and k counts the kernel writes (f64). */
+  outLimits: number;
+  outCounts: number;
   counts: number;
-  /** (bucket index, count) Int32 pairs the kernel writes. */
-  pairs: number;
   table: number;
-  buckets: number;
-  /** The bucket limits (the JS copy of what is at `limits`). */
-  limitValues: Float64Array;
 }
 
-/** f64s the kernel writes: num, min, max, sum, sum of squares, and how many pairs. */
+/** f64s the histogram kernel writes: num, min, max, sum, sum of squares, and how many buckets. */
 const OUT_VALUES = 6;
 
 const scratches = new WeakMap<WebAssembly.Memory, Scratch>();
+export const __scratch = () => scratches.get(wasmHeap()!.memory);
 
 /**
  * Allocates the kernel's tables on the current heap (once per heap). Call it before taking heap views:
@@ -38,12 +38,13 @@ function allocate(memory: WebAssembly.Memory, malloc: (bytes: number) => number)
   const { table, limits } = float32BucketTables();
   const n = limits.length;
   // 8-byte values first so everything stays aligned; malloc's block is 8-aligned.
-  const base = malloc(n * 8 + OUT_VALUES * 8 + n * 8 + n * 4 + table.byteLength);
+  const base = malloc(3 * n * 8 + OUT_VALUES * 8 + n * 4 + table.byteLength);
   if (!base) throw new Error('wasm histogram: malloc failed');
   const out = base + n * 8;
-  const pairs = out + OUT_VALUES * 8;
-  const counts = pairs + n * 8;
-  const s: Scratch = { limits: base, out, pairs, counts, table: counts + n * 4, buckets: n, limitValues: limits };
+  const outLimits = out + OUT_VALUES * 8;
+  const outCounts = outLimits + n * 8;
+  const counts = outCounts + n * 8;
+  const s: Scratch = { limits: base, out, outLimits, outCounts, counts, table: counts + n * 4 };
   const buf = memory.buffer; // after malloc: it may have grown the memory
   new Float64Array(buf, s.limits, n).set(limits);
   new Int32Array(buf, s.counts, n).fill(0);
@@ -63,18 +64,51 @@ export function heapSummarizer(): (values: Float32Array) => HistogramSummary {
   const { memory, kernels } = heap;
   return (values) => {
     if (values.buffer !== memory.buffer) return summarizeHistogram(values);
-    kernels.histogram(values.byteOffset, values.length, s.table, s.limits, s.counts, s.out, s.pairs, KEY_SHIFT_32);
+    kernels.histogram(values.byteOffset, values.length, s.table, s.limits, s.counts, s.out, s.outLimits, s.outCounts, KEY_SHIFT_32);
     const buf = memory.buffer;
     const [num, min, max, sum, sumSquares, k] = new Float64Array(buf, s.out, OUT_VALUES);
     if (num === 0) return summaryFromCounts([], 0, min, max, sum, sumSquares);
-    // The kernel compacted the buckets as summarizeHistogram does; only the limits' values are looked up here.
-    const pairs = new Int32Array(buf, s.pairs, 2 * k);
-    const bucketLimit: number[] = [];
-    const bucket: number[] = [];
-    for (let j = 0; j < 2 * k; j += 2) {
-      bucketLimit.push(s.limitValues[pairs[j]]);
-      bucket.push(pairs[j + 1]);
+    // Plain arrays: Float64Arrays (one backing store per histogram) were measured slower, by their GC cost.
+    const lv = new Float64Array(buf, s.outLimits, k);
+    const cv = new Float64Array(buf, s.outCounts, k);
+    const bucketLimit = new Array<number>(k);
+    const bucket = new Array<number>(k);
+    for (let j = 0; j < k; j++) {
+      bucketLimit[j] = lv[j];
+      bucket[j] = cv[j];
     }
     return { min, max, num, sum, sumSquares, bucketLimit, bucket };
+  };
+}
+
+/** The largest float32 <= x and the smallest float32 >= x: float32 comparisons that decide as float64 ones. */
+const F32 = new Float32Array(1);
+const F32_BITS = new Int32Array(F32.buffer);
+function float32Step(x: number, down: boolean): number {
+  F32[0] = x;
+  const f = F32[0];
+  if (Number.isNaN(x) || f === x || !Number.isFinite(f)) return f;
+  if (down === f < x) return f;
+  // one ulp towards the side wanted: for positive f down is bits - 1, for negative f it is bits + 1
+  F32_BITS[0] += (f > 0) === down ? -1 : 1;
+  return F32[0];
+}
+export const float32AtMost = (x: number) => float32Step(x, true);
+export const float32AtLeast = (x: number) => float32Step(x, false);
+
+/**
+ * summaries.ts' activation counts by our wasm kernel, for arrays on the current heap (null for others): the
+ * layer scalars' dead units and saturated values in one pass, four units at a time.
+ */
+export function heapActivationCounts(): CountActivations | undefined {
+  const heap = wasmHeap();
+  const s = heap ? scratches.get(heap.memory) : undefined;
+  if (!heap || !s) return undefined;
+  const { memory, kernels } = heap;
+  return (acts, units, below, above): ActivationCounts | null => {
+    if (acts.buffer !== memory.buffer) return null;
+    kernels.act_stats(acts.byteOffset, acts.length / units, units, float32AtMost(below), float32AtLeast(above), s.out);
+    const out = new Int32Array(memory.buffer, s.out, 2);
+    return { deadUnits: out[0], saturated: out[1] };
   };
 }

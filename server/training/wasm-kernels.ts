@@ -9,7 +9,8 @@ export interface WasmKernels {
     x: number, g: number, m: number, v: number, y: number, n: number,
     b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, nlr: number,
   ): void;
-  histogram(p: number, n: number, table: number, limits: number, counts: number, out: number, pairs: number, shift: number): void;
+  histogram(p: number, n: number, table: number, limits: number, counts: number, out: number, outLimits: number, outCounts: number, shift: number): void;
+  act_stats(p: number, rows: number, units: number, below: number, above: number, out: number): void;
   to_csr(x: number, rows: number, cols: number, rowPtr: number, colIdx: number, vals: number): void;
   dense_csr(rowPtr: number, colIdx: number, vals: number, rows: number, w: number, b: number, out: number, y: number): void;
   activate(p: number, n: number, code: number, alpha: number): void;

@@ -2,11 +2,32 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EventDecoder } from '../../server/logs/event-codec.ts';
-import { decodeFast } from '../../server/logs/fast-decode.ts';
-import { encodeHistogramEvent, encodeScalarEvent } from '../../server/logs/event-encode.ts';
+import { decodeFastInto } from '../../server/logs/fast-decode.ts';
+import type { LogRecord } from '../../server/logs/records.ts';
+import {
+  encodeEvent,
+  encodeHistogramEvent,
+  encodeScalarEvent,
+  summaryEventSize,
+  writeSummaryEvent,
+  type PlainValue,
+} from '../../server/logs/event-encode.ts';
 import { scanRecords } from '../../server/logs/tfrecord.ts';
 import { summarizeHistogram } from '../../shared/histogram.ts';
 import { corpusFiles } from './corpus-files.ts';
+
+/** The fast path's records, or null where it declines. */
+function decodeFast(data: Uint8Array, start: number, end: number): LogRecord[] | null {
+  const out: LogRecord[] = [];
+  return decodeFastInto(data, start, end, out) ? out : null;
+}
+
+/** writeSummaryEvent's bytes for values (the trainer's one event per summary step). */
+function summaryEvent(values: PlainValue[], step: number, wallTime: number): Uint8Array {
+  const b = new Uint8Array(summaryEventSize(values, step, wallTime));
+  expect(writeSummaryEvent(b, new DataView(b.buffer), 0, values, step, wallTime)).toBe(b.length);
+  return b;
+}
 
 function both(data: Uint8Array) {
   const fast = new EventDecoder();
@@ -37,16 +58,53 @@ describe('fast path vs protobufjs', () => {
       encodeScalarEvent('t', 3, 128, 0),
       encodeHistogramEvent('h', summarizeHistogram([1, 2, 3, -4, 0]), 9, 2),
       encodeHistogramEvent('empty', summarizeHistogram([]), 9, 2),
+      // several values in one event: protobufjs' encoding and our in-place writer's
+      encodeEvent({ wall_time: 3, step: 7, summary: { value: [{ tag: 'a', simple_value: 1 }, { tag: 'b', simple_value: 0 }] } }),
+      summaryEvent(
+        [
+          { kind: 'histogram', tag: 'l/kernel', summary: summarizeHistogram([0.5, -0.25, 3]) },
+          { kind: 'scalar', tag: 'l/grad_norm', value: 0 },
+          { kind: 'histogram', tag: 'l/bias', summary: summarizeHistogram(Float32Array.from([1, 2, 2])) },
+          { kind: 'scalar', tag: 'ü', value: -1.5 },
+        ],
+        12,
+        1700000000.25,
+      ),
     ];
     for (const c of cases) {
       expect(decodeFast(c, 0, c.length)).not.toBeNull();
       const { fast, slow } = both(c);
       expect(fast).toEqual(slow);
     }
+    const merged = both(cases.at(-1)!).slow.records;
+    expect(merged.map((r) => [r.kind, r.step, r.wallTime, 'tag' in r ? r.tag : ''])).toEqual([
+      ['histogram', 12, 1700000000.25, 'l/kernel'],
+      ['scalar', 12, 1700000000.25, 'l/grad_norm'],
+      ['histogram', 12, 1700000000.25, 'l/bias'],
+      ['scalar', 12, 1700000000.25, 'ü'],
+    ]);
   });
 
-  it('never disagrees or throws on mutated records (every single-byte change of a scalar / histogram event)', () => {
-    const seeds = [encodeScalarEvent('loss/x', 0.5, 300, 1700000000.5), encodeHistogramEvent('h', summarizeHistogram([1, 5, 9]), 4, 3)];
+  it('declines a merged event as a whole when one of its values is not a plain shape', () => {
+    const ev = encodeEvent({
+      wall_time: 1,
+      step: 2,
+      summary: { value: [{ tag: 'a', simple_value: 1 }, { tag: 'b', simple_value: 2, metadata: { plugin_data: { plugin_name: 'scalars' } } }] },
+    });
+    const records: LogRecord[] = [];
+    expect(decodeFastInto(ev, 0, ev.length, records)).toBe(false);
+    expect(records).toEqual([]);
+    const { fast, slow } = both(ev);
+    expect(fast).toEqual(slow);
+    expect(fast.records).toHaveLength(2);
+  });
+
+  it('never disagrees or throws on mutated records (every single-byte change of a scalar, histogram or merged event)', () => {
+    const seeds = [
+      encodeScalarEvent('loss/x', 0.5, 300, 1700000000.5),
+      encodeHistogramEvent('h', summarizeHistogram([1, 5, 9]), 4, 3),
+      summaryEvent([{ kind: 'scalar', tag: 's', value: 2 }, { kind: 'histogram', tag: 'h', summary: summarizeHistogram([1, 5]) }], 4, 3),
+    ];
     for (const seed of seeds) {
       for (let i = 0; i < seed.length; i++) {
         for (const v of [0x00, 0x0a, 0x15, 0x2a, 0x80, 0xff, seed[i] ^ 0x01]) {
@@ -56,7 +114,7 @@ describe('fast path vs protobufjs', () => {
           if (!f) continue;
           const slow = new EventDecoder();
           slow.fastPath = false;
-          expect([f]).toEqual(slow.decode(m, 'x').records);
+          expect(f).toEqual(slow.decode(m, 'x').records);
         }
       }
     }

@@ -28,7 +28,8 @@ describe('hostForward', () => {
 
   for (const activation of covered) {
     it(`${activation}: each layer's activations and the probabilities match the model's`, () => {
-      // 19 units: the kernel's 16-, 4- and 1-wide paths all run; 37 inputs, 30% non-zero.
+      // 19 units and 3 classes: the kernel's 16-, 4-, 2- and 1-wide paths all run, on odd counts of non-zeros;
+      // 37 inputs, 30% non-zero.
       const D = 37, C = 3;
       const mlp = buildMlp({ activation, layers: [19, 8], dropout: 0, batchNorm: false, seed: 5 }, [D], C);
       const sparse = inputs(50, D, 0.3, 1), dense = inputs(7, D, 1, 2);

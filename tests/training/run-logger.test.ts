@@ -8,7 +8,7 @@ import { PB } from '../../server/logs/tfevents-schema.ts';
 import { readEventFile } from '../../server/logs/event-file-reader.ts';
 import { EventWriter } from '../../server/logs/event-writer.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
-import { bucketize } from '../../shared/histogram.ts';
+import { bucketize, summarizeHistogram } from '../../shared/histogram.ts';
 import { initBackend } from '../../server/training/backend.ts';
 import { RunLogger } from '../../server/training/run-logger.ts';
 import { trainRun } from '../../server/training/trainer.ts';
@@ -100,5 +100,35 @@ describe('RunLogger', () => {
       sumSquares += v * v;
     }
     expect(histos[0]).toMatchObject({ num: 6, min: -1.25, max: 7.5, sum, sum_squares: sumSquares });
+  });
+
+  it('writes a summary step as one event holding its scalars and histograms, then its image', async () => {
+    const writer = await EventWriter.open(join(dir, 'merged'));
+    const logger = new RunLogger(writer);
+    const png = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
+    logger.summary({
+      step: 30,
+      wallTime: 1700000000.5,
+      entries: [
+        { kind: 'histogram', tag: 'd/kernel', summary: summarizeHistogram([0.5, -1, 2]) },
+        { kind: 'scalar', tag: 'd/grad_norm', value: 0.25 },
+        { kind: 'image', tag: 'images/x', png, width: 1, height: 1 },
+        { kind: 'scalar', tag: 'd/dead_fraction', value: 0 },
+      ],
+    });
+    const live = logger.takeRecords().map(plain);
+    await logger.close();
+    const events = scanRecords(await readFile(writer.path))
+      .frames.flatMap((f) => (f.kind === 'record' ? [PB.Event.toObject(PB.Event.decode(f.data)) as { step?: number; summary?: { value: { tag: string }[] } }] : []))
+      .filter((e) => e.summary);
+    expect(events.map((e) => [Number(e.step), e.summary!.value.map((v) => v.tag)])).toEqual([
+      [30, ['d/kernel', 'd/grad_norm', 'd/dead_fraction']],
+      [30, ['images/x']],
+    ]);
+    // The live records keep the output's order; read back, the file gives the same records.
+    expect(live.map((r) => ('tag' in r ? r.tag : ''))).toEqual(['d/kernel', 'd/grad_norm', 'images/x', 'd/dead_fraction']);
+    const back = content((await readEventFile(writer.path)).records).map(plain);
+    const byTag = (rs: LogRecord[]) => [...rs].sort((a, b) => (('tag' in a ? a.tag : '') < ('tag' in b ? b.tag : '') ? -1 : 1));
+    expect(byTag(back)).toEqual(byTag(live));
   });
 });

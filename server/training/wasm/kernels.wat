@@ -83,38 +83,70 @@
   ;; Histogram of n float32 values at $p in TF1's buckets, for shared/histogram.ts's summarizeHistogram:
   ;; the same work in the same order as its float32 path (so the same numbers). Non-finite values are
   ;; skipped. $table: the Int16 bucket guess per value's bits >>> $shift (KEY_SHIFT_32); $limits: the Float64 bucket
-  ;; limits; $counts: Int32 counts, all zero on entry and on return; $out: six f64 written: num, min, max,
-  ;; sum, sum of squares, and the number of (bucket index, count) Int32 pairs written at $pairs: the
-  ;; buckets from min's to max's, each run of empty ones collapsed into its last (as TF's EncodeToProto).
+  ;; limits; $counts: Int32 counts, all zero on entry and on return. Writes at $out six f64: num, min, max,
+  ;; sum, sum of squares, and k; and k bucket limits at $outLimits and k counts at $outCounts (f64: a
+  ;; HistogramProto's packed fields as they are): the buckets from min's to max's, each run of empty ones
+  ;; collapsed into its last (as TF's EncodeToProto).
   (func (export "histogram")
-    (param $p i32) (param $n i32) (param $table i32) (param $limits i32) (param $counts i32) (param $out i32) (param $pairs i32) (param $shift i32)
+    (param $p i32) (param $n i32) (param $table i32) (param $limits i32) (param $counts i32) (param $out i32)
+    (param $outLimits i32) (param $outCounts i32) (param $shift i32)
     (local $i i32) (local $bits i32) (local $b i32) (local $c i32) (local $num i32) (local $hi i32) (local $k i32)
+    (local $stop i32) (local $q i32) (local $zero i32)
     (local $v f64) (local $min f64) (local $max f64) (local $sum f64) (local $sq f64)
     (local.set $min (f64.const inf))
     (local.set $max (f64.const -inf))
+    ;; +0.0's bucket, for blocks of zeros
+    (local.set $zero (i32.load16_s (local.get $table)))
+    (local.set $zero (i32.add (local.get $zero) (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $zero) (i32.const 3)))) (f64.const 0))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $bits (i32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
-        (if (i32.ne (i32.and (local.get $bits) (i32.const 0x7f800000)) (i32.const 0x7f800000))
+        (local.set $stop (select (i32.add (local.get $i) (i32.const 32)) (local.get $n) (i32.le_u (i32.add (local.get $i) (i32.const 32)) (local.get $n))))
+        ;; A whole block of 32 values whose bits are all 0 (+0.0) is counted at once, with the same effect
+        ;; in the same place as one at a time. Gradients of a layer fed MNIST's blank pixels are whole
+        ;; rows of zeros (~40% of W1's first-layer gradient); other data pays one vector test per block.
+        (if (i32.eq (i32.sub (local.get $stop) (local.get $i)) (i32.const 32))
           (then
-            (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
-            (if (f64.lt (local.get $v) (local.get $min)) (then (local.set $min (local.get $v))))
-            (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
-            (local.set $num (i32.add (local.get $num) (i32.const 1)))
-            (local.set $sum (f64.add (local.get $sum) (local.get $v)))
-            (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
-            (local.set $b
-              (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
-            (local.set $b
-              (i32.add (local.get $b)
-                (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
+            (if (i32.eqz (v128.any_true
+                  (v128.or
+                    (v128.or (v128.or (v128.load (local.get $q)) (v128.load offset=16 (local.get $q)))
+                             (v128.or (v128.load offset=32 (local.get $q)) (v128.load offset=48 (local.get $q))))
+                    (v128.or (v128.or (v128.load offset=64 (local.get $q)) (v128.load offset=80 (local.get $q)))
+                             (v128.or (v128.load offset=96 (local.get $q)) (v128.load offset=112 (local.get $q)))))))
+              (then
+                (if (f64.lt (f64.const 0) (local.get $min)) (then (local.set $min (f64.const 0))))
+                (if (f64.gt (f64.const 0) (local.get $max)) (then (local.set $max (f64.const 0))))
+                (local.set $num (i32.add (local.get $num) (i32.const 32)))
+                ;; adding +0 again and again changes a sum once at most (-0 to +0): once is the same
+                (local.set $sum (f64.add (local.get $sum) (f64.const 0)))
+                (local.set $sq (f64.add (local.get $sq) (f64.const 0)))
+                (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $zero) (i32.const 2))))
+                (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 32)))
+                (local.set $i (local.get $stop))
+                (br $next)))))
+        (loop $value
+          (local.set $bits (i32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+          (if (i32.ne (i32.and (local.get $bits) (i32.const 0x7f800000)) (i32.const 0x7f800000))
+            (then
+              (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
+              (if (f64.lt (local.get $v) (local.get $min)) (then (local.set $min (local.get $v))))
+              (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
+              (local.set $num (i32.add (local.get $num) (i32.const 1)))
+              (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+              (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+              (local.set $b
+                (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
+              (local.set $b
+                (i32.add (local.get $b)
+                  (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+              (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
+              (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $value (i32.lt_u (local.get $i) (local.get $stop))))
         (br $next)))
     ;; The occupied buckets, from min's to max's (the index is monotone in the value; min and max are
-    ;; float32 values, so their bits index the table as above), read out as pairs and cleared.
+    ;; float32 values, so their bits index the table as above), read out and cleared.
     (if (local.get $num)
       (then
         (local.set $bits (i32.reinterpret_f32 (f32.demote_f64 (local.get $min))))
@@ -136,8 +168,9 @@
                     (local.set $b (i32.add (local.get $b) (i32.const 1)))
                     (br $run))))
               (else (i32.store (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))) (i32.const 0))))
-            (i32.store (i32.add (local.get $pairs) (i32.shl (local.get $k) (i32.const 3))) (local.get $b))
-            (i32.store offset=4 (i32.add (local.get $pairs) (i32.shl (local.get $k) (i32.const 3))) (local.get $c))
+            (f64.store (i32.add (local.get $outLimits) (i32.shl (local.get $k) (i32.const 3)))
+              (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))))
+            (f64.store (i32.add (local.get $outCounts) (i32.shl (local.get $k) (i32.const 3))) (f64.convert_i32_u (local.get $c)))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (local.set $b (i32.add (local.get $b) (i32.const 1)))
             (br $span)))))
@@ -147,6 +180,65 @@
     (f64.store offset=24 (local.get $out) (local.get $sum))
     (f64.store offset=32 (local.get $out) (local.get $sq))
     (f64.store offset=40 (local.get $out) (f64.convert_i32_u (local.get $k))))
+
+;; Dead units and saturated values of activations [rows, units] at $p (summaries.ts' deadFraction and
+  ;; saturationFraction counts): writes at $out the Int32 number of units that are exactly 0 (either sign)
+  ;; on every row, and the number of values <= $below or >= $above (NaN limits: none). Four units at a time
+  ;; down the rows, the last units % 4 one at a time.
+  (func (export "act_stats")
+    (param $p i32) (param $rows i32) (param $units i32) (param $below f32) (param $above f32) (param $out i32)
+    (local $u i32) (local $r i32) (local $q i32) (local $stride i32) (local $dead i32) (local $satN i32)
+    (local $v v128) (local $any v128) (local $sat v128) (local $lo v128) (local $hi v128) (local $x f32) (local $nz i32)
+    (local.set $stride (i32.shl (local.get $units) (i32.const 2)))
+    (local.set $lo (f32x4.splat (local.get $below)))
+    (local.set $hi (f32x4.splat (local.get $above)))
+    (block $quadsDone
+      (loop $quad
+        (br_if $quadsDone (i32.gt_u (i32.add (local.get $u) (i32.const 4)) (local.get $units)))
+        (local.set $any (v128.const i32x4 0 0 0 0))
+        (local.set $q (i32.add (local.get $p) (i32.shl (local.get $u) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (block $rowsDone
+          (loop $row
+            (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $v (v128.load (local.get $q)))
+            (local.set $any (v128.or (local.get $any) (f32x4.ne (local.get $v) (v128.const f32x4 0 0 0 0))))
+            ;; a true lane is -1: subtracting counts it
+            (local.set $sat (i32x4.sub (local.get $sat)
+              (v128.or (f32x4.le (local.get $v) (local.get $lo)) (f32x4.ge (local.get $v) (local.get $hi)))))
+            (local.set $q (i32.add (local.get $q) (local.get $stride)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $row)))
+        ;; lanes still 0 are dead units
+        (local.set $dead (i32.add (local.get $dead)
+          (i32.sub (i32.const 4) (i32.popcnt (i32x4.bitmask (local.get $any))))))
+        (local.set $u (i32.add (local.get $u) (i32.const 4)))
+        (br $quad)))
+    (block $unitsDone
+      (loop $unit
+        (br_if $unitsDone (i32.ge_u (local.get $u) (local.get $units)))
+        (local.set $nz (i32.const 0))
+        (local.set $q (i32.add (local.get $p) (i32.shl (local.get $u) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (block $rowsDone1
+          (loop $row1
+            (br_if $rowsDone1 (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $x (f32.load (local.get $q)))
+            (local.set $nz (i32.or (local.get $nz) (f32.ne (local.get $x) (f32.const 0))))
+            (local.set $satN (i32.add (local.get $satN)
+              (i32.or (f32.le (local.get $x) (local.get $below)) (f32.ge (local.get $x) (local.get $above)))))
+            (local.set $q (i32.add (local.get $q) (local.get $stride)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $row1)))
+        (local.set $dead (i32.add (local.get $dead) (i32.eqz (local.get $nz))))
+        (local.set $u (i32.add (local.get $u) (i32.const 1)))
+        (br $unit)))
+    (i32.store (local.get $out) (local.get $dead))
+    (i32.store offset=4 (local.get $out)
+      (i32.add (local.get $satN)
+        (i32.add
+          (i32.add (i32x4.extract_lane 0 (local.get $sat)) (i32x4.extract_lane 1 (local.get $sat)))
+          (i32.add (i32x4.extract_lane 2 (local.get $sat)) (i32x4.extract_lane 3 (local.get $sat)))))))
 
   ;; ---- The forward pass of a plain MLP for summaries (host-forward.ts): the probe batch's activations and
   ;; the decision boundary's grid, without tfjs' per-op cost. Float32 throughout; results agree with tfjs'
@@ -179,7 +271,7 @@
 
   ;; y[r, o] = b[o] + sum over row r's non-zeros (k, v) of v * w[k, o]: a dense layer on compressed rows
   ;; (to_csr), w row-major [in, out]. Sixteen outputs at a time in four vector accumulators, then four,
-  ;; then one.
+  ;; then two, then one.
   (func (export "dense_csr")
     (param $rowPtr i32) (param $colIdx i32) (param $vals i32) (param $rows i32)
     (param $w i32) (param $b i32) (param $out i32) (param $y i32)
@@ -247,6 +339,49 @@
             (v128.store (i32.add (local.get $yp) (i32.shl (local.get $o) (i32.const 2))) (local.get $a0))
             (local.set $o (i32.add (local.get $o) (i32.const 4)))
             (br $next4)))
+        ;; two outputs (a two-class layer, or what four left): the low half of a vector, two chains of
+        ;; non-zeros summed at the end (one chain would wait on each add)
+        (if (i32.le_u (i32.add (local.get $o) (i32.const 2)) (local.get $out))
+          (then
+            (local.set $a0 (v128.load64_zero (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 2)))))
+            (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $j (local.get $j0))
+            (block $pairsDone
+              (loop $pair
+                (br_if $pairsDone (i32.ge_u (i32.add (local.get $j) (i32.const 1)) (local.get $j1)))
+                (local.set $a0
+                  (f32x4.add (local.get $a0)
+                    (f32x4.mul
+                      (v128.load32_splat (i32.add (local.get $vals) (i32.shl (local.get $j) (i32.const 2))))
+                      (v128.load64_zero
+                        (i32.add (local.get $w)
+                          (i32.add
+                            (i32.mul (i32.load (i32.add (local.get $colIdx) (i32.shl (local.get $j) (i32.const 2)))) (local.get $stride))
+                            (i32.shl (local.get $o) (i32.const 2))))))))
+                (local.set $a1
+                  (f32x4.add (local.get $a1)
+                    (f32x4.mul
+                      (v128.load32_splat offset=4 (i32.add (local.get $vals) (i32.shl (local.get $j) (i32.const 2))))
+                      (v128.load64_zero
+                        (i32.add (local.get $w)
+                          (i32.add
+                            (i32.mul (i32.load offset=4 (i32.add (local.get $colIdx) (i32.shl (local.get $j) (i32.const 2)))) (local.get $stride))
+                            (i32.shl (local.get $o) (i32.const 2))))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 2)))
+                (br $pair)))
+            (if (i32.lt_u (local.get $j) (local.get $j1))
+              (then
+                (local.set $a0
+                  (f32x4.add (local.get $a0)
+                    (f32x4.mul
+                      (v128.load32_splat (i32.add (local.get $vals) (i32.shl (local.get $j) (i32.const 2))))
+                      (v128.load64_zero
+                        (i32.add (local.get $w)
+                          (i32.add
+                            (i32.mul (i32.load (i32.add (local.get $colIdx) (i32.shl (local.get $j) (i32.const 2)))) (local.get $stride))
+                            (i32.shl (local.get $o) (i32.const 2))))))))))
+            (v128.store64_lane 0 (i32.add (local.get $yp) (i32.shl (local.get $o) (i32.const 2))) (f32x4.add (local.get $a0) (local.get $a1)))
+            (local.set $o (i32.add (local.get $o) (i32.const 2)))))
         (block $done1
           (loop $next1
             (br_if $done1 (i32.ge_u (local.get $o) (local.get $out)))
@@ -276,7 +411,7 @@
   ;; times 2^n built in the exponent bits. x is clamped to [-87.33, 88.37] (2^n stays a normal float).
   (func $exp4 (param $x v128) (result v128)
     (local $n v128) (local $r v128) (local $p v128)
-    (local.set $x (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.33))) (f32x4.splat (f32.const 88.37))))
+    (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (f32x4.splat (f32.const -87.33))) (f32x4.splat (f32.const 88.37))))
     (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
     (local.set $r
       (f32x4.sub
@@ -295,11 +430,33 @@
     (f32x4.mul (local.get $p)
       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
 
-;; The activation `code` (host-forward.ts' ACTIVATION_CODES) on four lanes, with tfjs' definitions.
-  (func $act4 (param $x v128) (param $code i32) (param $alpha f32) (result v128)
+  ;; tanh on four lanes: a rational minimax approximation, odd degree 13 over even degree 6, on x clamped
+  ;; to +-7.9053 (beyond which tanh rounds to +-1 in float32); coefficients as in Eigen's float tanh. One
+  ;; division and no exp: about 3x the exp-based form's speed, within 3 ulp. Below 4e-4 tanh(x) is x in
+  ;; float32, kept exactly (the product would lose subnormals' precision).
+  (func $tanh4 (param $x v128) (result v128)
     (local $ax v128) (local $x2 v128) (local $big v128) (local $small v128)
+    (local.set $ax (local.get $x))
+    (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (f32x4.splat (f32.const -7.90531110763549805))) (f32x4.splat (f32.const 7.90531110763549805))))
+    (local.set $x2 (f32x4.mul (local.get $x) (local.get $x)))
+    (local.set $big (f32x4.splat (f32.const -2.76076847742355e-16)))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $x2)) (f32x4.splat (f32.const 2.00018790482477e-13))))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $x2)) (f32x4.splat (f32.const -8.60467152213735e-11))))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $x2)) (f32x4.splat (f32.const 5.12229709037114e-08))))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $x2)) (f32x4.splat (f32.const 1.48572235717979e-05))))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $x2)) (f32x4.splat (f32.const 6.37261928875436e-04))))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $x2)) (f32x4.splat (f32.const 4.89352455891786e-03))))
+    (local.set $small (f32x4.splat (f32.const 1.19825839466702e-06)))
+    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $x2)) (f32x4.splat (f32.const 1.18534705686654e-04))))
+    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $x2)) (f32x4.splat (f32.const 2.26843463243900e-03))))
+    (local.set $small (f32x4.add (f32x4.mul (local.get $small) (local.get $x2)) (f32x4.splat (f32.const 4.89352518554385e-03))))
+    (v128.bitselect (local.get $ax) (f32x4.div (f32x4.mul (local.get $x) (local.get $big)) (local.get $small))
+      (f32x4.lt (f32x4.abs (local.get $ax)) (f32x4.splat (f32.const 0.0004)))))
+
+  ;; The activation `code` (host-forward.ts' ACTIVATION_CODES) on four lanes, with tfjs' definitions.
+  (func $act4 (param $x v128) (param $code i32) (param $alpha f32) (result v128)
     (if (i32.eq (local.get $code) (i32.const 1)) ;; relu
-      (then (return (f32x4.max (local.get $x) (v128.const f32x4 0 0 0 0)))))
+      (then (return (f32x4.pmax (local.get $x) (v128.const f32x4 0 0 0 0)))))
     (if (i32.eq (local.get $code) (i32.const 2)) ;; leaky_relu
       (then (return
         (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (f32x4.splat (local.get $alpha)))
@@ -308,24 +465,7 @@
       (then (return
         (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (call $exp4 (f32x4.neg (local.get $x))))))))
     (if (i32.eq (local.get $code) (i32.const 4)) ;; tanh
-      (then
-        ;; |x| >= 0.1: 1 - 2/(e^2|x| + 1), given x's sign; below, the odd Taylor polynomial (no cancellation).
-        (local.set $ax (f32x4.abs (local.get $x)))
-        (local.set $big
-          (f32x4.sub (f32x4.splat (f32.const 1))
-            (f32x4.div (f32x4.splat (f32.const 2))
-              (f32x4.add (call $exp4 (f32x4.add (local.get $ax) (local.get $ax))) (f32x4.splat (f32.const 1))))))
-        (local.set $big (v128.or (local.get $big) (v128.and (local.get $x) (i32x4.splat (i32.const 0x80000000)))))
-        (local.set $x2 (f32x4.mul (local.get $x) (local.get $x)))
-        (local.set $small
-          (f32x4.mul (local.get $x)
-            (f32x4.add (f32x4.splat (f32.const 1))
-              (f32x4.mul (local.get $x2)
-                (f32x4.add (f32x4.splat (f32.const -0.333333333333))
-                  (f32x4.mul (local.get $x2)
-                    (f32x4.add (f32x4.splat (f32.const 0.133333333333))
-                      (f32x4.mul (local.get $x2) (f32x4.splat (f32.const -0.053968253968))))))))))
-        (return (v128.bitselect (local.get $small) (local.get $big) (f32x4.lt (local.get $ax) (f32x4.splat (f32.const 0.1)))))))
+      (then (return (call $tanh4 (local.get $x)))))
     (if (i32.eq (local.get $code) (i32.const 5)) ;; elu
       (then (return
         (v128.bitselect (local.get $x) (f32x4.sub (call $exp4 (local.get $x)) (f32x4.splat (f32.const 1)))
@@ -346,9 +486,19 @@
     (local.get $x)) ;; linear
 
   ;; The activation in place over n floats at $p, four at a time: the buffer must have room for n rounded up to 4.
+  ;; tanh (the demos' default) goes eight at a time: two independent chains keep the division busy.
   (func (export "activate") (param $p i32) (param $n i32) (param $code i32) (param $alpha f32)
     (local $end i32)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (if (i32.eq (local.get $code) (i32.const 4))
+      (then
+        (block $pairsDone
+          (loop $pair
+            (br_if $pairsDone (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (local.get $end)))
+            (v128.store (local.get $p) (call $tanh4 (v128.load (local.get $p))))
+            (v128.store offset=16 (local.get $p) (call $tanh4 (v128.load offset=16 (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (i32.const 32)))
+            (br $pair)))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
