@@ -11,7 +11,7 @@ import { gridPoints } from './images.ts';
 import { hostForward, type HostForward } from './host-forward.ts';
 import { FusedAdam, fusedAdamAvailable } from './fused-adam.ts';
 import { heapActivationCounts, heapSummarizer, prepareHeapHistograms } from './wasm-histogram.ts';
-import { peekFloat32 } from './wasm-kernels.ts';
+import { float32Peeker } from './wasm-kernels.ts';
 import { buildMlp, type Mlp } from './model.ts';
 import { deriveSeed, mulberry32, permutation } from './rng.ts';
 import type { RunLogger } from './run-logger.ts';
@@ -191,6 +191,10 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     // Heap buffers before any heap view is taken (an allocation may grow the heap): the histogram
     // kernel's tables, and the probe (input 0) and grid (input 1) for the host-side forward pass.
     if (summaries) prepareHeapHistograms();
+    // Bound once per run (a summary step makes a dozen histograms and views).
+    const summarizeValues = summaries ? heapSummarizer() : undefined;
+    const countActivations = summaries ? heapActivationCounts() : undefined;
+    const peek = float32Peeker();
     host = summaries
       ? hostForward(mlp, spec, [
           { data: ds.valX.subarray(0, probeN * ds.inputDim), rows: probeN },
@@ -215,25 +219,25 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         withImage && grid && !host ? viaTfjs(() => [hand ? handTaps(mlp, spec.activation, grid).at(-1)! : mlp.forward(grid, false).probs])[0] : null;
       try {
         // From here on no tfjs allocation until the job is done: the views below stay valid.
-        const acts = host ? host.run(0) : taps!.map(peekFloat32);
+        const acts = host ? host.run(0) : taps!.map(peek);
         const layers: LayerArrays[] = mlp.weightLayers.map((w, i) => ({
           name: w.name,
           units: w.units,
           activation: w.activation,
-          kernel: peekFloat32(w.kernel),
-          bias: peekFloat32(w.bias),
-          kernelGrad: peekFloat32(grads[w.kernel.name]),
-          biasGrad: peekFloat32(grads[w.bias.name]),
+          kernel: peek(w.kernel),
+          bias: peek(w.bias),
+          kernelGrad: peek(grads[w.kernel.name]),
+          biasGrad: peek(grads[w.bias.name]),
           activations: acts[i],
         }));
         let image: ImageJob | undefined;
         if (withImage && grid && ds.bounds) {
-          const probs = host ? host.run(1).at(-1)! : peekFloat32(gridProbs!);
+          const probs = host ? host.run(1).at(-1)! : peek(gridProbs!);
           image = { kind: 'boundary', probs, classes: ds.numClasses, grid: BOUNDARY_GRID, size: BOUNDARY_SIZE, bounds: ds.bounds };
         } else if (withImage && ds.name === 'mnist') {
           image = { kind: 'weights', kernel: layers[0].kernel, units: layers[0].units, side: MNIST_SIDE };
         }
-        logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points, heapSummarizer(), heapActivationCounts()));
+        logger.summary(runSummaryJob({ step, wallTime: Date.now() / 1000, layers, image }, points, summarizeValues, countActivations));
       } finally {
         tf.dispose(owned);
       }

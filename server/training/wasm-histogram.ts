@@ -53,29 +53,35 @@ function allocate(memory: WebAssembly.Memory, malloc: (bytes: number) => number)
   return s;
 }
 
+/** A typed array over all of `memory`, made again only when the memory has grown (a new buffer). */
+function heapView<T extends Float64Array | Int32Array>(memory: WebAssembly.Memory, make: (buffer: ArrayBuffer) => T): () => T {
+  let view = make(memory.buffer);
+  return () => (view.buffer === memory.buffer ? view : (view = make(memory.buffer)));
+}
+
 /**
- * A summarizer bound to the current heap (resolved once: a summary step makes a dozen histograms):
- * arrays that are views of that heap go to the wasm kernel, others to summarizeHistogram.
+ * A summarizer bound to the current heap (the trainer makes one per run): arrays that are views of that
+ * heap go to the wasm kernel, others to summarizeHistogram.
  */
 export function heapSummarizer(): (values: Float32Array) => HistogramSummary {
   const heap = wasmHeap();
   const s = heap ? scratches.get(heap.memory) : undefined;
   if (!heap || !s) return summarizeHistogram;
   const { memory, kernels } = heap;
+  const f64 = heapView(memory, (b) => new Float64Array(b));
+  const out = s.out / 8, outLimits = s.outLimits / 8, outCounts = s.outCounts / 8;
   return (values) => {
     if (values.buffer !== memory.buffer) return summarizeHistogram(values);
     kernels.histogram(values.byteOffset, values.length, s.table, s.limits, s.counts, s.out, s.outLimits, s.outCounts, KEY_SHIFT_32);
-    const buf = memory.buffer;
-    const [num, min, max, sum, sumSquares, k] = new Float64Array(buf, s.out, OUT_VALUES);
+    const h = f64();
+    const num = h[out], min = h[out + 1], max = h[out + 2], sum = h[out + 3], sumSquares = h[out + 4], k = h[out + 5];
     if (num === 0) return summaryFromCounts([], 0, min, max, sum, sumSquares);
     // Plain arrays: Float64Arrays (one backing store per histogram) were measured slower, by their GC cost.
-    const lv = new Float64Array(buf, s.outLimits, k);
-    const cv = new Float64Array(buf, s.outCounts, k);
     const bucketLimit = new Array<number>(k);
     const bucket = new Array<number>(k);
     for (let j = 0; j < k; j++) {
-      bucketLimit[j] = lv[j];
-      bucket[j] = cv[j];
+      bucketLimit[j] = h[outLimits + j];
+      bucket[j] = h[outCounts + j];
     }
     return { min, max, num, sum, sumSquares, bucketLimit, bucket };
   };
@@ -101,14 +107,16 @@ export const float32AtLeast = (x: number) => float32Step(x, false);
  * layer scalars' dead units and saturated values in one pass, four units at a time.
  */
 export function heapActivationCounts(): CountActivations | undefined {
+  // (bound to the current heap like heapSummarizer: one per run)
   const heap = wasmHeap();
   const s = heap ? scratches.get(heap.memory) : undefined;
   if (!heap || !s) return undefined;
   const { memory, kernels } = heap;
+  const i32 = heapView(memory, (b) => new Int32Array(b));
   return (acts, units, below, above): ActivationCounts | null => {
     if (acts.buffer !== memory.buffer) return null;
     kernels.act_stats(acts.byteOffset, acts.length / units, units, float32AtMost(below), float32AtLeast(above), s.out);
-    const out = new Int32Array(memory.buffer, s.out, 2);
-    return { deadUnits: out[0], saturated: out[1] };
+    const out = i32();
+    return { deadUnits: out[s.out / 4], saturated: out[s.out / 4 + 1] };
   };
 }

@@ -93,3 +93,17 @@ export function peekFloat32(t: tf.Tensor): Float32Array {
   if (tf.getBackend() !== 'wasm') return t.dataSync() as Float32Array;
   return (tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }).typedArrayFromHeap(t);
 }
+
+/**
+ * peekFloat32 with the backend looked up once (a summary step takes a dozen views): on wasm each view is
+ * made from the tensor's heap offset directly.
+ */
+export function float32Peeker(): (t: tf.Tensor) => Float32Array {
+  if (tf.getBackend() !== 'wasm') return peekFloat32;
+  const memory = backendMemory(tf.backend() as unknown as WasmBackendLike);
+  return (t) => {
+    if (t.dtype !== 'float32') throw new Error(`float32Peeker: tensor is ${t.dtype}`);
+    return new Float32Array(memory.buffer, heapOffset(t), t.size);
+  };
+}
+

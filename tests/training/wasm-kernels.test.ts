@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../server/training/backend.ts';
 import { compileKernels, WASM_PATH } from '../../server/training/wasm/build.ts';
-import { heapOffset, wasmKernels } from '../../server/training/wasm-kernels.ts';
+import { float32Peeker, heapOffset, peekFloat32, wasmKernels } from '../../server/training/wasm-kernels.ts';
 
 beforeAll(async () => {
   expect(await initBackend('wasm')).toBe('wasm');
@@ -31,5 +31,18 @@ describe('wasm kernels', () => {
     expect(Array.from(v.dataSync())).toEqual([0.25, 4, 16, 64, 1, 1, 9]);
     expect(Array.from(x.dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7]);
     tf.dispose([x, g, m, v, y]);
+  });
+
+  it('float32Peeker gives views of tensors on the heap, as peekFloat32 does', () => {
+    const peek = float32Peeker();
+    const a = tf.tensor2d([[1, -2.5], [3, 4]]);
+    const b = tf.tensor1d([7, 8, 9]);
+    const view = peek(a);
+    expect(view.buffer).toBe(peekFloat32(a).buffer);
+    expect(Array.from(view)).toEqual([1, -2.5, 3, 4]);
+    expect(Array.from(peek(b))).toEqual([7, 8, 9]);
+    const ints = tf.tensor1d([1, 2], 'int32');
+    expect(() => peek(ints)).toThrow(/int32/);
+    tf.dispose([a, b, ints]);
   });
 });
