@@ -157,48 +157,70 @@ export type PlainValue =
   | { kind: 'scalar'; tag: string; value: number }
   | { kind: 'histogram'; tag: string; summary: HistogramSummary };
 
-/** Bytes of the Summary.Value message for v (no key/length of its own). */
-function plainValueLen(v: PlainValue, tag: Uint8Array): number {
-  // simple_value is in a oneof: written even when 0, so a reader knows which field it is.
-  return v.kind === 'scalar' ? strField(tag.length) + 5 : histoValueLen(tag, histoLen(v.summary));
+/**
+ * A summary event measured once: each value's tag bytes, message length and (histograms) HistogramProto
+ * length, so writing it looks nothing up again. `size` is the Event's bytes (steps: non-negative safe integers).
+ */
+export interface SummaryEventPlan {
+  size: number;
+  values: readonly PlainValue[];
+  tags: Uint8Array[];
+  valueLens: number[];
+  histoLens: number[];
+  summaryLen: number;
+  step: number;
+  wallTime: number;
 }
 
-function summaryLen(values: readonly PlainValue[]): number {
-  let n = 0;
-  for (const v of values) {
-    const vl = plainValueLen(v, tagBytes(v.tag));
-    n += 1 + varintLen(vl) + vl;
+export function planSummaryEvent(values: readonly PlainValue[], step: number, wallTime: number): SummaryEventPlan {
+  const n = values.length;
+  const tags: Uint8Array[] = new Array(n);
+  const valueLens: number[] = new Array(n);
+  const histoLens: number[] = new Array(n);
+  let summaryLen = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const tag = (tags[i] = tagBytes(v.tag));
+    let vl: number;
+    if (v.kind === 'scalar') {
+      // simple_value is in a oneof: written even when 0, so a reader knows which field it is.
+      vl = strField(tag.length) + 5;
+      histoLens[i] = 0;
+    } else {
+      const hl = (histoLens[i] = histoLen(v.summary));
+      vl = histoValueLen(tag, hl);
+    }
+    valueLens[i] = vl;
+    summaryLen += 1 + varintLen(vl) + vl;
   }
-  return n;
-}
-
-/** Bytes writeSummaryEvent will write for the same arguments (steps: non-negative safe integers). */
-export function summaryEventSize(values: readonly PlainValue[], step: number, wallTime: number): number {
-  const sl = summaryLen(values);
-  return dbl(wallTime) + (step !== 0 ? 1 + varintLen(step) : 0) + 1 + varintLen(sl) + sl;
+  const size = dbl(wallTime) + (step !== 0 ? 1 + varintLen(step) : 0) + 1 + varintLen(summaryLen) + summaryLen;
+  return { size, values, tags, valueLens, histoLens, summaryLen, step, wallTime };
 }
 
 /**
- * One Event whose Summary holds all of `values`, in order (what TF1's merged summaries write): one record
- * and one CRC for a summary step instead of one per value. Written in place like writeHistogramEvent
- * (room checked by the caller via summaryEventSize); returns the end position.
+ * One Event whose Summary holds all of the plan's values, in order (what TF1's merged summaries write):
+ * one record and one CRC for a summary step instead of one per value. Written in place like
+ * writeHistogramEvent (room for plan.size checked by the caller); returns the end position.
  */
-export function writeSummaryEvent(b: Uint8Array, dv: DataView, pos: number, values: readonly PlainValue[], step: number, wallTime: number): number {
-  pos = putDouble(b, dv, pos, 0x09, wallTime);
+export function writeSummaryEvent(b: Uint8Array, dv: DataView, pos: number, plan: SummaryEventPlan): number {
+  const { values, tags, valueLens, histoLens, step } = plan;
+  pos = putDouble(b, dv, pos, 0x09, plan.wallTime);
   if (step !== 0) {
     b[pos++] = 0x10;
     pos = putVarint(b, pos, step);
   }
   b[pos++] = 0x2a; // Event.summary
-  pos = putVarint(b, pos, summaryLen(values));
-  for (const v of values) {
-    const tag = tagBytes(v.tag);
+  pos = putVarint(b, pos, plan.summaryLen);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const tag = tags[i];
     b[pos++] = 0x0a; // Summary.value
-    pos = putVarint(b, pos, plainValueLen(v, tag));
+    pos = putVarint(b, pos, valueLens[i]);
     if (tag.length > 0) {
       b[pos++] = 0x0a; // Value.tag
       pos = putVarint(b, pos, tag.length);
-      b.set(tag, pos);
+      // byte by byte: TypedArray#set costs more than a short tag's copy
+      for (let j = 0; j < tag.length; j++) b[pos + j] = tag[j];
       pos += tag.length;
     }
     if (v.kind === 'scalar') {
@@ -206,7 +228,7 @@ export function writeSummaryEvent(b: Uint8Array, dv: DataView, pos: number, valu
       dv.setFloat32(pos + 1, v.value, true);
       pos += 5;
     } else {
-      pos = putHisto(b, dv, pos, v.summary);
+      pos = putHisto(b, dv, pos, v.summary, histoLens[i]);
     }
   }
   return pos;

@@ -18,7 +18,7 @@ import {
   encodeTextEvent,
   histogramEventSize,
   scalarEventSize,
-  summaryEventSize,
+  planSummaryEvent,
   tagBytes,
   writeHistogramEvent,
   writeScalarEvent,
@@ -179,11 +179,11 @@ export class EventWriter {
       }
       return;
     }
-    const len = summaryEventSize(values, step, wallTime);
-    this.reserve(len + RECORD_OVERHEAD);
+    const plan = planSummaryEvent(values, step, wallTime);
+    this.reserve(plan.size + RECORD_OVERHEAD);
     const start = this.stagePos;
-    writeSummaryEvent(this.stage, this.stageView, start + 12, values, step, wallTime);
-    this.stagePos = frameInPlace(this.stage, this.stageView, start, len);
+    writeSummaryEvent(this.stage, this.stageView, start + 12, plan);
+    this.stagePos = frameInPlace(this.stage, this.stageView, start, plan.size);
     this.pushed(start);
   }
 

@@ -8,7 +8,7 @@ import {
   encodeEvent,
   encodeHistogramEvent,
   encodeScalarEvent,
-  summaryEventSize,
+  planSummaryEvent,
   writeSummaryEvent,
   type PlainValue,
 } from '../../server/logs/event-encode.ts';
@@ -24,8 +24,9 @@ function decodeFast(data: Uint8Array, start: number, end: number): LogRecord[] |
 
 /** writeSummaryEvent's bytes for values (the trainer's one event per summary step). */
 function summaryEvent(values: PlainValue[], step: number, wallTime: number): Uint8Array {
-  const b = new Uint8Array(summaryEventSize(values, step, wallTime));
-  expect(writeSummaryEvent(b, new DataView(b.buffer), 0, values, step, wallTime)).toBe(b.length);
+  const plan = planSummaryEvent(values, step, wallTime);
+  const b = new Uint8Array(plan.size);
+  expect(writeSummaryEvent(b, new DataView(b.buffer), 0, plan)).toBe(b.length);
   return b;
 }
 
