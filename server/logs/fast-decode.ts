@@ -110,6 +110,12 @@ function histoBuckets(b: Uint8Array, dv: DataView, start: number, end: number): 
   return out;
 }
 
+/** Takes back what an event appended before it turned out not to be a simple shape. */
+function decline(records: LogRecord[], before: number): false {
+  records.length = before;
+  return false;
+}
+
 let lastBuf: Uint8Array | null = null;
 let lastDv: DataView | null = null;
 
@@ -124,10 +130,6 @@ export function decodeFastInto(b: Uint8Array, start: number, end: number, record
   }
   const dv = lastDv!;
   const before = records.length;
-  const fail = () => {
-    records.length = before;
-    return false;
-  };
   let pos = start;
   let wallTime = 0;
   let step = 0;
@@ -137,25 +139,25 @@ export function decodeFastInto(b: Uint8Array, start: number, end: number, record
   while (pos < end) {
     const key = b[pos++];
     if (key === 0x09) {
-      if (pos + 8 > end) return fail();
+      if (pos + 8 > end) return decline(records, before);
       wallTime = dv.getFloat64(pos, true);
       pos += 8;
     } else if (key === 0x10) {
       step = varint(b, pos, end);
-      if (step < 0) return fail();
+      if (step < 0) return decline(records, before);
       pos = vPos;
     } else if (key === 0x2a && !sawSummary) {
       sawSummary = true;
       const sLen = varint(b, pos, end);
-      if (sLen < 0) return fail();
+      if (sLen < 0) return decline(records, before);
       const sEnd = vPos + sLen;
-      if (sEnd > end) return fail();
+      if (sEnd > end) return decline(records, before);
       pos = vPos;
-      if (pos === sEnd) return fail(); // no values: left to the full decoder
+      if (pos === sEnd) return decline(records, before); // no values: left to the full decoder
       while (pos < sEnd) {
-        if (b[pos++] !== 0x0a) return fail(); // Summary.value, nothing else
+        if (b[pos++] !== 0x0a) return decline(records, before); // Summary.value, nothing else
         const vLen = varint(b, pos, sEnd);
-        if (vLen < 0 || vPos + vLen > sEnd) return fail();
+        if (vLen < 0 || vPos + vLen > sEnd) return decline(records, before);
         pos = vPos;
         const vEnd = pos + vLen;
         let tag: string | null = null;
@@ -165,35 +167,35 @@ export function decodeFastInto(b: Uint8Array, start: number, end: number, record
           const k = b[pos++];
           if (k === 0x0a && tag === null) {
             const tLen = varint(b, pos, vEnd);
-            if (tLen < 0 || vPos + tLen > vEnd) return fail();
+            if (tLen < 0 || vPos + tLen > vEnd) return decline(records, before);
             tag = internTag(b, vPos, vPos + tLen);
-            if (tag === null) return fail();
+            if (tag === null) return decline(records, before);
             pos = vPos + tLen;
           } else if (k === 0x15 && value === null && buckets === null) {
-            if (pos + 4 > vEnd) return fail();
+            if (pos + 4 > vEnd) return decline(records, before);
             value = dv.getFloat32(pos, true);
             pos += 4;
           } else if (k === 0x2a && value === null && buckets === null) {
             const hLen = varint(b, pos, vEnd);
-            if (hLen < 0 || vPos + hLen > vEnd) return fail();
+            if (hLen < 0 || vPos + hLen > vEnd) return decline(records, before);
             const hStart = vPos; // histoBuckets moves vPos
             buckets = histoBuckets(b, dv, hStart, hStart + hLen);
-            if (buckets === null) return fail();
+            if (buckets === null) return decline(records, before);
             pos = hStart + hLen;
           } else {
-            return fail();
+            return decline(records, before);
           }
         }
-        if (tag === null || pos !== vEnd) return fail();
+        if (tag === null || pos !== vEnd) return decline(records, before);
         if (value !== null) records.push({ kind: 'scalar', wallTime: 0, step: 0, tag, value });
         else if (buckets !== null) records.push({ kind: 'histogram', wallTime: 0, step: 0, tag, buckets });
-        else return fail();
+        else return decline(records, before);
       }
     } else {
-      return fail();
+      return decline(records, before);
     }
   }
-  if (pos !== end || records.length === before) return fail();
+  if (pos !== end || records.length === before) return decline(records, before);
   for (let i = before; i < records.length; i++) {
     records[i].wallTime = wallTime;
     records[i].step = step;

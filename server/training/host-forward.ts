@@ -1,12 +1,12 @@
 // The forward pass of a plain MLP on our own wasm kernels (wasm/kernels.wat), for summaries only: the
 // probe batch's activations and the decision-boundary grid's probabilities. Through tfjs that pass is
 // 6-8 kernel calls of fixed cost and, for tanh, sigmoid and the like, tfjs-wasm's scalar libm (about 30 ns a
-// value): for a 2-16-16-2 net it cost as much as half a training iteration. Here it is three calls a
-// layer on buffers allocated once, the inputs (fixed for a run) are stored as compressed rows, so
-// MNIST's zero pixels (about 80%) cost nothing, as are relu's outputs, and the activations are SIMD
-// polynomials.
-// Numbers agree with tfjs' to float rounding (sums in another order, exp by a polynomial); training
-// itself never uses them.
+// value): for a 2-16-16-2 net it cost as much as half a training iteration. Here it is two or three calls
+// a layer on buffers allocated once, the inputs (fixed for a run) and relu's outputs are stored as
+// compressed rows, so MNIST's zero pixels (about 80%) and relu's zeros cost nothing, and the activations
+// are SIMD polynomials.
+// Numbers agree with tfjs' to float rounding (sums in another order, exp and tanh by polynomials);
+// training itself never uses them.
 import type { Activation } from '../../shared/types.ts';
 import { LEAKY_RELU_ALPHA } from './activations.ts';
 import type { Mlp } from './model.ts';

@@ -21,7 +21,6 @@ interface Scratch {
 const OUT_VALUES = 6;
 
 const scratches = new WeakMap<WebAssembly.Memory, Scratch>();
-export const __scratch = () => scratches.get(wasmHeap()!.memory);
 
 /**
  * Allocates the kernel's tables on the current heap (once per heap). Call it before taking heap views:
@@ -93,10 +92,11 @@ const F32_BITS = new Int32Array(F32.buffer);
 function float32Step(x: number, down: boolean): number {
   F32[0] = x;
   const f = F32[0];
-  if (Number.isNaN(x) || f === x || !Number.isFinite(f)) return f;
-  if (down === f < x) return f;
-  // one ulp towards the side wanted: for positive f down is bits - 1, for negative f it is bits + 1
-  F32_BITS[0] += (f > 0) === down ? -1 : 1;
+  if (Number.isNaN(x) || f === x || (f < x) === down) return f;
+  // One float32 further, towards x: from a zero to the smallest subnormal of x's sign; otherwise the bits
+  // step by one (down for a positive f going down or a negative one going up; infinities step to the largest finite).
+  if (f === 0) F32_BITS[0] = down ? 0x80000001 | 0 : 1;
+  else F32_BITS[0] += (f > 0) === down ? -1 : 1;
   return F32[0];
 }
 export const float32AtMost = (x: number) => float32Step(x, true);

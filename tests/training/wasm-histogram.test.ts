@@ -102,5 +102,11 @@ describe('heapActivationCounts', () => {
       else expect(hi - lo).toBeGreaterThan(0);
     }
     expect(float32AtMost(NaN)).toBeNaN();
+    // from zero to the smallest subnormal, and from beyond the range to the largest finite float32
+    expect([float32AtLeast(1e-50), float32AtMost(1e-50)]).toEqual([2 ** -149, 0]);
+    expect([float32AtMost(-1e-50), float32AtLeast(-1e-50)]).toEqual([-(2 ** -149), -0]);
+    const MAX = (2 - 2 ** -23) * 2 ** 127;
+    expect([float32AtMost(1e39), float32AtLeast(-1e39)]).toEqual([MAX, -MAX]);
+    expect([float32AtLeast(1e39), float32AtMost(-1e39)]).toEqual([Infinity, -Infinity]);
   });
 });
