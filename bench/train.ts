@@ -37,12 +37,12 @@ const W2: TrainSpec = {
 };
 /**
  * Blocks per workload and backend: [iterations a block, off/on pairs measured, pairs of warm-up first].
- * A block is ~0.05-0.2 s on wasm (cpu W1: ~0.7 s); at least 10 summary steps each. Single pairs of W2 scatter
- * by about +-5 points on this kind of VM (quartiles ~0% and ~9%), so it takes 240 pairs for a median within
- * about half a point.
+ * A block is ~0.05-0.2 s on wasm (cpu W1: ~0.7 s); at least 10 summary steps each. Single pairs scatter by
+ * about +-5 points on this kind of VM (W2's quartiles ~0% and ~9%), so it takes hundreds of pairs for a
+ * median within about half a point (W1's blocks are longer, and its pairs scatter less).
  */
 const BLOCKS: Record<string, [number, number, number]> = {
-  'W1/wasm': [100, 40, 2], 'W1/cpu': [10, 6, 1], 'W2/wasm': [250, 240, 4], 'W2/cpu': [100, 20, 2],
+  'W1/wasm': [100, 80, 2], 'W1/cpu': [10, 6, 1], 'W2/wasm': [250, 240, 4], 'W2/cpu': [100, 20, 2],
 };
 
 interface Row {
