@@ -181,7 +181,7 @@
     (f64.store offset=32 (local.get $out) (local.get $sq))
     (f64.store offset=40 (local.get $out) (f64.convert_i32_u (local.get $k))))
 
-;; Dead units and saturated values of activations [rows, units] at $p (summaries.ts' deadFraction and
+  ;; Dead units and saturated values of activations [rows, units] at $p (summaries.ts' deadFraction and
   ;; saturationFraction counts): writes at $out the Int32 number of units that are exactly 0 (either sign)
   ;; on every row, and the number of values <= $below or >= $above (NaN limits: none). Four units at a time
   ;; down the rows, the last units % 4 one at a time.
