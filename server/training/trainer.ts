@@ -38,7 +38,10 @@ export interface TrainContext {
    * sides of its comparison see the same machine).
    */
   summaries?: boolean | ((iteration: number) => boolean);
-  /** Least training time between two images (default IMAGE_MIN_SECONDS; 0 = strictly every IMAGE_EVERY summary steps). */
+  /**
+   * Least training time between two images (default IMAGE_MIN_SECONDS, and longer for costly images: see
+   * IMAGE_TIME_SHARE); 0 = strictly every IMAGE_EVERY summary steps.
+   */
   imageMinSeconds?: number;
 }
 
@@ -54,6 +57,17 @@ export const IMAGE_EVERY = 20;
  * 20 decision boundaries a second would cost it ~8% of its speed for frames nobody can follow.
  */
 export const IMAGE_MIN_SECONDS = 1;
+/**
+ * ...and images take at most this share of training time: after one that took t ms, the next waits
+ * t / IMAGE_TIME_SHARE ms if that is longer (an MNIST weight grid, ~5 ms, then waits ~1.7 s; a decision
+ * boundary, ~1-2 ms, the minimum second).
+ */
+export const IMAGE_TIME_SHARE = 0.003;
+
+/** Least time (ms) from one image to the next, given the minimum gap and what the last image took. */
+export function imageGapMs(minGapMs: number, lastImageMs: number): number {
+  return Math.max(minGapMs, lastImageMs / IMAGE_TIME_SHARE);
+}
 /** Decision-boundary image side in pixels. */
 export const BOUNDARY_SIZE = 96;
 /** The model is evaluated on a BOUNDARY_GRID^2 grid, upsampled to the image (a quarter of the forward work). */
@@ -255,7 +269,9 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     let secPerIter: number | null = null;
     let lastYield = performance.now();
     let lastImageAt = -Infinity;
-    const imageGapMs = 1000 * (ctx.imageMinSeconds ?? IMAGE_MIN_SECONDS);
+    /** The last image step's time (not the first one's, which includes the image code's warm-up). */
+    let lastImageMs = 0;
+    const minImageGapMs = 1000 * (ctx.imageMinSeconds ?? IMAGE_MIN_SECONDS);
     const pace = spec.maxItersPerSec !== undefined && spec.maxItersPerSec > 0 ? spec.maxItersPerSec : 0;
     const t0 = performance.now();
     /** Time spent on summary steps' extra work: probe pass, reads, histograms, layer scalars, images. */
@@ -286,8 +302,8 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         // Fresh dropout masks each iteration, still reproducible from the seed.
         mlp.dropoutLayers.forEach((l, i) => ((l as unknown as { seed?: number }).seed = (dropoutSeeds[i] + it) >>> 0));
         const isSummary = summaries && summariesAt(it) && (it % every === 0 || it === 1 || it === totalIters);
-        const isImage =
-          isSummary && (it === 1 || it === totalIters || (it % (every * IMAGE_EVERY) === 0 && performance.now() - lastImageAt >= imageGapMs));
+        const imageDue = minImageGapMs === 0 || performance.now() - lastImageAt >= imageGapMs(minImageGapMs, lastImageMs);
+        const isImage = isSummary && (it === 1 || it === totalIters || (it % (every * IMAGE_EVERY) === 0 && imageDue));
         if (isImage) lastImageAt = performance.now();
 
         const xb = tf.tensor(xBuf.subarray(0, n * ds.inputDim), [n, ...ds.inputShape]);
@@ -297,7 +313,9 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         if (isSummary) {
           const tSummary = performance.now();
           summarize(it, grads, isImage);
-          summaryMs += performance.now() - tSummary;
+          const ms = performance.now() - tSummary;
+          summaryMs += ms;
+          if (isImage && it > 1) lastImageMs = ms;
         }
         optimizer.applyGradients(grads);
         // Accuracy is counted from the probabilities the step read: no extra ops on the device.

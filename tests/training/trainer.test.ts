@@ -6,7 +6,7 @@ import type { LogRecord, ScalarRecord } from '../../server/logs/records.ts';
 import type { TrainSpec } from '../../shared/types.ts';
 import { initBackend } from '../../server/training/backend.ts';
 import { RunLogger } from '../../server/training/run-logger.ts';
-import { countHits, IMAGE_EVERY, trainRun, type TrainResult } from '../../server/training/trainer.ts';
+import { countHits, IMAGE_EVERY, IMAGE_TIME_SHARE, imageGapMs, trainRun, type TrainResult } from '../../server/training/trainer.ts';
 
 const SPEC: TrainSpec = {
   dataset: 'spiral', noise: 0.05, samples: 400, activation: 'relu', layers: [16, 16], optimizer: 'adam',
@@ -201,6 +201,13 @@ describe('host-side reads', () => {
     // The per-iteration scalars and the graph do not depend on it.
     expect(scalars(records, 'train/loss')).toHaveLength(50);
     expect(records.some((r) => r.kind === 'graph')).toBe(true);
+  });
+
+  it('waits longer after a costly image, so images stay a small share of training time', () => {
+    expect(imageGapMs(1000, 0)).toBe(1000);
+    expect(imageGapMs(1000, 1)).toBe(1000); // a 1 ms decision boundary: the minimum gap
+    expect(imageGapMs(1000, 6)).toBeCloseTo(6 / IMAGE_TIME_SHARE, 9); // a 6 ms weight grid: 2 s
+    expect(imageGapMs(1000, 6)).toBeGreaterThan(1000);
   });
 
   it('spaces images at least imageMinSeconds apart, still drawing the first and last iteration', async () => {
