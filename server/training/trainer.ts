@@ -205,16 +205,16 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     // Heap buffers before any heap view is taken (an allocation may grow the heap): the histogram
     // kernel's tables, and the probe (input 0) and grid (input 1) for the host-side forward pass.
     if (summaries) prepareHeapHistograms();
-    // Bound once per run (a summary step makes a dozen histograms and views).
-    const summarizeValues = summaries ? heapSummarizer() : undefined;
-    const countActivations = summaries ? heapActivationCounts() : undefined;
-    const peek = float32Peeker();
     host = summaries
       ? hostForward(mlp, spec, [
           { data: ds.valX.subarray(0, probeN * ds.inputDim), rows: probeN },
           ...(gridXs ? [{ data: gridXs, rows: BOUNDARY_GRID * BOUNDARY_GRID }] : []),
         ])
       : null;
+    // Bound once per run (a summary step makes a dozen histograms and views).
+    const summarizeValues = summaries ? heapSummarizer() : undefined;
+    const countActivations = summaries ? heapActivationCounts() : undefined;
+    const peek = float32Peeker();
 
     /**
      * One summary step: each layer's weights, gradients and probe activations (and the image's input) are
@@ -302,8 +302,11 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         // Fresh dropout masks each iteration, still reproducible from the seed.
         mlp.dropoutLayers.forEach((l, i) => ((l as unknown as { seed?: number }).seed = (dropoutSeeds[i] + it) >>> 0));
         const isSummary = summaries && summariesAt(it) && (it % every === 0 || it === 1 || it === totalIters);
-        const imageDue = minImageGapMs === 0 || performance.now() - lastImageAt >= imageGapMs(minImageGapMs, lastImageMs);
-        const isImage = isSummary && (it === 1 || it === totalIters || (it % (every * IMAGE_EVERY) === 0 && imageDue));
+        const isImage =
+          isSummary &&
+          (it === 1 ||
+            it === totalIters ||
+            (it % (every * IMAGE_EVERY) === 0 && (minImageGapMs === 0 || performance.now() - lastImageAt >= imageGapMs(minImageGapMs, lastImageMs))));
         if (isImage) lastImageAt = performance.now();
 
         const xb = tf.tensor(xBuf.subarray(0, n * ds.inputDim), [n, ...ds.inputShape]);
