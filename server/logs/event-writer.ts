@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Bucket } from '../../shared/types.ts';
 import { bucketsToHistogramProto, summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
-import { RECORD_OVERHEAD, frameInPlace, writeRecordInto } from './tfrecord.ts';
+import { RECORD_OVERHEAD, fillDataCrc, frameInPlace, frameLength, writeRecordInto } from './tfrecord.ts';
 import {
   encodeFileVersionEvent,
   encodeHistogramEvent,
@@ -54,6 +54,13 @@ export class EventWriter {
   private stage: Buffer = Buffer.allocUnsafe(STAGE_BYTES);
   private stageView = new DataView(this.stage.buffer, this.stage.byteOffset, this.stage.byteLength);
   private stagePos = 0;
+  /**
+   * Stage positions of histogram and summary-step records whose data CRC is still to be written: they are
+   * checksummed together when the stage is retired. One at a time, each native CRC call came between
+   * training iterations with its code and tables cold, and took 3-5x as long (~10-15 µs on a 12 KB summary
+   * step against ~3). Bounded by the stage: a record is at least RECORD_OVERHEAD bytes.
+   */
+  private uncheckedAt: number[] = [];
   private total = 0;
   private full: Buffer[] = [];
   private spare: Buffer[] = [];
@@ -122,6 +129,8 @@ export class EventWriter {
   }
 
   private retireStage(): void {
+    for (const pos of this.uncheckedAt) fillDataCrc(this.stage, this.stageView, pos);
+    this.uncheckedAt.length = 0;
     if (this.stagePos === 0) return;
     this.full.push(this.stage.subarray(0, this.stagePos));
     this.fullBytes += this.stagePos;
@@ -162,7 +171,8 @@ export class EventWriter {
     this.reserve(len + RECORD_OVERHEAD);
     const start = this.stagePos;
     writeHistogramEvent(this.stage, this.stageView, start + 12, t, h, step, wallTime);
-    this.stagePos = frameInPlace(this.stage, this.stageView, start, len);
+    this.stagePos = frameLength(this.stage, this.stageView, start, len);
+    this.uncheckedAt.push(start);
     this.pushed(start);
   }
 
@@ -183,7 +193,8 @@ export class EventWriter {
     this.reserve(plan.size + RECORD_OVERHEAD);
     const start = this.stagePos;
     writeSummaryEvent(this.stage, this.stageView, start + 12, plan);
-    this.stagePos = frameInPlace(this.stage, this.stageView, start, plan.size);
+    this.stagePos = frameLength(this.stage, this.stageView, start, plan.size);
+    this.uncheckedAt.push(start);
     this.pushed(start);
   }
 

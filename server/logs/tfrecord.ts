@@ -77,12 +77,26 @@ export function writeRecordInto(out: Uint8Array, pos: number, data: Uint8Array):
  * CRC around it (lets writers encode straight into their buffer). Returns the position after it.
  */
 export function frameInPlace(out: Uint8Array, dv: DataView, pos: number, len: number): number {
+  const next = frameLength(out, dv, pos, len);
+  fillDataCrc(out, dv, pos);
+  return next;
+}
+
+/**
+ * frameInPlace without the data CRC, which fillDataCrc writes later: a writer can checksum a buffer's
+ * large records together, with the CRC code and tables warm, rather than one at a time between other work.
+ */
+export function frameLength(out: Uint8Array, dv: DataView, pos: number, len: number): number {
   dv.setUint32(pos, len >>> 0, true);
   dv.setUint32(pos + 4, Math.floor(len / 0x100000000), true);
   dv.setUint32(pos + 8, mask(crc32cJs(out, pos, pos + 8)), true);
-  const end = pos + 12 + len;
+  return pos + 12 + len + 4;
+}
+
+/** Writes the data CRC of the record framed at `pos` (its length already written by frameLength). */
+export function fillDataCrc(out: Uint8Array, dv: DataView, pos: number): void {
+  const end = pos + 12 + dv.getUint32(pos, true) + dv.getUint32(pos + 4, true) * 0x100000000;
   dv.setUint32(end, mask(crcOf(out, pos + 12, end)), true);
-  return end + 4;
 }
 
 export type FrameEvent =

@@ -140,6 +140,32 @@ describe('EventWriter -> readEventFile', () => {
     expect(() => w.scalar('x', 1, 2)).toThrow(/after close/);
   });
 
+  it('checksums summary steps and histograms when their stage is retired: every record valid, across stages', async () => {
+    const w = await EventWriter.open(join(dir, 'deferred-crc'));
+    const h = (n: number, k: number) => ({
+      min: -k, max: k, num: n, sum: k / 3, sumSquares: k * k,
+      bucketLimit: Array.from({ length: k }, (_, i) => i + 0.5), bucket: Array.from({ length: k }, (_, i) => (i % 5) + 1),
+    });
+    // ~2.5 MB: summary steps and scalars retire stages on the way; a flush mid-stage; then one record larger
+    // than a stage (its own buffer) and a few after it.
+    for (let step = 0; step < 160; step++) {
+      w.summaryValues([{ kind: 'histogram', tag: 'a/kernel', summary: h(400, 400 + step) }, { kind: 'scalar', tag: 'a/grad_norm', value: step }], step);
+      w.scalar('train/loss', 1 / (step + 1), step);
+      if (step === 50) await w.flush();
+    }
+    w.histogramProto('big', h(1e6, 70_000), 160, 1);
+    w.histogramProto('small', h(3, 3), 161, 1);
+    w.summaryValues([{ kind: 'scalar', tag: 'last', value: 2 }], 162);
+    await w.close();
+    const scan = scanRecords(new Uint8Array(await readFile(w.path)), { lenient: false });
+    expect(scan.frames.filter((f) => f.kind !== 'record')).toEqual([]);
+    const { records, warnings } = await readEventFile(w.path);
+    expect(warnings).toEqual([]);
+    expect(records.filter((r) => r.tag === 'a/kernel').map((r) => r.step)).toEqual(Array.from({ length: 160 }, (_, i) => i));
+    expect(records.find((r) => r.tag === 'big')).toMatchObject({ kind: 'histogram', step: 160 });
+    expect(records.find((r) => r.tag === 'last')).toMatchObject({ kind: 'scalar', value: 2, step: 162 });
+  });
+
   it('reuses its staging buffers across flushes without mixing up records', async () => {
     const w = await EventWriter.open(join(dir, 'stages'));
     // ~28 MB of records over many flushes: stages are filled, written and handed out again.

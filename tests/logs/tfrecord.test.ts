@@ -5,6 +5,9 @@ import {
   SMDEBUG_NO_CHECKSUM_CRC,
   crc32cJs,
   encodeRecord,
+  fillDataCrc,
+  frameInPlace,
+  frameLength,
   maskedCrc32c,
   scanRecords,
 } from '../../server/logs/tfrecord.ts';
@@ -52,6 +55,29 @@ describe('framing', () => {
     expect(s.consumed).toBe(file.length);
     expect(s.frames.map((f) => (f.kind === 'record' ? new TextDecoder().decode(f.data) : '?'))).toEqual(recs.map((r) => new TextDecoder().decode(r)));
     expect(s.frames.map((f) => f.offset)).toEqual([100, 100 + 21, 100 + 21 + 16, 100 + 21 + 16 + 316]);
+  });
+
+  it('frameLength then fillDataCrc, in any order over a buffer, write the bytes encodeRecord does', () => {
+    const out = new Uint8Array(file.length);
+    const dv = new DataView(out.buffer);
+    const starts: number[] = [];
+    let pos = 0;
+    for (const r of recs) {
+      out.set(r, pos + 12);
+      starts.push(pos);
+      pos = frameLength(out, dv, pos, r.length);
+    }
+    expect(pos).toBe(file.length);
+    expect(scanRecords(out, { lenient: false }).frames.every((f) => f.kind === 'bad_data_crc')).toBe(true);
+    for (const at of starts.reverse()) fillDataCrc(out, dv, at);
+    expect(out).toEqual(file);
+    const again = new Uint8Array(file.length);
+    let p = 0;
+    for (const r of recs) {
+      again.set(r, p + 12);
+      p = frameInPlace(again, new DataView(again.buffer), p, r.length);
+    }
+    expect(again).toEqual(file);
   });
 
   it('a cut at every byte inside the last record keeps the earlier ones and reports the cut', () => {
