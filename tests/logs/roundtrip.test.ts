@@ -161,9 +161,9 @@ describe('EventWriter -> readEventFile', () => {
     expect(scan.frames.filter((f) => f.kind !== 'record')).toEqual([]);
     const { records, warnings } = await readEventFile(w.path);
     expect(warnings).toEqual([]);
-    expect(records.filter((r) => r.tag === 'a/kernel').map((r) => r.step)).toEqual(Array.from({ length: 160 }, (_, i) => i));
-    expect(records.find((r) => r.tag === 'big')).toMatchObject({ kind: 'histogram', step: 160 });
-    expect(records.find((r) => r.tag === 'last')).toMatchObject({ kind: 'scalar', value: 2, step: 162 });
+    expect(records.filter((r) => 'tag' in r && r.tag === 'a/kernel').map((r) => r.step)).toEqual(Array.from({ length: 160 }, (_, i) => i));
+    expect(records.find((r) => 'tag' in r && r.tag === 'big')).toMatchObject({ kind: 'histogram', step: 160 });
+    expect(records.find((r) => 'tag' in r && r.tag === 'last')).toMatchObject({ kind: 'scalar', value: 2, step: 162 });
   });
 
   it('reuses its staging buffers across flushes without mixing up records', async () => {
