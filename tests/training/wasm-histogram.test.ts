@@ -45,6 +45,13 @@ describe('heapSummarizer', () => {
     ['-0 first, then a block of +0', Float32Array.from({ length: 96 }, (_, i) => (i === 0 ? -0 : i === 95 ? 2 : 0))],
     ['a block of +0 after negatives only', Float32Array.from({ length: 64 }, (_, i) => (i < 32 ? -1 - i : 0))],
     ['a block of -0 (not taken as zeros at once)', new Float32Array(64).fill(-0)],
+    // Extremes are kept lane by lane over groups of four: a zero extreme's sign is the first zero's in
+    // order, not the first lane's.
+    ['min zero: +0 in a later lane, then -0 in lane 0', Float32Array.from([1, 2, 3, 0, -0, 5, 6, 7, 8])],
+    ['min zero: -0 in a later lane, then +0 in lane 0', Float32Array.from([1, 2, 3, -0, 0, 5, 6, 7])],
+    ['max zero: -0 in a later lane, then +0 in lane 0', Float32Array.from([-1, -2, -0, -3, 0, -5, -6, -7, -8, -9])],
+    ['a zero in the last few values, one at a time after the groups', Float32Array.from([3, 0, 4, 5, 6, 7, 8, 9, -0, 1])],
+    ['a NaN in a group of zeros and negatives', Float32Array.from([-1, NaN, -0, -2, 0, -3, Infinity, -4, 0, 0, 0, 0])],
   ];
   for (const [name, values] of cases) {
     it(`equals summarizeHistogram: ${name}`, () => {

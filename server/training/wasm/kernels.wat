@@ -81,8 +81,8 @@
         (br $next))))
 
   ;; Histogram of n float32 values at $p in TF1's buckets, for shared/histogram.ts's summarizeHistogram:
-  ;; the same work in the same order as its float32 path (so the same numbers). Non-finite values are
-  ;; skipped. $table: the Int16 bucket guess per value's bits >>> $shift (KEY_SHIFT_32); $limits: the Float64 bucket
+  ;; the same numbers as its float32 path (sums in the same order, extremes as its compares keep them).
+  ;; Non-finite values are skipped. $table: the Int16 bucket guess per value's bits >>> $shift (KEY_SHIFT_32); $limits: the Float64 bucket
   ;; limits; $counts: Int32 counts, all zero on entry and on return. Writes at $out six f64: num, min, max,
   ;; sum, sum of squares, and k; and k bucket limits at $outLimits and k counts at $outCounts (f64: a
   ;; HistogramProto's packed fields as they are): the buckets from min's to max's, each run of empty ones
@@ -91,23 +91,25 @@
     (param $p i32) (param $n i32) (param $table i32) (param $limits i32) (param $counts i32) (param $out i32)
     (param $outLimits i32) (param $outCounts i32) (param $shift i32)
     (local $i i32) (local $bits i32) (local $b i32) (local $c i32) (local $num i32) (local $hi i32) (local $k i32)
-    (local $stop i32) (local $q i32) (local $zero i32)
+    (local $stop i32) (local $q i32) (local $zero i32) (local $n4 i32) (local $j i32)
     (local $v f64) (local $min f64) (local $max f64) (local $sum f64) (local $sq f64)
-    (local.set $min (f64.const inf))
-    (local.set $max (f64.const -inf))
+    (local $x v128) (local $fin v128) (local $vmin v128) (local $vmax v128)
+    (local.set $vmin (f32x4.splat (f32.const inf)))
+    (local.set $vmax (f32x4.splat (f32.const -inf)))
     ;; +0.0's bucket, for blocks of zeros
     (local.set $zero (i32.load16_s (local.get $table)))
     (local.set $zero (i32.add (local.get $zero) (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $zero) (i32.const 3)))) (f64.const 0))))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $stop (select (i32.add (local.get $i) (i32.const 32)) (local.get $n) (i32.le_u (i32.add (local.get $i) (i32.const 32)) (local.get $n))))
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n4)))
+        (local.set $stop (select (i32.add (local.get $i) (i32.const 32)) (local.get $n4) (i32.le_u (i32.add (local.get $i) (i32.const 32)) (local.get $n4))))
+        (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
         ;; A whole block of 32 values whose bits are all 0 (+0.0) is counted at once, with the same effect
         ;; in the same place as one at a time. Gradients of a layer fed MNIST's blank pixels are whole
         ;; rows of zeros (~40% of W1's first-layer gradient); other data pays one vector test per block.
         (if (i32.eq (i32.sub (local.get $stop) (local.get $i)) (i32.const 32))
           (then
-            (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
             (if (i32.eqz (v128.any_true
                   (v128.or
                     (v128.or (v128.or (v128.load (local.get $q)) (v128.load offset=16 (local.get $q)))
@@ -115,8 +117,8 @@
                     (v128.or (v128.or (v128.load offset=64 (local.get $q)) (v128.load offset=80 (local.get $q)))
                              (v128.or (v128.load offset=96 (local.get $q)) (v128.load offset=112 (local.get $q)))))))
               (then
-                (if (f64.lt (f64.const 0) (local.get $min)) (then (local.set $min (f64.const 0))))
-                (if (f64.gt (f64.const 0) (local.get $max)) (then (local.set $max (f64.const 0))))
+                (local.set $vmin (f32x4.pmin (local.get $vmin) (v128.const i32x4 0 0 0 0)))
+                (local.set $vmax (f32x4.pmax (local.get $vmax) (v128.const i32x4 0 0 0 0)))
                 (local.set $num (i32.add (local.get $num) (i32.const 32)))
                 ;; adding +0 again and again changes a sum once at most (-0 to +0): once is the same
                 (local.set $sum (f64.add (local.get $sum) (f64.const 0)))
@@ -125,14 +127,21 @@
                 (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 32)))
                 (local.set $i (local.get $stop))
                 (br $next)))))
-        (loop $value
-          (local.set $bits (i32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
-          (if (i32.ne (i32.and (local.get $bits) (i32.const 0x7f800000)) (i32.const 0x7f800000))
+        ;; Groups of four: the extremes lane by lane (pmin/pmax keep what `v < min` / `v > max` keep;
+        ;; NaN and infinities enter as the identity), which spares two branches per value.
+        (loop $group
+          (local.set $x (v128.load (local.get $q)))
+          (local.set $fin (i32x4.ne (v128.and (local.get $x) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                                    (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
+          (local.set $vmin (f32x4.pmin (local.get $vmin) (v128.bitselect (local.get $x) (v128.const f32x4 inf inf inf inf) (local.get $fin))))
+          (local.set $vmax (f32x4.pmax (local.get $vmax) (v128.bitselect (local.get $x) (v128.const f32x4 -inf -inf -inf -inf) (local.get $fin))))
+          ;; Sums and buckets one value at a time, in order (the sums must come out as the JS loop's);
+          ;; written out four times for groups with no NaN or infinity, which is nearly all.
+          (if (i32x4.all_true (local.get $fin))
             (then
+              (local.set $num (i32.add (local.get $num) (i32.const 4)))
+              (local.set $bits (i32.load offset=0 (local.get $q)))
               (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
-              (if (f64.lt (local.get $v) (local.get $min)) (then (local.set $min (local.get $v))))
-              (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
-              (local.set $num (i32.add (local.get $num) (i32.const 1)))
               (local.set $sum (f64.add (local.get $sum) (local.get $v)))
               (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
               (local.set $b
@@ -141,10 +150,109 @@
                 (i32.add (local.get $b)
                   (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
               (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
-              (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br_if $value (i32.lt_u (local.get $i) (local.get $stop))))
+              (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+              (local.set $bits (i32.load offset=4 (local.get $q)))
+              (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
+              (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+              (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+              (local.set $b
+                (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
+              (local.set $b
+                (i32.add (local.get $b)
+                  (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+              (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
+              (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+              (local.set $bits (i32.load offset=8 (local.get $q)))
+              (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
+              (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+              (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+              (local.set $b
+                (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
+              (local.set $b
+                (i32.add (local.get $b)
+                  (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+              (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
+              (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+              (local.set $bits (i32.load offset=12 (local.get $q)))
+              (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
+              (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+              (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+              (local.set $b
+                (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
+              (local.set $b
+                (i32.add (local.get $b)
+                  (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+              (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
+              (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            )
+            (else
+              (local.set $j (i32.const 0))
+              (loop $value
+                (if (i32.ne (i32.and (i32.load (i32.add (local.get $q) (local.get $j))) (i32.const 0x7f800000)) (i32.const 0x7f800000))
+                  (then
+                    (local.set $bits (i32.load (i32.add (local.get $q) (local.get $j))))
+                    (local.set $num (i32.add (local.get $num) (i32.const 1)))
+                    (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
+                    (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+                    (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+                    (local.set $b
+                      (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
+                    (local.set $b
+                      (i32.add (local.get $b)
+                        (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+                    (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
+                    (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br_if $value (i32.lt_u (local.get $j) (i32.const 16))))))
+          (local.set $q (i32.add (local.get $q) (i32.const 16)))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $group (i32.lt_u (local.get $i) (local.get $stop))))
         (br $next)))
+    ;; The lanes' extremes. Lane by lane pmin/pmax keep what one-at-a-time compares keep; across lanes
+    ;; only a zero's sign can differ: an extreme that is zero is the first zero in order (no value beyond
+    ;; it on that side), found by a scan.
+    (local.set $min (f64.promote_f32 (f32x4.extract_lane 0 (local.get $vmin))))
+    (local.set $max (f64.promote_f32 (f32x4.extract_lane 0 (local.get $vmax))))
+    (local.set $v (f64.promote_f32 (f32x4.extract_lane 1 (local.get $vmin)))) (if (f64.lt (local.get $v) (local.get $min)) (then (local.set $min (local.get $v))))
+    (local.set $v (f64.promote_f32 (f32x4.extract_lane 2 (local.get $vmin)))) (if (f64.lt (local.get $v) (local.get $min)) (then (local.set $min (local.get $v))))
+    (local.set $v (f64.promote_f32 (f32x4.extract_lane 3 (local.get $vmin)))) (if (f64.lt (local.get $v) (local.get $min)) (then (local.set $min (local.get $v))))
+    (local.set $v (f64.promote_f32 (f32x4.extract_lane 1 (local.get $vmax)))) (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
+    (local.set $v (f64.promote_f32 (f32x4.extract_lane 2 (local.get $vmax)))) (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
+    (local.set $v (f64.promote_f32 (f32x4.extract_lane 3 (local.get $vmax)))) (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
+    (if (i32.or (f64.eq (local.get $min) (f64.const 0)) (f64.eq (local.get $max) (f64.const 0)))
+      (then
+        (local.set $q (local.get $p))
+        (block $found
+          (loop $scan
+            (br_if $found (i32.eqz (i32.and (i32.load (local.get $q)) (i32.const 0x7fffffff))))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br $scan)))
+        (local.set $v (f64.promote_f32 (f32.load (local.get $q))))
+        (if (f64.eq (local.get $min) (f64.const 0)) (then (local.set $min (local.get $v))))
+        (if (f64.eq (local.get $max) (f64.const 0)) (then (local.set $max (local.get $v))))))
+    ;; the last n % 4 values one at a time
+    (local.set $i (local.get $n4))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $bits (i32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.ne (i32.and (local.get $bits) (i32.const 0x7f800000)) (i32.const 0x7f800000))
+          (then
+            (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
+            (if (f64.lt (local.get $v) (local.get $min)) (then (local.set $min (local.get $v))))
+            (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
+            (local.set $num (i32.add (local.get $num) (i32.const 1)))
+            (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+            (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+            (local.set $b
+              (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
+            (local.set $b
+              (i32.add (local.get $b)
+                (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
     ;; The occupied buckets, from min's to max's (the index is monotone in the value; min and max are
     ;; float32 values, so their bits index the table as above), read out and cleared.
     (if (local.get $num)
