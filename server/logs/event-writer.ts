@@ -56,9 +56,9 @@ export class EventWriter {
   private stagePos = 0;
   /**
    * Stage positions of histogram and summary-step records whose data CRC is still to be written: they are
-   * checksummed together when the stage is retired. One at a time, each native CRC call came between
-   * training iterations with its code and tables cold, and took 3-5x as long (~10-15 µs on a 12 KB summary
-   * step against ~3). Bounded by the stage: a record is at least RECORD_OVERHEAD bytes.
+   * checksummed together when the stage is retired. One at a time between training iterations, a native
+   * CRC call took 3-5x as long as back to back (~10-15 µs on a 2-16-16-2 net's 12 KB summary step against
+   * ~3-4). Bounded by the stage: a record is at least RECORD_OVERHEAD bytes.
    */
   private uncheckedAt: number[] = [];
   private total = 0;

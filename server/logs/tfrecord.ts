@@ -84,7 +84,7 @@ export function frameInPlace(out: Uint8Array, dv: DataView, pos: number, len: nu
 
 /**
  * frameInPlace without the data CRC, which fillDataCrc writes later: a writer can checksum a buffer's
- * large records together, with the CRC code and tables warm, rather than one at a time between other work.
+ * large records together rather than one at a time between other work (event-writer.ts).
  */
 export function frameLength(out: Uint8Array, dv: DataView, pos: number, len: number): number {
   dv.setUint32(pos, len >>> 0, true);
