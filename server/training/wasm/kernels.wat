@@ -80,13 +80,22 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next))))
 
+  ;; The bucket of a float32 value $v whose bits are $bits (histogram's tables): the table's guess for its
+  ;; bits, one up if that bucket's limit is <= $v. The histogram's hot loop has it written out.
+  (func $bucket (param $bits i32) (param $v f64) (param $table i32) (param $limits i32) (param $shift i32) (result i32)
+    (local $b i32)
+    (local.set $b
+      (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
+    (i32.add (local.get $b)
+      (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+
   ;; Histogram of n float32 values at $p in TF1's buckets, for shared/histogram.ts's summarizeHistogram:
   ;; the same numbers as its float32 path (sums in the same order, extremes as its compares keep them).
-  ;; Non-finite values are skipped. $table: the Int16 bucket guess per value's bits >>> $shift (KEY_SHIFT_32); $limits: the Float64 bucket
-  ;; limits; $counts: Int32 counts, all zero on entry and on return. Writes at $out six f64: num, min, max,
-  ;; sum, sum of squares, and k; and k bucket limits at $outLimits and k counts at $outCounts (f64: a
-  ;; HistogramProto's packed fields as they are): the buckets from min's to max's, each run of empty ones
-  ;; collapsed into its last (as TF's EncodeToProto).
+  ;; Non-finite values are skipped. $table: the Int16 bucket guess per value's bits >>> $shift
+  ;; (KEY_SHIFT_32); $limits: the Float64 bucket limits; $counts: Int32 counts, all zero on entry and on
+  ;; return. Writes at $out six f64: num, min, max, sum, sum of squares, and k; and k bucket limits at
+  ;; $outLimits and k counts at $outCounts (f64: a HistogramProto's packed fields as they are): the buckets
+  ;; from min's to max's, each run of empty ones collapsed into its last (as TF's EncodeToProto).
   (func (export "histogram")
     (param $p i32) (param $n i32) (param $table i32) (param $limits i32) (param $counts i32) (param $out i32)
     (param $outLimits i32) (param $outCounts i32) (param $shift i32)
@@ -195,11 +204,7 @@
                     (local.set $v (f64.promote_f32 (f32.reinterpret_i32 (local.get $bits))))
                     (local.set $sum (f64.add (local.get $sum) (local.get $v)))
                     (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
-                    (local.set $b
-                      (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
-                    (local.set $b
-                      (i32.add (local.get $b)
-                        (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+                    (local.set $b (call $bucket (local.get $bits) (local.get $v) (local.get $table) (local.get $limits) (local.get $shift)))
                     (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
                     (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))))
                 (local.set $j (i32.add (local.get $j) (i32.const 4)))
@@ -244,11 +249,7 @@
             (local.set $num (i32.add (local.get $num) (i32.const 1)))
             (local.set $sum (f64.add (local.get $sum) (local.get $v)))
             (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
-            (local.set $b
-              (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
-            (local.set $b
-              (i32.add (local.get $b)
-                (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $v))))
+            (local.set $b (call $bucket (local.get $bits) (local.get $v) (local.get $table) (local.get $limits) (local.get $shift)))
             (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
             (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -257,12 +258,10 @@
     ;; float32 values, so their bits index the table as above), read out and cleared.
     (if (local.get $num)
       (then
-        (local.set $bits (i32.reinterpret_f32 (f32.demote_f64 (local.get $min))))
-        (local.set $b (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
-        (local.set $b (i32.add (local.get $b) (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $b) (i32.const 3)))) (local.get $min))))
-        (local.set $bits (i32.reinterpret_f32 (f32.demote_f64 (local.get $max))))
-        (local.set $hi (i32.load16_s (i32.add (local.get $table) (i32.shl (i32.shr_u (local.get $bits) (local.get $shift)) (i32.const 1)))))
-        (local.set $hi (i32.add (local.get $hi) (f64.le (f64.load (i32.add (local.get $limits) (i32.shl (local.get $hi) (i32.const 3)))) (local.get $max))))
+        (local.set $b (call $bucket (i32.reinterpret_f32 (f32.demote_f64 (local.get $min))) (local.get $min)
+          (local.get $table) (local.get $limits) (local.get $shift)))
+        (local.set $hi (call $bucket (i32.reinterpret_f32 (f32.demote_f64 (local.get $max))) (local.get $max)
+          (local.get $table) (local.get $limits) (local.get $shift)))
         (block $spanDone
           (loop $span
             (br_if $spanDone (i32.gt_s (local.get $b) (local.get $hi)))
