@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { hoverRows, liveRange, niceRange, robustYRange, visiblePoints, xExtent, zoomAround, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
+import { liveRange, niceRange, robustYRange, visiblePoints, xExtent, zoomAround, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
 import { parseLayers, validateTrainForm, DEFAULT_FORM } from '../../web/src/lib/train-form.ts';
 
 const line = (id: string, xs: number[], ys: number[], extra: Partial<LineSpec> = {}): LineSpec => ({ id, label: id, color: '#000000', xs, ys, n: xs.length, key: '1', ...extra });
 
 describe('line chart data', () => {
-  it('hover: each non-faint line at its nearest point, with the raw value', () => {
+  it('x extent over every line', () => {
     const a = line('a', [0, 10, 20], [1, 2, 3], { raw: [5, 6, 7] });
     const b = line('b', [0, 4, 8, 12], [9, 8, 7, 6]);
-    const faint = line('a#raw', [0, 10, 20], [5, 6, 7], { faint: true });
-    expect(hoverRows([faint, a, b], 11)).toEqual([
-      { label: 'a', color: '#000000', x: 10, y: 2, raw: 6 },
-      { label: 'b', color: '#000000', x: 12, y: 6, raw: undefined },
-    ]);
     expect(xExtent([a, b])).toEqual([0, 20]);
   });
 

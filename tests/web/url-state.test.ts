@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, DEFAULT_VIEW, parseView, tagGroup, writeView } from '../../web/src/lib/url-state.ts';
+import { compileFilter, decodeZoom, DEFAULT_VIEW, encodeZoom, MAX_ZOOMS, parseView, roundForUrl, tagGroup, writeView } from '../../web/src/lib/url-state.ts';
 import { hashString, runColor, PALETTE } from '../../web/src/lib/colors.ts';
 import { seriesToCsv, seriesToJson } from '../../web/src/lib/csv.ts';
 
@@ -39,5 +39,31 @@ describe('url state', () => {
     const s = { run: 'r,1', tag: 'loss', walls: [1, 2], steps: [0, 1], values: [0.5, NaN], n: 2 };
     expect(seriesToCsv([s])).toBe('run,tag,wall_time,step,value\n"r,1",loss,1,0,0.5\n"r,1",loss,2,1,NaN\n');
     expect(JSON.parse(seriesToJson([s]))).toEqual({ 'r,1': { loss: [[1, 0, 0.5], [2, 1, null]] } });
+  });
+});
+
+describe('url state: seed bands and scalar zoom', () => {
+  it('round-trips the seed-band toggle and zoom ranges (tags with separators included)', () => {
+    const v = { ...DEFAULT_VIEW, seedBands: true, zoom: { 'train/loss': [10, 250] as [number, number], 'a|b@c': [-1.5, 2] as [number, number] } };
+    const p = writeView(v, new URLSearchParams());
+    expect(p.get('seeds')).toBe('1');
+    expect(parseView(new URLSearchParams(p.toString()))).toEqual(v);
+    expect(parseView(new URLSearchParams('')).zoom).toEqual({});
+  });
+
+  it('keeps zoom short: ~4 significant digits of the range', () => {
+    expect(roundForUrl(123.456789, 100)).toBe(123.46);
+    expect(roundForUrl(0.00012345678, 0.00001)).toBe(0.000123457);
+    const s = encodeZoom({ loss: [1234.5678901, 5678.123456] });
+    expect(s).toBe('loss@1234.6~5678.1');
+    expect(decodeZoom(s)).toEqual({ loss: [1234.6, 5678.1] });
+  });
+
+  it('drops junk and bounds the number of zoomed charts', () => {
+    expect(decodeZoom('a@5~1|b@x~2|c@~3|@1~2|d@1~2')).toEqual({ d: [1, 2] });
+    const many = Object.fromEntries(Array.from({ length: MAX_ZOOMS + 5 }, (_, i) => [`t${i}`, [0, 1] as [number, number]]));
+    const kept = decodeZoom(encodeZoom(many));
+    expect(Object.keys(kept)).toHaveLength(MAX_ZOOMS);
+    expect(kept[`t${MAX_ZOOMS + 4}`]).toEqual([0, 1]); // the latest are kept
   });
 });

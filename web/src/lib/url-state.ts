@@ -16,6 +16,10 @@ export interface ViewSettings {
   logY: boolean;
   ignoreOutliers: boolean;
   pinned: string[];
+  /** SCALARS: runs differing only by seed drawn as one mean line over a mean ± std band. */
+  seedBands: boolean;
+  /** Zoomed x range of scalar charts, by tag (in the units of xAxis; cleared when it changes). */
+  zoom: Record<string, [number, number]>;
 }
 
 export const DEFAULT_VIEW: ViewSettings = {
@@ -28,6 +32,8 @@ export const DEFAULT_VIEW: ViewSettings = {
   logY: false,
   ignoreOutliers: true,
   pinned: [],
+  seedBands: false,
+  zoom: {},
 };
 
 export const MAX_SMOOTHING = 0.999;
@@ -68,6 +74,8 @@ export function parseView(params: URLSearchParams): ViewSettings {
   if (params.has('outliers')) v.ignoreOutliers = params.get('outliers') !== '0';
   const pinned = params.get('pinned');
   if (pinned) v.pinned = decodeList(pinned);
+  v.seedBands = params.get('seeds') === '1';
+  v.zoom = decodeZoom(params.get('zoom') ?? '');
   return v;
 }
 
@@ -83,7 +91,37 @@ export function writeView(v: ViewSettings, params: URLSearchParams): URLSearchPa
   set('log', v.logY ? '1' : null);
   set('outliers', v.ignoreOutliers === DEFAULT_VIEW.ignoreOutliers ? null : v.ignoreOutliers ? '1' : '0');
   set('pinned', v.pinned.length ? encodeList(v.pinned) : null);
+  set('seeds', v.seedBands ? '1' : null);
+  set('zoom', encodeZoom(v.zoom) || null);
   return params;
+}
+
+/** Zoomed charts kept in the URL (beyond it, the ones zoomed longest ago are dropped). */
+export const MAX_ZOOMS = 32;
+
+/** v rounded to ~4 significant digits of the zoom span: short in the URL, off by < 1/10000 of the range. */
+export function roundForUrl(v: number, span: number): number {
+  if (!(span > 0) || !Number.isFinite(span)) return v;
+  const q = Math.pow(10, Math.floor(Math.log10(span)) - 4);
+  return Number((Math.round(v / q) * q).toPrecision(15));
+}
+
+/** "tag@lo~hi" entries joined like other lists. */
+export function encodeZoom(zoom: Record<string, [number, number]>): string {
+  const entries = Object.entries(zoom).slice(-MAX_ZOOMS);
+  return encodeList(entries.map(([tag, [lo, hi]]) => `${tag}@${roundForUrl(lo, hi - lo)}~${roundForUrl(hi, hi - lo)}`));
+}
+
+export function decodeZoom(s: string): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  for (const e of decodeList(s).slice(0, MAX_ZOOMS)) {
+    const at = e.lastIndexOf('@');
+    const parts = e.slice(at + 1).split('~');
+    if (at <= 0 || parts.length !== 2 || parts.some((p) => p.trim() === '')) continue;
+    const [lo, hi] = parts.map(Number);
+    if (Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) out[e.slice(0, at)] = [lo, hi];
+  }
+  return out;
 }
 
 /** Compiles a user regex; an invalid one matches as a plain substring (case-insensitive) so typing never breaks the view. */

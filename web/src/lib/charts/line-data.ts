@@ -1,5 +1,5 @@
 // Pure helpers for LineChart: what to hand Chart.js for a visible x range (decimated), the y range
-// when ignoring outliers, and the value of each line at a hovered x.
+// when ignoring outliers (the hover tooltip's rows are in tooltip-rows.ts).
 import { decimateMinMax, lowerBound } from '../../../../shared/decimate.ts';
 import { outlierRange } from '../../../../shared/outliers.ts';
 
@@ -20,6 +20,11 @@ export interface LineSpec {
   fill?: string | number | false;
   fillColor?: string;
   dashed?: boolean;
+  // Tooltip and step table (tooltip-rows.ts, step-table.ts): the logged step and wall time (s) of each
+  // point, and for a seed group's mean line the standard deviation over its runs.
+  steps?: ArrayLike<number>;
+  walls?: ArrayLike<number>;
+  spread?: ArrayLike<number>;
 }
 
 export interface Pt {
@@ -100,27 +105,6 @@ export function niceRange(lo: number, hi: number): [number, number] {
   const f = raw / mag;
   const step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
   return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
-}
-
-export interface HoverRow {
-  label: string;
-  color: string;
-  x: number;
-  y: number;
-  raw?: number;
-}
-
-/** Each non-faint line's point nearest to x (full resolution). */
-export function hoverRows(lines: readonly LineSpec[], x: number): HoverRow[] {
-  const rows: HoverRow[] = [];
-  for (const l of lines) {
-    if (l.faint || l.n === 0) continue;
-    let i = lowerBound(l.xs, l.n, x);
-    if (i >= l.n) i = l.n - 1;
-    else if (i > 0 && x - l.xs[i - 1] < l.xs[i] - x) i--;
-    rows.push({ label: l.label, color: l.color, x: l.xs[i], y: l.ys[i], raw: l.raw ? l.raw[i] : undefined });
-  }
-  return rows;
 }
 
 /** New [min, max] after zooming by `factor` (< 1 = in) around `center`, clamped to the full extent. */

@@ -16,6 +16,10 @@ export class UiState {
   /** Collapsed scalar-card groups (not in the URL). */
   collapsed = $state<string[]>([]);
   trainOpen = $state(false);
+  seedBands = $state(false);
+  /** Zoom of scalar charts by tag, valid for the x axis it was made on (zoomAxis). */
+  private zoomMap = $state<Record<string, [number, number]>>({});
+  private zoomAxis = $state<XAxis>('step');
 
   constructor(search = typeof location === 'undefined' ? '' : location.search) {
     this.apply(parseView(new URLSearchParams(search)));
@@ -31,6 +35,26 @@ export class UiState {
     this.logY = v.logY;
     this.ignoreOutliers = v.ignoreOutliers;
     this.pinned = v.pinned;
+    this.seedBands = v.seedBands;
+    this.zoomMap = v.zoom;
+    this.zoomAxis = v.xAxis;
+  }
+
+  /** Zoomed x range of a scalar chart; none once the x axis changed since it was set. */
+  zoomOf(tag: string): [number, number] | null {
+    return this.zoomAxis === this.xAxis ? (this.zoomMap[tag] ?? null) : null;
+  }
+
+  setZoom(tag: string, range: [number, number] | null): void {
+    const cur = this.zoomAxis === this.xAxis ? this.zoomMap : {};
+    const prev = cur[tag];
+    if (range && prev && prev[0] === range[0] && prev[1] === range[1]) return;
+    if (!range && !prev && cur === this.zoomMap) return;
+    const next = { ...cur };
+    delete next[tag];
+    if (range) next[tag] = range;
+    this.zoomMap = next;
+    this.zoomAxis = this.xAxis;
   }
 
   get view(): ViewSettings {
@@ -44,6 +68,8 @@ export class UiState {
       logY: this.logY,
       ignoreOutliers: this.ignoreOutliers,
       pinned: [...this.pinned],
+      seedBands: this.seedBands,
+      zoom: this.zoomAxis === this.xAxis ? { ...this.zoomMap } : {},
     };
   }
 

@@ -1,0 +1,96 @@
+// The lines of one SCALARS card: per run a smoothed line over a faint raw one; with seed bands on, runs
+// whose hparams differ only by seed become one mean line over a mean ± std band (seed-bands.ts).
+import { smooth } from '../../../../shared/smoothing.ts';
+import { withAlpha } from '../colors.ts';
+import type { ScalarSeries } from '../state/scalar-series.ts';
+import type { XAxis } from '../url-state.ts';
+import type { LineSpec } from './line-data.ts';
+import { bandEdges, groupLabel, seedBand, seedGroups } from './seed-bands.ts';
+import { xValues } from './x-axis.ts';
+
+export interface CardRun {
+  name: string;
+  color: string;
+  hparams?: Record<string, string | number | boolean>;
+  series: ScalarSeries;
+}
+
+export interface CardOptions {
+  tag: string;
+  smoothing: number;
+  axis: XAxis;
+  seedBands: boolean;
+  /** Beyond this many overlaid runs the faint raw lines are left out (a grey wash as costly as the lines). */
+  rawMaxRuns?: number;
+}
+
+/** x values for the axis from steps and wall times (relative = hours since the first point). */
+export function axisXs(steps: Float64Array, walls: Float64Array, n: number, axis: XAxis): Float64Array {
+  if (axis === 'step') return steps;
+  const xs = new Float64Array(n);
+  for (let i = 0; i < n; i++) xs[i] = axis === 'wall' ? walls[i] : (walls[i] - walls[0]) / 3600;
+  return xs;
+}
+
+// Group lines cost a merge over every member's points: cached by members' series versions (bounded).
+const GROUP_CACHE_MAX = 256;
+const groupCache = new Map<string, LineSpec[]>();
+
+function groupLines(members: CardRun[], o: CardOptions): LineSpec[] {
+  const w = o.smoothing;
+  const key = `${o.tag}|${o.axis}|${w}|${members.map((m) => `${m.name}:${m.series.version}:${m.series.n}`).join('|')}`;
+  const hit = groupCache.get(key);
+  if (hit) return hit;
+  const b = seedBand(members.map((m) => m.series));
+  const steps = b.steps.subarray(0, b.n);
+  const walls = b.walls.subarray(0, b.n);
+  const mean = b.mean.subarray(0, b.n);
+  const xs = axisXs(steps, walls, b.n, o.axis);
+  const { lo, hi } = bandEdges(b);
+  const color = members[0].color;
+  const id = `seeds:${members.map((m) => m.name).join('|')}`;
+  const base = { xs, n: b.n, key, steps, walls };
+  const lines: LineSpec[] = [
+    { ...base, id: `${id}#lo`, label: `${id} lo`, color: withAlpha(color, 0.25), ys: w > 0 ? smooth(lo, w) : lo, faint: true },
+    { ...base, id: `${id}#hi`, label: `${id} hi`, color: withAlpha(color, 0.25), ys: w > 0 ? smooth(hi, w) : hi, faint: true, fill: '-1', fillColor: withAlpha(color, 0.18) },
+    { ...base, id, label: groupLabel(members.map((m) => m.name)), color, ys: w > 0 ? smooth(mean, w) : mean, raw: mean, spread: b.std.subarray(0, b.n) },
+  ];
+  groupCache.set(key, lines);
+  if (groupCache.size > GROUP_CACHE_MAX) groupCache.delete(groupCache.keys().next().value!);
+  return lines;
+}
+
+/** Faint lines (raw values, band edges) first so they are drawn under the others; band edges stay adjacent. */
+export function scalarLines(runs: readonly CardRun[], o: CardOptions): LineSpec[] {
+  const w = o.smoothing;
+  const withData = runs.filter((r) => r.series.n > 0);
+  const groups = o.seedBands ? seedGroups(withData) : withData.map((r) => [r.name]);
+  const byName = new Map(withData.map((r) => [r.name, r]));
+  const faint: LineSpec[] = [];
+  const main: LineSpec[] = [];
+  const drawRaw = withData.length <= (o.rawMaxRuns ?? 12);
+  for (const g of groups) {
+    if (g.length > 1) {
+      const [lo, hi, mean] = groupLines(g.map((n) => byName.get(n)!), o);
+      faint.push(lo, hi);
+      main.push(mean);
+      continue;
+    }
+    const r = byName.get(g[0])!;
+    const s = r.series;
+    const xs = xValues(s, o.axis);
+    const common = { xs, n: s.n, steps: s.steps, walls: s.walls };
+    if (w > 0) {
+      if (drawRaw) faint.push({ ...common, id: `${r.name}#raw`, label: r.name, color: withAlpha(r.color, 0.22), ys: s.values, key: `${s.version}|${o.axis}`, faint: true });
+      main.push({ ...common, id: r.name, label: r.name, color: r.color, ys: s.smoothedValues(w), key: `${s.version}|${o.axis}|${w}`, raw: s.values });
+    } else {
+      main.push({ ...common, id: r.name, label: r.name, color: r.color, ys: s.values, key: `${s.version}|${o.axis}|0` });
+    }
+  }
+  return faint.concat(main);
+}
+
+/** Legend entries of a card (the lines that are not faint). */
+export function legendItems(lines: readonly LineSpec[]): { label: string; color: string }[] {
+  return lines.filter((l) => !l.faint).map((l) => ({ label: l.label, color: l.color }));
+}
