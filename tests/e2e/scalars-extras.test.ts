@@ -117,10 +117,11 @@ describe('SCALARS extras end to end', () => {
   });
 
   it('a click pins a step: the table lists each run at it; shift-drag gives min / max / mean over a range', async () => {
-    const p = await pointOf(60);
+    const p = await pointOf(61.4); // between logged steps: snaps to 60
     await page.mouse.click(p.x, p.y);
     const table = page.locator('[data-testid=step-table]');
     await expect.poll(() => table.getAttribute('data-kind')).toBe('step');
+    expect(await table.getAttribute('data-x')).toBe('60');
     await page.locator('[data-testid=pinned-step]').waitFor();
     const rows = await cells('[data-testid=step-table]');
     expect(rows.map((r) => r.run).sort()).toEqual([...allRuns].sort());

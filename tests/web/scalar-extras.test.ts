@@ -5,7 +5,7 @@ import type { LineSpec } from '../../web/src/lib/charts/line-data.ts';
 import { fitText, pngLayout, type Measure } from '../../web/src/lib/charts/png-export.ts';
 import { axisXs, legendItems, scalarLines, type CardRun } from '../../web/src/lib/charts/scalar-lines.ts';
 import { bandEdges, groupLabel, seedBand, seedGroups } from '../../web/src/lib/charts/seed-bands.ts';
-import { rangeRows, stepRows } from '../../web/src/lib/charts/step-table.ts';
+import { rangeRows, snapSelection, stepRows } from '../../web/src/lib/charts/step-table.ts';
 import { formatRelative, formatWall, nearestIndex, tooltipRows } from '../../web/src/lib/charts/tooltip-rows.ts';
 import { ScalarSeries } from '../../web/src/lib/state/scalar-series.ts';
 
@@ -75,6 +75,13 @@ describe('step table', () => {
     expect(all).toMatchObject({ count: 4, min: 2, max: 8, mean: 14 / 3 });
     const [none] = rangeRows([b], 100, 200);
     expect(none).toMatchObject({ count: 0, start: null, min: null, mean: null });
+  });
+
+  it('a click between steps snaps to the nearest logged point of any line', () => {
+    expect(snapSelection([a, b], { kind: 'step', x: 13.2 })).toEqual({ kind: 'step', x: 15 });
+    expect(snapSelection([a, b], { kind: 'step', x: 11 })).toEqual({ kind: 'step', x: 10 });
+    expect(snapSelection([], { kind: 'step', x: 3.5 })).toEqual({ kind: 'step', x: 3.5 });
+    expect(snapSelection([a], { kind: 'range', lo: 1.5, hi: 2.5 })).toEqual({ kind: 'range', lo: 1.5, hi: 2.5 });
   });
 
   it('click vs drag vs shift-drag, and selection marks clipped to the plot', () => {

@@ -2,10 +2,23 @@
 // a selected x range gives each run's first / last value and min / max / mean of its logged values in it.
 import { lowerBound } from '../../../../shared/decimate.ts';
 import type { LineSpec } from './line-data.ts';
-import { tooltipRows, type TooltipRow } from './tooltip-rows.ts';
+import { nearestIndex, tooltipRows, type TooltipRow } from './tooltip-rows.ts';
 
 /** What is selected on a chart, in the x units of the axis it was made on. */
 export type ChartSelection = { kind: 'step'; x: number } | { kind: 'range'; lo: number; hi: number };
+
+/** A pinned x moved onto the nearest logged point of any line (a click lands between steps). */
+export function snapSelection(lines: readonly LineSpec[], sel: ChartSelection): ChartSelection {
+  if (sel.kind !== 'step') return sel;
+  let best = sel.x;
+  let dist = Infinity;
+  for (const l of lines) {
+    if (l.faint || l.n === 0) continue;
+    const x = l.xs[nearestIndex(l.xs, l.n, sel.x)];
+    if (Math.abs(x - sel.x) < dist) [best, dist] = [x, Math.abs(x - sel.x)];
+  }
+  return { kind: 'step', x: best };
+}
 
 /** Each run's value at the point nearest to x (same rows as the tooltip), sorted by value. */
 export function stepRows(lines: readonly LineSpec[], x: number): TooltipRow[] {
