@@ -1,5 +1,6 @@
 // The dashboard view as URL query parameters (so a view can be shared or reloaded). Pure: parse from and
 // write into URLSearchParams; defaults are left out of the URL. Unknown params (e.g. ?token=) are kept.
+import { DEFAULT_RUN_SORT, type RunSort } from './run-table.ts';
 
 export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'compare'] as const;
 export type TabName = (typeof TABS)[number];
@@ -16,6 +17,15 @@ export interface ViewSettings {
   logY: boolean;
   ignoreOutliers: boolean;
   pinned: string[];
+  /** Run table: sort and hyper-parameter columns. */
+  runSort: RunSort;
+  runColumns: string[];
+  /** GRAPHS: the run picked (null = first with a graph). */
+  graphRun: string | null;
+  /** HISTOGRAMS: offset or overlay. */
+  histMode: 'offset' | 'overlay';
+  /** IMAGES: the step last picked on a slider (null = latest). */
+  imageStep: number | null;
 }
 
 export const DEFAULT_VIEW: ViewSettings = {
@@ -28,6 +38,11 @@ export const DEFAULT_VIEW: ViewSettings = {
   logY: false,
   ignoreOutliers: true,
   pinned: [],
+  runSort: DEFAULT_RUN_SORT,
+  runColumns: [],
+  graphRun: null,
+  histMode: 'offset',
+  imageStep: null,
 };
 
 export const MAX_SMOOTHING = 0.999;
@@ -53,7 +68,7 @@ function decodeList(s: string): string[] {
 }
 
 export function parseView(params: URLSearchParams): ViewSettings {
-  const v: ViewSettings = { ...DEFAULT_VIEW, pinned: [] };
+  const v: ViewSettings = { ...DEFAULT_VIEW, pinned: [], runSort: { ...DEFAULT_RUN_SORT }, runColumns: [] };
   const tab = params.get('tab');
   if (tab && (TABS as readonly string[]).includes(tab)) v.tab = tab as TabName;
   const runs = params.get('runs');
@@ -68,6 +83,15 @@ export function parseView(params: URLSearchParams): ViewSettings {
   if (params.has('outliers')) v.ignoreOutliers = params.get('outliers') !== '0';
   const pinned = params.get('pinned');
   if (pinned) v.pinned = decodeList(pinned);
+  // sort=metric:desc:train/loss (the tag last: it may contain ":")
+  const sort = /^(name|start|metric):(asc|desc)(?::(.*))?$/s.exec(params.get('sort') ?? '');
+  if (sort) v.runSort = { by: sort[1] as RunSort['by'], desc: sort[2] === 'desc', tag: sort[3] ?? '' };
+  const cols = params.get('cols');
+  if (cols) v.runColumns = decodeList(cols);
+  v.graphRun = params.get('graph');
+  if (params.get('hmode') === 'overlay') v.histMode = 'overlay';
+  const img = Number(params.get('imgStep'));
+  if (params.has('imgStep') && Number.isSafeInteger(img)) v.imageStep = img;
   return v;
 }
 
@@ -83,6 +107,13 @@ export function writeView(v: ViewSettings, params: URLSearchParams): URLSearchPa
   set('log', v.logY ? '1' : null);
   set('outliers', v.ignoreOutliers === DEFAULT_VIEW.ignoreOutliers ? null : v.ignoreOutliers ? '1' : '0');
   set('pinned', v.pinned.length ? encodeList(v.pinned) : null);
+  const s = v.runSort;
+  const defaultSort = s.by === DEFAULT_RUN_SORT.by && s.desc === DEFAULT_RUN_SORT.desc && s.tag === DEFAULT_RUN_SORT.tag;
+  set('sort', defaultSort ? null : `${s.by}:${s.desc ? 'desc' : 'asc'}${s.tag ? `:${s.tag}` : ''}`);
+  set('cols', v.runColumns.length ? encodeList(v.runColumns) : null);
+  set('graph', v.graphRun);
+  set('hmode', v.histMode === DEFAULT_VIEW.histMode ? null : v.histMode);
+  set('imgStep', v.imageStep === null ? null : String(v.imageStep));
   return params;
 }
 
