@@ -134,11 +134,13 @@ describe('dashboard end to end', () => {
     await page.goto(url);
     await page.locator('[data-testid=run-list] [data-run="e2e/relu"]').waitFor();
     expect(await page.getAttribute('[data-testid=tab-histograms]', 'aria-selected')).toBe('true');
-    expect(await page.textContent('[data-testid=smoothing-value]')).toBe('0.850');
+    // Scalar settings are shown only on the scalar views.
+    expect(await page.locator('[data-testid=smoothing]').count()).toBe(0);
     expect(await page.inputValue('[data-testid=tag-filter]')).toBe('loss');
     expect(await page.locator('[data-testid=run-list] [data-run=corpus] input[type=checkbox]').isChecked()).toBe(false);
     expect(await page.locator('[data-testid=run-list] [data-run="e2e/relu"] input[type=checkbox]').isChecked()).toBe(true);
     await page.click('[data-testid=tab-scalars]');
+    expect(await page.textContent('[data-testid=smoothing-value]')).toBe('0.850');
     await expect.poll(() => chartPoints(page, 'train/loss'), { timeout: 10_000 }).toBeGreaterThan(0);
     expect((await charts(page)).some((c) => c.id === 'lax/bar_3')).toBe(false);
   }, 40_000);

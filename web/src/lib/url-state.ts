@@ -1,5 +1,6 @@
 // The dashboard view as URL query parameters (so a view can be shared or reloaded). Pure: parse from and
 // write into URLSearchParams; defaults are left out of the URL. Unknown params (e.g. ?token=) are kept.
+import { DEFAULT_RUN_SORT, type RunSort } from './run-table.ts';
 
 export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'compare'] as const;
 export type TabName = (typeof TABS)[number];
@@ -20,6 +21,15 @@ export interface ViewSettings {
   seedBands: boolean;
   /** Zoomed x range of scalar charts, by tag (in the units of xAxis; cleared when it changes). */
   zoom: Record<string, [number, number]>;
+  /** Run table: sort and hyper-parameter columns. */
+  runSort: RunSort;
+  runColumns: string[];
+  /** GRAPHS: the run picked (null = first with a graph). */
+  graphRun: string | null;
+  /** HISTOGRAMS: offset or overlay. */
+  histMode: 'offset' | 'overlay';
+  /** IMAGES: the step last picked on a slider (null = latest). */
+  imageStep: number | null;
 }
 
 export const DEFAULT_VIEW: ViewSettings = {
@@ -34,6 +44,11 @@ export const DEFAULT_VIEW: ViewSettings = {
   pinned: [],
   seedBands: false,
   zoom: {},
+  runSort: DEFAULT_RUN_SORT,
+  runColumns: [],
+  graphRun: null,
+  histMode: 'offset',
+  imageStep: null,
 };
 
 export const MAX_SMOOTHING = 0.999;
@@ -59,7 +74,7 @@ function decodeList(s: string): string[] {
 }
 
 export function parseView(params: URLSearchParams): ViewSettings {
-  const v: ViewSettings = { ...DEFAULT_VIEW, pinned: [] };
+  const v: ViewSettings = { ...DEFAULT_VIEW, pinned: [], runSort: { ...DEFAULT_RUN_SORT }, runColumns: [] };
   const tab = params.get('tab');
   if (tab && (TABS as readonly string[]).includes(tab)) v.tab = tab as TabName;
   const runs = params.get('runs');
@@ -76,6 +91,15 @@ export function parseView(params: URLSearchParams): ViewSettings {
   if (pinned) v.pinned = decodeList(pinned);
   v.seedBands = params.get('seeds') === '1';
   v.zoom = decodeZoom(params.get('zoom') ?? '');
+  // sort=metric:desc:train/loss (the tag last: it may contain ":")
+  const sort = /^(name|start|metric):(asc|desc)(?::(.*))?$/s.exec(params.get('sort') ?? '');
+  if (sort) v.runSort = { by: sort[1] as RunSort['by'], desc: sort[2] === 'desc', tag: sort[3] ?? '' };
+  const cols = params.get('cols');
+  if (cols) v.runColumns = decodeList(cols);
+  v.graphRun = params.get('graph');
+  if (params.get('hmode') === 'overlay') v.histMode = 'overlay';
+  const img = Number(params.get('imgStep'));
+  if (params.has('imgStep') && Number.isSafeInteger(img)) v.imageStep = img;
   return v;
 }
 
@@ -93,6 +117,13 @@ export function writeView(v: ViewSettings, params: URLSearchParams): URLSearchPa
   set('pinned', v.pinned.length ? encodeList(v.pinned) : null);
   set('seeds', v.seedBands ? '1' : null);
   set('zoom', encodeZoom(v.zoom) || null);
+  const s = v.runSort;
+  const defaultSort = s.by === DEFAULT_RUN_SORT.by && s.desc === DEFAULT_RUN_SORT.desc && s.tag === DEFAULT_RUN_SORT.tag;
+  set('sort', defaultSort ? null : `${s.by}:${s.desc ? 'desc' : 'asc'}${s.tag ? `:${s.tag}` : ''}`);
+  set('cols', v.runColumns.length ? encodeList(v.runColumns) : null);
+  set('graph', v.graphRun);
+  set('hmode', v.histMode === DEFAULT_VIEW.histMode ? null : v.histMode);
+  set('imgStep', v.imageStep === null ? null : String(v.imageStep));
   return params;
 }
 

@@ -4,6 +4,7 @@ import type { DeltaBatch, Hello } from '../../../../shared/protocol.ts';
 import type { BackendName, GraphJson, HistogramTuple, ImageRef } from '../../../../shared/types.ts';
 import { fetchGraphs, imageUrl } from '../api.ts';
 import type { DashSocket } from '../socket.ts';
+import { runSearch } from '../run-table.ts';
 import { compileFilter } from '../url-state.ts';
 import type { DashboardData, RunView } from './dashboard-data.ts';
 import { ReplayController } from './replay.svelte.ts';
@@ -50,11 +51,29 @@ export class Dashboard implements DashboardData {
     );
   }
 
-  private runFilterFn = $derived(compileFilter(this.ui.runFilter));
+  private runFilterFn = $derived(runSearch(this.ui.runFilter));
   private tagFilterFn = $derived(compileFilter(this.ui.tagFilter));
 
-  /** Runs passing the run filter (sidebar list). */
-  filteredRuns = $derived(this.runsState.all.filter((r) => this.runFilterFn(r.name)));
+  /** Runs passing the run search (names and hyper-parameters; sidebar table). */
+  filteredRuns = $derived(this.runsState.all.filter((r) => this.runFilterFn(r)));
+
+  /** When a run started (unix s): the trainer's start, else its earliest logged scalar. */
+  runStart(run: string): number | null {
+    const started = this.runsState.get(run)?.status?.startedAt;
+    if (started !== undefined) return started;
+    let first = Infinity;
+    for (const s of this.series.scalarsOf(run).values()) if (s.n > 0 && s.walls[0] < first) first = s.walls[0];
+    return first === Infinity ? null : first;
+  }
+
+  /** Last finite value of a run's scalar tag (null when absent). */
+  lastValue(run: string, tag: string): number | null {
+    if (!tag) return null;
+    const s = this.series.scalar(run, tag);
+    if (!s) return null;
+    for (let i = s.n - 1; i >= 0; i--) if (Number.isFinite(s.values[i])) return s.values[i];
+    return null;
+  }
   /** Selected, filter-passing runs in display order. */
   runs = $derived<RunView[]>(this.filteredRuns.filter((r) => this.ui.isSelected(r.name)));
 

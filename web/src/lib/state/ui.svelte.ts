@@ -1,5 +1,7 @@
 // View settings (tab, selection, smoothing, filters, axes), read from the URL on load and written back
 // with history.replaceState so a view can be shared or reloaded.
+import type { HistogramMode } from '../histogram-view.ts';
+import { DEFAULT_RUN_SORT, type RunSort } from '../run-table.ts';
 import { DEFAULT_VIEW, MAX_SMOOTHING, parseView, writeView, type TabName, type ViewSettings, type XAxis } from '../url-state.ts';
 
 export class UiState {
@@ -20,6 +22,17 @@ export class UiState {
   /** Zoom of scalar charts by tag, valid for the x axis it was made on (zoomAxis). */
   private zoomMap = $state<Record<string, [number, number]>>({});
   private zoomAxis = $state<XAxis>('step');
+  runSort = $state<RunSort>({ ...DEFAULT_RUN_SORT });
+  graphRun = $state<string | null>(null);
+  histMode = $state<HistogramMode>('offset');
+  imageStep = $state<number | null>(null);
+  /** Hyper-parameter columns shown in the run table. */
+  runColumns = $state<string[]>([]);
+  /** Narrow windows hide the sidebar until asked; wide mode gives the run table room for columns. */
+  sidebarOpen = $state(false);
+  sidebarWide = $state(false);
+  /** Selection as a Set: looked up per row and per chart, so it must not be a linear search. */
+  private selectedSet = $derived(this.selected === null ? null : new Set(this.selected));
 
   constructor(search = typeof location === 'undefined' ? '' : location.search) {
     this.apply(parseView(new URLSearchParams(search)));
@@ -38,6 +51,11 @@ export class UiState {
     this.seedBands = v.seedBands;
     this.zoomMap = v.zoom;
     this.zoomAxis = v.xAxis;
+    this.runSort = { ...v.runSort };
+    this.runColumns = [...v.runColumns];
+    this.graphRun = v.graphRun;
+    this.histMode = v.histMode;
+    this.imageStep = v.imageStep;
   }
 
   /** Zoomed x range of a scalar chart; none once the x axis changed since it was set. */
@@ -70,6 +88,11 @@ export class UiState {
       pinned: [...this.pinned],
       seedBands: this.seedBands,
       zoom: this.zoomAxis === this.xAxis ? { ...this.zoomMap } : {},
+      runSort: { ...this.runSort },
+      runColumns: [...this.runColumns],
+      graphRun: this.graphRun,
+      histMode: this.histMode,
+      imageStep: this.imageStep,
     };
   }
 
@@ -83,13 +106,13 @@ export class UiState {
   }
 
   isSelected(run: string): boolean {
-    return this.selected === null || this.selected.includes(run);
+    return this.selectedSet === null || this.selectedSet.has(run);
   }
 
   /** Toggles one run; `all` = every known run (to materialize an implicit "all" selection). */
   toggleRun(run: string, all: readonly string[]): void {
     const cur = this.selected ?? [...all];
-    this.selected = cur.includes(run) ? cur.filter((r) => r !== run) : [...cur, run];
+    this.selected = this.isSelected(run) ? cur.filter((r) => r !== run) : [...cur, run];
   }
 
   setRuns(runs: readonly string[], on: boolean, all: readonly string[]): void {
