@@ -3,6 +3,7 @@
 // reads; see security/token.ts).
 import type { RequestHandler } from 'express';
 import { MAX_QUERY_PARAMS, queryParamCount } from '../security/headers.ts';
+import { corsHeaders } from '../security/origin.ts';
 import { checkHttpRequest, requestFacts, type AccessPolicy } from '../security/policy.ts';
 import { bearer, cookieUsable, cookieValue, TOKEN_COOKIE, tokenMatches } from '../security/token.ts';
 
@@ -13,6 +14,14 @@ export function httpGuard(policy: AccessPolicy): RequestHandler {
     if (!verdict.ok) {
       res.status(403).json({ error: verdict.reason });
       return;
+    }
+    const cors = corsHeaders(facts.origin, policy.allowedOrigins);
+    if (cors) {
+      for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
+      if (req.method === 'OPTIONS') {
+        res.status(204).end(); // preflight: no token needed to ask
+        return;
+      }
     }
     const params = queryParamCount(req.originalUrl);
     if (params > MAX_QUERY_PARAMS) {

@@ -62,3 +62,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function isStateChanging(method: string | undefined): boolean {
   return !SAFE_METHODS.has((method ?? 'GET').toUpperCase());
 }
+
+/** CORS answer headers for a listed origin (its pages may read the API with an Authorization header). */
+export function corsHeaders(origin: string | undefined, allowed: ReadonlySet<string>): Record<string, string> | undefined {
+  const o = origin === undefined ? undefined : normalizeOrigin(origin);
+  if (!o || !allowed.has(o)) return undefined;
+  return {
+    'Access-Control-Allow-Origin': o,
+    'Access-Control-Allow-Headers': 'authorization, content-type',
+    'Access-Control-Allow-Methods': 'GET, HEAD, POST',
+    Vary: 'Origin',
+  };
+}

@@ -264,3 +264,29 @@ describe('hello and /api/status with and without a token', () => {
     }
   });
 });
+
+describe('--allowed-origins', () => {
+  it('lets a listed origin use the socket (polling with CORS) and read the API; other ports stay refused', async () => {
+    const dir = await tempDir();
+    const app = await startApp({ logdir: dir, allowedOrigins: ['http://localhost:5173'], authToken: 'listed-token-1' });
+    try {
+      const listed = { origin: 'http://localhost:5173', 'sec-fetch-site': 'same-site' };
+      const hs = await raw(app, '/socket.io/?EIO=4&transport=polling', { headers: listed });
+      expect(hs.status).toBe(200);
+      expect(hs.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+      const pre = await raw(app, '/api/runs', { method: 'OPTIONS', headers: { ...listed, 'access-control-request-headers': 'authorization' } });
+      expect(pre.status).toBe(204);
+      expect(pre.headers['access-control-allow-headers']).toMatch(/authorization/);
+      const read = await raw(app, '/api/runs', { headers: { ...listed, authorization: 'Bearer listed-token-1' } });
+      expect(read.status).toBe(200);
+      expect(read.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+      const other = { origin: 'http://localhost:5174', 'sec-fetch-site': 'same-site' };
+      expect((await raw(app, '/socket.io/?EIO=4&transport=polling', { headers: other })).status).toBe(403);
+      const otherRead = await raw(app, '/api/runs', { headers: { ...other, authorization: 'Bearer listed-token-1' } });
+      expect(otherRead.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await app.close();
+      await removeDir(dir);
+    }
+  });
+});
