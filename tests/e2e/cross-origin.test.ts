@@ -176,6 +176,8 @@ async function checkDashboard(p: Page, s: Served): Promise<void> {
   expect(await img.getAttribute('src')).not.toContain('token');
   await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBe(8);
   await p.click('[data-testid=tab-scalars]');
+  // A same-origin polling handshake from the page (a GET: no Origin header, Sec-Fetch-Site: same-origin) passes.
+  expect(await p.evaluate(() => fetch('/socket.io/?EIO=4&transport=polling').then((r) => r.status))).toBe(200);
   expect(s.log.some((l) => l.url.startsWith('/socket.io/') && (l.status === 101 || l.status === 200))).toBe(true);
 }
 
