@@ -172,6 +172,7 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
     safeHandler('replay:control', ReplayControlSchema, (req) => replays.control(req), warn) as ClientToServer['replay:control'],
   );
 
-  const logdir = revealLogdir(socket.handshake.address, Boolean(d.config.authToken)) ? d.config.logdir : '';
-  socket.emit('hello', { version: d.version, logdir, backend: d.backend(), runs: d.runs.list() });
+  // The absolute path only for a client on this machine, or when a token is required (see security/token.ts).
+  const shownLogdir = revealLogdir(socket.handshake.address, Boolean(d.config.authToken)) ? d.config.logdir : '';
+  socket.emit('hello', { version: d.version, logdir: shownLogdir, backend: d.backend(), runs: d.runs.list() });
 }
