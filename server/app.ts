@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import type { DeltaBatch } from '../shared/protocol.ts';
 import type { BackendName } from '../shared/types.ts';
 import { displayUrl, packageVersion, resolveConfig, type AppConfig, type ResolvedConfig } from './config.ts';
+import { answerClientError } from './http/client-error.ts';
 import { createHttpApp } from './http/router.ts';
 import { LiveHub } from './live/hub.ts';
 import { createIngest, type Ingest } from './live/ingest.ts';
@@ -130,7 +131,7 @@ export async function createApp(input: AppConfig): Promise<App> {
   });
   // From here on a socket error must not crash the process.
   server.on('error', (e) => log.error(`HTTP server error: ${e.message}`));
-  server.on('clientError', (_e, socket) => socket.destroy());
+  server.on('clientError', answerClientError);
 
   const backend: Promise<BackendName | null> = manager
     ? manager.init().catch((e: unknown) => {

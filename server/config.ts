@@ -31,6 +31,8 @@ export interface AppConfig {
   /** Queued + running runs one client may have started at once. */
   maxRunsPerClient?: number;
   authToken?: string;
+  /** Origins (besides the dashboard's own) whose pages may open the socket and change state. */
+  allowedOrigins?: string[];
   demo?: boolean;
   /** Built dashboard (dist/web); a hint page is served when missing. */
   webDir?: string;
@@ -69,6 +71,7 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     maxQueue: c.maxQueue ?? 64,
     maxRunsPerClient: c.maxRunsPerClient ?? 16,
     authToken: c.authToken || undefined,
+    allowedOrigins: c.allowedOrigins ?? [],
     demo: c.demo ?? false,
     webDir: c.webDir ?? DEFAULT_WEB_DIR,
     backend: c.backend ?? 'auto',
@@ -82,8 +85,14 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
 
 /** True for addresses only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+  let h = host.trim().replace(/^\[|\]$/g, '').toLowerCase();
+  try {
+    // As a browser or getaddrinfo reads it: 127.1, 0x7f.1 and 2130706433 are 127.0.0.1.
+    h = new URL(`http://${h.includes(':') ? `[${h}]` : h}`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h);
 }
 
 /** URL a browser on this machine can open (wildcard binds are shown as localhost). */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { BackendChoice } from '../../shared/types.ts';
 import { DEFAULT_WEB_DIR, PROJECT_ROOT, type AppConfig, type Logger } from '../config.ts';
+import { parseAllowedOrigins } from '../security/origin.ts';
 import { parseSamplesPerPlugin } from '../store/series-store.ts';
 
 export interface ServeOptions {
@@ -17,6 +18,7 @@ export interface ServeOptions {
   samples_per_plugin?: string;
   maxRuns?: string;
   authToken?: string;
+  allowedOrigins?: string;
   demo?: boolean;
   backend: string;
   buildIfNeeded?: boolean;
@@ -59,6 +61,7 @@ export function serveConfig(o: ServeOptions): AppConfig {
     samplesPerPlugin,
     maxRuns: o.maxRuns === undefined ? undefined : intIn('max-runs', o.maxRuns, 1, 64),
     authToken: token,
+    allowedOrigins: o.allowedOrigins ? parseAllowedOrigins(o.allowedOrigins) : undefined,
     demo: Boolean(o.demo),
     backend: o.backend as BackendChoice,
     training: o.training !== false,
@@ -120,6 +123,7 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--samples_per_plugin <spec>', 'points kept per series, e.g. "scalars=100000,histograms=500,images=10" ("all" = keep all)')
     .option('--max-runs <n>', 'training runs at once (the rest queue)')
     .option('--auth-token <token>', 'require this token (Authorization: Bearer, ?token= or socket auth); also TRAINSCOPE_AUTH_TOKEN')
+    .option('--allowed-origins <list>', 'comma-separated origins (e.g. http://localhost:5173) whose pages may also use the socket and change state')
     .option('--demo', 'when the logdir has no runs, start a small activation sweep on the spiral set')
     .option('--backend <name>', 'training backend: auto | gpu | node | wasm | cpu', 'auto')
     .option('--build-if-needed', 'build the dashboard first when dist/web is missing or older than web/src')

@@ -1,90 +1,45 @@
-// Access control shared by HTTP and the socket server: the optional bearer token (header, ?token= or the
-// cookie set when a browser first opens ?token=), and the Host/Origin checks that keep web pages from
-// other sites (DNS rebinding, cross-site websockets) away from a server bound to loopback.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+// The express edge of the access policy (server/security/): Host and Origin checks, the query-size bound,
+// and the optional token (Authorization: Bearer, ?token= on a first load, or the cookie for same-origin
+// reads; see security/token.ts).
 import type { RequestHandler } from 'express';
-import { isLoopbackHost } from '../config.ts';
+import { MAX_QUERY_PARAMS, queryParamCount } from '../security/headers.ts';
+import { corsHeaders } from '../security/origin.ts';
+import { checkHttpRequest, requestFacts, type AccessPolicy } from '../security/policy.ts';
+import { bearer, cookieUsable, cookieValue, TOKEN_COOKIE, tokenMatches } from '../security/token.ts';
 
-export const TOKEN_COOKIE = 'trainscope_token';
-
-export function tokenMatches(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string' || given.length === 0 || given.length > 4096) return false;
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(given).digest();
-  return timingSafeEqual(a, b);
-}
-
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(i + 1).trim());
-      } catch {
-        return undefined;
+export function httpGuard(policy: AccessPolicy): RequestHandler {
+  return (req, res, next) => {
+    const facts = requestFacts(req);
+    const verdict = checkHttpRequest(facts, policy);
+    if (!verdict.ok) {
+      res.status(403).json({ error: verdict.reason });
+      return;
+    }
+    const cors = corsHeaders(facts.origin, policy.allowedOrigins);
+    if (cors) {
+      for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
+      if (req.method === 'OPTIONS') {
+        res.status(204).end(); // preflight: no token needed to ask
+        return;
       }
     }
-  }
-  return undefined;
-}
-
-export function bearer(headers: IncomingHttpHeaders): string | undefined {
-  const h = headers.authorization;
-  if (typeof h !== 'string') return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
-  return m ? m[1] : undefined;
-}
-
-function hostnameOf(hostHeader: string): string {
-  try {
-    return new URL(`http://${hostHeader}`).hostname;
-  } catch {
-    return '';
-  }
-}
-
-/**
- * When the server is bound to loopback, only requests addressed to a loopback name are served (a page
- * on another site that rebinds its DNS name to 127.0.0.1 would send its own name as Host).
- */
-export function hostAllowed(hostHeader: string | undefined, bindHost: string): boolean {
-  if (!isLoopbackHost(bindHost)) return true;
-  if (!hostHeader) return false;
-  const h = hostnameOf(hostHeader);
-  return isLoopbackHost(h) || h.endsWith('.localhost');
-}
-
-/** A cross-site Origin may not open the socket (browsers do not apply CORS to websockets). */
-export function originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
-  if (!origin) return true; // non-browser clients
-  let o: string;
-  try {
-    o = new URL(origin).hostname;
-  } catch {
-    return false;
-  }
-  const h = hostHeader ? hostnameOf(hostHeader) : '';
-  return o === h || (isLoopbackHost(o) && isLoopbackHost(h)) || (o === 'localhost' && isLoopbackHost(h));
-}
-
-export function httpGuard(opts: { token: string | undefined; bindHost: string }): RequestHandler {
-  return (req, res, next) => {
-    if (!hostAllowed(req.headers.host, opts.bindHost)) {
-      res.status(403).json({ error: `host "${req.headers.host ?? ''}" is not allowed (server bound to loopback)` });
+    const params = queryParamCount(req.originalUrl);
+    if (params > MAX_QUERY_PARAMS) {
+      res.status(400).json({ error: `too many query parameters (${params}; at most ${MAX_QUERY_PARAMS})` });
       return;
     }
-    if (!opts.token) return next();
+    const token = policy.token;
+    if (!token) return next();
     const fromQuery = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const given = bearer(req.headers) ?? fromQuery ?? cookieValue(req.headers.cookie, TOKEN_COOKIE);
-    if (!tokenMatches(opts.token, given)) {
-      res.status(401).json({ error: 'missing or wrong token (use Authorization: Bearer <token> or ?token=)' });
+    const fromCookie = cookieUsable(req.method, facts.secFetchSite) ? cookieValue(req.headers.cookie, TOKEN_COOKIE) : undefined;
+    const explicit = bearer(req.headers) ?? fromQuery;
+    if (!tokenMatches(token, explicit ?? fromCookie)) {
+      res.status(401).json({ error: 'missing or wrong token (use Authorization: Bearer <token>, or open the dashboard with ?token=)' });
       return;
     }
-    if (fromQuery) {
-      // The page's own asset and data requests carry no ?token=; the cookie lets them through.
-      res.cookie(TOKEN_COOKIE, fromQuery, { httpOnly: true, sameSite: 'strict', path: '/' });
+    if (explicit !== undefined && cookieValue(req.headers.cookie, TOKEN_COOKIE) !== explicit) {
+      // Lets the tab's own page loads and <img> requests through; the socket never accepts it.
+      res.cookie(TOKEN_COOKIE, explicit, { httpOnly: true, sameSite: 'strict', path: '/' });
     }
     next();
   };

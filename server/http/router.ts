@@ -3,6 +3,8 @@
 import express from 'express';
 import type { HttpDeps } from './deps.ts';
 import { httpGuard } from './auth.ts';
+import { SECURITY_HEADERS } from '../security/headers.ts';
+import { accessPolicy } from '../security/policy.ts';
 import { errorHandler } from './errors.ts';
 import { exportRoutes } from './export-routes.ts';
 import { graphsRoutes } from './graphs-routes.ts';
@@ -18,12 +20,10 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     next();
   });
-  app.use(httpGuard({ token: d.config.authToken, bindHost: d.config.host }));
+  app.use(httpGuard(accessPolicy(d.config)));
   app.use(express.json({ limit: '16kb' }));
   app.use(runsRoutes(d));
   app.use(scalarsRoutes(d));

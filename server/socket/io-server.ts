@@ -1,6 +1,6 @@
 // The typed socket.io server: connection guards (host/origin, token), one hub client and one replay
 // manager per connection, and thin validated handlers that call the services.
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import {
   ReplayControlSchema,
@@ -14,7 +14,8 @@ import {
 } from '../../shared/protocol.ts';
 import type { BackendName } from '../../shared/types.ts';
 import type { ResolvedConfig } from '../config.ts';
-import { cookieValue, hostAllowed, originAllowed, TOKEN_COOKIE, tokenMatches } from '../http/auth.ts';
+import { accessPolicy, checkSocketRequest, requestFacts } from '../security/policy.ts';
+import { bearer, revealLogdir, tokenMatches } from '../security/token.ts';
 import type { LiveHub } from '../live/hub.ts';
 import { ReplayManager } from '../live/replay.ts';
 import type { RunControl } from '../live/run-control.ts';
@@ -52,26 +53,34 @@ export function broadcaster(io: TypedIo): (ids: string[], batch: DeltaBatch) => 
 }
 
 export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
+  const policy = accessPolicy(d.config);
   const io: TypedIo = new Server<ClientToServer, ServerToClient>(http, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     // Deltas are small and frequent on a local link: compressing each frame (per client) costs more
     // latency and CPU than it saves.
     perMessageDeflate: false,
-    allowRequest: (req, cb) => {
-      const ok = hostAllowed(req.headers.host, d.config.host) && originAllowed(req.headers.origin, req.headers.host);
-      cb(ok ? null : 'host or origin not allowed', ok);
-    },
+    // Pages on listed origins may use the polling transport too (websockets need no CORS).
+    cors: d.config.allowedOrigins.length > 0 ? { origin: d.config.allowedOrigins } : undefined,
+  });
+
+  // Every transport request, not only the handshake: polling requests and the websocket upgrade too.
+  io.engine.use((req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) => {
+    const verdict = checkSocketRequest(requestFacts(req), policy);
+    if (verdict.ok) return next();
+    res.writeHead(403, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: verdict.reason }));
   });
 
   io.use((socket, next) => {
     const token = d.config.authToken;
     if (!token) return next();
     const h = socket.handshake;
+    // Sent explicitly by the client; the cookie is not accepted here (pages on other ports send it too).
     const given =
       (h.auth as { token?: unknown } | undefined)?.token ??
       (typeof h.query.token === 'string' ? h.query.token : undefined) ??
-      cookieValue(h.headers.cookie, TOKEN_COOKIE);
+      bearer(h.headers);
     if (tokenMatches(token, given)) return next();
     next(new Error('unauthorized: missing or wrong token'));
   });
@@ -163,5 +172,7 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
     safeHandler('replay:control', ReplayControlSchema, (req) => replays.control(req), warn) as ClientToServer['replay:control'],
   );
 
-  socket.emit('hello', { version: d.version, logdir: d.config.logdir, backend: d.backend(), runs: d.runs.list() });
+  // The absolute path only for a client on this machine, or when a token is required (see security/token.ts).
+  const shownLogdir = revealLogdir(socket.handshake.address, Boolean(d.config.authToken)) ? d.config.logdir : '';
+  socket.emit('hello', { version: d.version, logdir: shownLogdir, backend: d.backend(), runs: d.runs.list() });
 }

@@ -258,7 +258,7 @@ describe('HTTP refusals', () => {
 });
 
 describe('auth token', () => {
-  it('refuses requests without the token; accepts header, query (then cookie)', async () => {
+  it('refuses requests without the token; accepts header, query (then a same-origin-only cookie)', async () => {
     const logdir = await tempDir();
     await mkdir(path.join(logdir, 'r'));
     const secured = await startApp({ logdir, authToken: 's3cret-token' });
@@ -272,7 +272,11 @@ describe('auth token', () => {
       expect(r1.status).toBe(200);
       const cookie = r1.headers.get('set-cookie')!;
       expect(cookie).toMatch(/HttpOnly/i);
-      expect((await fetch(`${b}/api/status`, { headers: { cookie: cookie.split(';')[0] } })).status).toBe(200);
+      // The cookie counts only for the tab's own same-origin reads (never from another port's page).
+      const c = cookie.split(';')[0];
+      expect((await fetch(`${b}/api/status`, { headers: { cookie: c, 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+      expect((await fetch(`${b}/api/status`, { headers: { cookie: c, 'sec-fetch-site': 'same-site' } })).status).toBe(401);
+      expect((await fetch(`${b}/api/status`, { headers: { cookie: c } })).status).toBe(401);
     } finally {
       await secured.close();
       await removeDir(logdir);

@@ -3,9 +3,11 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { chartRegistry } from './lib/charts/chart-setup.ts';
+import { adoptPageToken } from './lib/page-token.ts';
 import { connectSocket } from './lib/socket.ts';
 import { Dashboard } from './lib/state/dashboard.svelte.ts';
 
+adoptPageToken(); // before anything reads or rewrites the URL
 const dash = new Dashboard();
 dash.attach(connectSocket());
 

@@ -1,29 +1,29 @@
-// HTTP helpers (same origin; ?token= forwarded). Graph JSON is fetched on demand, image bytes by URL.
+// HTTP helpers (same origin). Data requests carry the token in an Authorization header; image URLs carry
+// none (the cookie set on first load lets the tab's own <img> requests through).
 import type { GraphJson, RunInfo } from '../../../shared/types.ts';
-import { pageToken } from './socket.ts';
+import { authHeaders } from './page-token.ts';
 
-function withToken(path: string, params: Record<string, string | number>): string {
+function withQuery(path: string, params: Record<string, string | number>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) q.set(k, String(v));
-  const token = pageToken();
-  if (token) q.set('token', token);
-  return `${path}?${q.toString()}`;
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
 }
 
 async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { headers: { accept: 'application/json' } });
+  const res = await fetch(url, { headers: { accept: 'application/json', ...authHeaders() } });
   if (!res.ok) throw new Error(`GET ${url.split('?')[0]}: HTTP ${res.status} ${await res.text().catch(() => '')}`.trim());
   return (await res.json()) as T;
 }
 
 export function fetchGraphs(run: string): Promise<GraphJson[]> {
-  return getJson<GraphJson[]>(withToken('/data/plugin/graphs/graph', { run }));
+  return getJson<GraphJson[]>(withQuery('/data/plugin/graphs/graph', { run }));
 }
 
 export function fetchRuns(): Promise<RunInfo[]> {
-  return getJson<RunInfo[]>(withToken('/api/runs', {}));
+  return getJson<RunInfo[]>(withQuery('/api/runs', {}));
 }
 
 export function imageUrl(run: string, tag: string, index: number): string {
-  return withToken('/data/plugin/images/individualImage', { run, tag, index });
+  return withQuery('/data/plugin/images/individualImage', { run, tag, index });
 }

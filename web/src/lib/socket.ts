@@ -1,12 +1,9 @@
-// The one place that talks socket.io. Connects to the page's origin with auth {token} from ?token=.
+// The one place that talks socket.io. Connects to the page's origin with auth {token} (see page-token.ts).
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServer, ServerToClient } from '../../../shared/protocol.ts';
+import { pageToken } from './page-token.ts';
 
 export type DashSocket = Socket<ServerToClient, ClientToServer>;
-
-export function pageToken(search = typeof location === 'undefined' ? '' : location.search): string | undefined {
-  return new URLSearchParams(search).get('token') ?? undefined;
-}
 
 export function connectSocket(token = pageToken()): DashSocket {
   return io({
