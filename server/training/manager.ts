@@ -39,6 +39,11 @@ export interface TrainingManagerOptions {
   maxLogdirBytes?: number;
   /** How often running runs' event files are measured against the budgets (ms); default 250. */
   diskCheckMs?: number;
+  /**
+   * A spec's estimated log size in bytes; default log-estimate.ts estimateLogBytes. Tests pass a low one to
+   * reach the runtime check, the backstop for specs the estimate gets wrong.
+   */
+  estimateBytes?: (spec: TrainSpec) => number;
   /** TEST ONLY: per run name, a fault the worker injects. Not reachable from the socket API. */
   faultInjection?: Record<string, FaultInjection>;
 }
@@ -274,8 +279,10 @@ export class TrainingManager {
 
   /** Estimated log sizes of the runs; throws a readable Error when they do not fit the disk budgets. */
   private admitDisk(runs: readonly (readonly [string, TrainSpec])[]): number[] {
-    // The server's runs always write summaries; a manager without them (the benchmark) writes far less.
-    const est = runs.map(([name, spec]) => ({ name, ...estimateLogBytes(spec) }));
+    const est = runs.map(([name, spec]) => {
+      const e = estimateLogBytes(spec);
+      return { name, ...e, bytes: this.opts.estimateBytes ? this.opts.estimateBytes(spec) : e.bytes };
+    });
     this.disk.admit(
       est.map((e) => ({ name: e.name, estimate: e.bytes, what: `${e.iterations} iterations, ${e.summarySteps} summary steps, ${e.images} images` })),
     );
