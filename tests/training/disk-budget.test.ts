@@ -11,6 +11,8 @@ import { readEventFile } from '../../server/logs/event-file-reader.ts';
 import { DiskBudget, defaultLogdirBudget, measureDirBytes } from '../../server/training/disk-budget.ts';
 import { estimateLogBytes, formatBytes, parseByteSize } from '../../server/training/log-estimate.ts';
 import { TrainingManager } from '../../server/training/manager.ts';
+import { serveConfig, type ServeOptions } from '../../server/cli/serve.ts';
+import { resolveConfig } from '../../server/config.ts';
 
 const SPEC: TrainSpec = {
   dataset: 'spiral',
@@ -60,6 +62,14 @@ describe('log size estimate (pure)', () => {
     // ~15 KB an iteration: at the ~700 iterations/s such a net trains, the 10.9 MB/s the issue measured.
     expect(e.bytes / e.iterations).toBeGreaterThan(7_000);
     expect(e.bytes / e.iterations).toBeLessThan(30_000);
+  });
+
+  it('serve flags: --max-run-bytes and --max-logdir-bytes (defaults: 2 GB a run, decided at start for the logdir)', () => {
+    const o: ServeOptions = { logdir: 'logs', port: '6006', host: '127.0.0.1', reload_interval: '1', backend: 'auto' };
+    expect(serveConfig({ ...o, maxRunBytes: '500MB', maxLogdirBytes: 'unlimited' })).toMatchObject({ maxRunBytes: 5e8, maxLogdirBytes: Infinity });
+    expect(() => serveConfig({ ...o, maxRunBytes: 'huge' })).toThrow(/--max-run-bytes: not a size/);
+    expect(() => serveConfig({ ...o, maxLogdirBytes: '0' })).toThrow(/--max-logdir-bytes: must be more than 0/);
+    expect(resolveConfig({ logdir: 'x' })).toMatchObject({ maxRunBytes: 2e9, maxLogdirBytes: undefined });
   });
 
   it('the logdir budget: measured size, default, admission with reservations', async () => {
