@@ -337,20 +337,23 @@ export class TrainingManager {
     return structuredClone(entry.info);
   }
 
-  /** Starts run e, on `warm` (an idle worker) when given and suitable, else on a new worker. */
-  private spawn(e: RunEntry, warm?: Slot): void {
+  /**
+   * Starts run e, on `warm` (an idle worker) when given and suitable, else on a new worker. False when the
+   * run ended before a worker was considered (disk budget, run folder): `warm` is then still the caller's.
+   */
+  private spawn(e: RunEntry, warm?: Slot): boolean {
     const name = e.info.name;
     const full = this.disk.logdirOver();
     if (full) {
       this.end(e, 'stopped', `${full}; the run did not start`);
-      return;
+      return false;
     }
     let runDir: string;
     try {
       runDir = makeRunDir(this.logdir, name);
     } catch (err) {
       this.end(e, 'failed', errorMessage(err));
-      return;
+      return false;
     }
     this.running++;
     this.diskTimer ??= setInterval(() => this.checkDisk(), this.opts.diskCheckMs ?? 250);
@@ -367,13 +370,14 @@ export class TrainingManager {
         slot = this.slots.create('run', name);
       } catch (err) {
         this.end(e, 'failed', `run "${name}": could not start its worker: ${errorMessage(err)}`);
-        return;
+        return true;
       }
     }
     slot.entry = e;
     slot.idle = false;
     e.slot = slot;
     this.send(e, { type: 'start', spec: e.spec, runDir, backend: this.resolved ?? this.choice });
+    return true;
   }
 
   private send(e: RunEntry, m: MainToWorker): void {
@@ -475,8 +479,7 @@ export class TrainingManager {
       if (next === undefined) break;
       const e = this.runs.get(next);
       if (e && !e.ended) {
-        this.spawn(e, warm);
-        if (e.slot) warm = undefined;
+        if (this.spawn(e, warm)) warm = undefined;
       }
     }
     if (warm) this.slots.discard(warm);

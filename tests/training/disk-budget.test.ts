@@ -118,6 +118,12 @@ describe('disk budgets with real runs (worker threads, wasm)', () => {
     expect(() => m.startRun('too-big', { ...SPEC, epochs: 100 })).toThrow(/run "too-big": its log is estimated at [\d.]+ MB \(2000 iterations.*over the per-run disk budget of 100.0 KB/);
     expect(m.list()).toEqual([]);
     await m.close();
+    // The logdir's budget, with what it holds: 100 KB left, a sweep of two ~0.3 MB runs does not fit.
+    const full = new TrainingManager({ logdir, maxLogdirBytes: 1_000_000, backend: 'wasm' });
+    full.setLogdirBaseline(900_000);
+    expect(() => full.startSweep('no-room', SPEC, ['relu', 'tanh'])).toThrow(/logdir's disk budget of 1.0 MB has 100.0 KB left \(900.0 KB on disk.*estimated at [\d.]+ KB/);
+    expect(full.list()).toEqual([]);
+    await full.close();
   });
 
   it('stops a run whose file reaches its budget, says why, and leaves a readable log', { timeout: 120_000 }, async () => {
