@@ -5,6 +5,8 @@
 // Workers are reused: a run that ended cleanly hands its warm worker (tsx + tfjs/wasm already loaded,
 // ~0.5 s saved) to the next queued run, and the backend probe's worker is kept as a spare for the first run.
 // The workers themselves (starting, the spare, the probe) live in worker-slots.ts; this file owns the runs.
+// Runs are admitted against disk budgets (disk-budget.ts, on log-estimate.ts's estimate) and a folder that
+// must resolve inside the logdir (run-paths.ts); a timer stats running runs' files and stops any over budget.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
