@@ -16,6 +16,7 @@ import { RunsService } from './live/runs-service.ts';
 import { LogdirWatcher } from './logs/logdir.ts';
 import { broadcaster, createSocketServer, type TypedIo } from './socket/io-server.ts';
 import { SeriesStore } from './store/series-store.ts';
+import { defaultLogdirBudget, freeDiskBytes, measureDirBytes } from './training/disk-budget.ts';
 import { TrainingManager } from './training/manager.ts';
 
 export interface App {
@@ -40,9 +41,20 @@ export async function createApp(input: AppConfig): Promise<App> {
   await mkdir(config.logdir, { recursive: true });
 
   const store = new SeriesStore(config.samplesPerPlugin);
+  // The logdir's disk budget counts from its size now (one walk at start-up).
+  const logdirBytes = config.training ? await measureDirBytes(config.logdir) : 0;
+  const maxLogdirBytes = config.maxLogdirBytes ?? defaultLogdirBudget(logdirBytes, await freeDiskBytes(config.logdir));
   const manager = config.training
-    ? new TrainingManager({ logdir: config.logdir, maxRuns: config.maxRuns, maxQueue: config.maxQueue, backend: config.backend })
+    ? new TrainingManager({
+        logdir: config.logdir,
+        maxRuns: config.maxRuns,
+        maxQueue: config.maxQueue,
+        backend: config.backend,
+        maxRunBytes: config.maxRunBytes,
+        maxLogdirBytes,
+      })
     : null;
+  manager?.setLogdirBaseline(logdirBytes);
   const runs = new RunsService(store, manager);
   // The hub broadcasts through io once the socket server exists (set below, before any client connects).
   let broadcast: (ids: string[], batch: DeltaBatch) => void = () => {};

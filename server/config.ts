@@ -33,6 +33,10 @@ export interface AppConfig {
   authToken?: string;
   /** Origins (besides the dashboard's own) whose pages may open the socket and change state. */
   allowedOrigins?: string[];
+  /** Bytes one training run's event file may reach (specs estimated above it are refused); default 2 GB. */
+  maxRunBytes?: number;
+  /** Bytes the logdir may hold; default: its size at start plus half the free disk space. Infinity = no limit. */
+  maxLogdirBytes?: number;
   demo?: boolean;
   /** Built dashboard (dist/web); a hint page is served when missing. */
   webDir?: string;
@@ -48,10 +52,14 @@ export interface AppConfig {
   logger?: Logger;
 }
 
-export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger'>> & {
+export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger' | 'maxLogdirBytes'>> & {
   authToken: string | undefined;
+  /** undefined: the default (decided at start, from the disk). */
+  maxLogdirBytes: number | undefined;
   logger: Logger;
 };
+
+export const DEFAULT_MAX_RUN_BYTES = 2e9;
 
 export const consoleLogger: Logger = {
   log: (m) => console.log(m),
@@ -72,6 +80,8 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     maxRunsPerClient: c.maxRunsPerClient ?? 16,
     authToken: c.authToken || undefined,
     allowedOrigins: c.allowedOrigins ?? [],
+    maxRunBytes: c.maxRunBytes ?? DEFAULT_MAX_RUN_BYTES,
+    maxLogdirBytes: c.maxLogdirBytes,
     demo: c.demo ?? false,
     webDir: c.webDir ?? DEFAULT_WEB_DIR,
     backend: c.backend ?? 'auto',

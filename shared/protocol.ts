@@ -51,7 +51,21 @@ export interface Hello {
   /** Backend the trainer uses for new runs (as resolved at start). */
   backend: BackendName | null;
   runs: RunInfo[];
+  /** Who this connection is to the server: its owner tag (RunInfo.startedBy of its runs) and whether it may stop any run. */
+  you?: ClientRole;
 }
+
+/** A connection's role in run control (see shared/run-access.ts). */
+export interface ClientRole {
+  owner: string;
+  admin: boolean;
+}
+
+/**
+ * socket.io handshake `auth` the dashboard sends: `clientId` is a random per-tab id (kept across reconnects)
+ * that owns the runs the tab starts. Unknown keys are ignored (e.g. `token`, checked elsewhere).
+ */
+export const HandshakeAuthSchema = z.object({ clientId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional() });
 
 export interface ReplayState {
   replayId: string;

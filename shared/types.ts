@@ -133,6 +133,11 @@ export interface RunInfo {
   status?: RunStatus;
   /** Hyper-parameters, when the log has them (our runs always do). */
   hparams?: Record<string, string | number | boolean>;
+  /**
+   * Trainer runs started by a dashboard client: that client's public owner tag (a hash of its id, see
+   * Hello.you). Absent for runs started by the CLI or the demo, which any client may stop.
+   */
+  startedBy?: string;
 }
 
 export interface TagInfo {

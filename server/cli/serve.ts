@@ -8,6 +8,7 @@ import type { BackendChoice } from '../../shared/types.ts';
 import { DEFAULT_WEB_DIR, PROJECT_ROOT, type AppConfig, type Logger } from '../config.ts';
 import { parseAllowedOrigins } from '../security/origin.ts';
 import { parseSamplesPerPlugin } from '../store/series-store.ts';
+import { parseByteSize } from '../training/log-estimate.ts';
 
 export interface ServeOptions {
   logdir: string;
@@ -19,6 +20,8 @@ export interface ServeOptions {
   maxRuns?: string;
   authToken?: string;
   allowedOrigins?: string;
+  maxRunBytes?: string;
+  maxLogdirBytes?: string;
   demo?: boolean;
   backend: string;
   buildIfNeeded?: boolean;
@@ -32,6 +35,16 @@ function intIn(name: string, s: string, lo: number, hi: number): number {
   const n = Number(s);
   if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name} must be an integer from ${lo} to ${hi} (got "${s}")`);
   return n;
+}
+
+function byteFlag(name: string, s: string): number {
+  try {
+    const n = parseByteSize(s);
+    if (n <= 0) throw new Error('must be more than 0');
+    return n;
+  } catch (e) {
+    throw new Error(`--${name}: ${(e as Error).message}`);
+  }
 }
 
 /** Flags -> AppConfig. Throws an Error naming the bad flag. */
@@ -62,6 +75,8 @@ export function serveConfig(o: ServeOptions): AppConfig {
     maxRuns: o.maxRuns === undefined ? undefined : intIn('max-runs', o.maxRuns, 1, 64),
     authToken: token,
     allowedOrigins: o.allowedOrigins ? parseAllowedOrigins(o.allowedOrigins) : undefined,
+    maxRunBytes: o.maxRunBytes === undefined ? undefined : byteFlag('max-run-bytes', o.maxRunBytes),
+    maxLogdirBytes: o.maxLogdirBytes === undefined ? undefined : byteFlag('max-logdir-bytes', o.maxLogdirBytes),
     demo: Boolean(o.demo),
     backend: o.backend as BackendChoice,
     training: o.training !== false,
@@ -124,6 +139,8 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--max-runs <n>', 'training runs at once (the rest queue)')
     .option('--auth-token <token>', 'require this token (Authorization: Bearer, ?token= or socket auth); also TRAINSCOPE_AUTH_TOKEN')
     .option('--allowed-origins <list>', 'comma-separated origins (e.g. http://localhost:5173) whose pages may also use the socket and change state')
+    .option('--max-run-bytes <size>', 'disk budget of one training run, e.g. 500MB, 2GB, "unlimited" (default 2GB)')
+    .option('--max-logdir-bytes <size>', 'disk budget of the logdir, e.g. 50GB, "unlimited" (default: its size at start + half the free space)')
     .option('--demo', 'when the logdir has no runs, start a small activation sweep on the spiral set')
     .option('--backend <name>', 'training backend: auto | gpu | node | wasm | cpu', 'auto')
     .option('--build-if-needed', 'build the dashboard first when dist/web is missing or older than web/src')

@@ -1,8 +1,12 @@
-// Starting and stopping training runs for clients: names, sweeps, and a per-client bound on the work
-// one client can have queued or running. Validation happened in the socket layer (TrainRequestSchema).
-import type { TrainRequest } from '../../shared/protocol.ts';
+// Starting and stopping training runs for clients: names, sweeps, who owns a run, and how many places of
+// the trainer's queue one client may take (run-admission.ts). Validation happened in the socket layer
+// (TrainRequestSchema, HandshakeAuthSchema).
+import { createHash } from 'node:crypto';
+import type { ClientRole, TrainRequest } from '../../shared/protocol.ts';
+import { mayStopRun } from '../../shared/run-access.ts';
 import type { Activation, TrainSpec } from '../../shared/types.ts';
 import type { TrainingManager } from '../training/manager.ts';
+import { admissionError, admissionLimits } from './run-admission.ts';
 
 /** YYYYMMDD-HHMMSS in local time. */
 export function timestampName(d = new Date()): string {
@@ -10,57 +14,53 @@ export function timestampName(d = new Date()): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-export class RunControl {
-  private startedBy = new Map<string, Set<string>>();
+/**
+ * A client's public owner tag: a hash of its id (the dashboard's per-tab clientId, or the socket id), so
+ * the runs list can say who started a run without handing out the id that would let others act as its owner.
+ */
+export function ownerTag(clientId: string): string {
+  return createHash('sha256').update(`trainscope-owner:${clientId}`).digest('base64url').slice(0, 22);
+}
 
+/** The role of a connection: its owner tag, and admin when the server checks a token (every holder is trusted). */
+export function clientRole(clientId: string, admin: boolean): ClientRole {
+  return { owner: ownerTag(clientId), admin };
+}
+
+const isActive = (state: string | undefined) => state === 'queued' || state === 'running';
+
+export class RunControl {
   constructor(
     private readonly manager: TrainingManager | null,
-    private readonly perClientLimit: number,
+    private readonly maxRunsPerClient: number,
   ) {}
 
-  private active(client: string): number {
-    const mine = this.startedBy.get(client);
-    if (!mine || !this.manager) return 0;
-    let n = 0;
-    for (const info of this.manager.list()) {
-      if (!mine.has(info.name)) continue;
-      const st = info.status?.state;
-      if (st === 'queued' || st === 'running') n++;
-      else mine.delete(info.name);
-    }
-    return n;
-  }
-
   /** Starts one run per activation (a sweep when several); returns the run names. Throws a readable Error. */
-  start(client: string, req: TrainRequest): string[] {
+  start(who: ClientRole, req: TrainRequest): string[] {
     if (!this.manager) throw new Error('training is disabled on this server');
     const { activations, name, ...rest } = req;
     const acts = [...new Set(activations)] as Activation[];
-    const active = this.active(client);
-    if (active + acts.length > this.perClientLimit) {
-      throw new Error(
-        `this client already has ${active} run(s) queued or running; at most ${this.perClientLimit} at once (asked for ${acts.length} more)`,
-      );
+    let held = 0, total = 0;
+    for (const info of this.manager.list()) {
+      if (!isActive(info.status?.state)) continue;
+      total++;
+      if (info.startedBy === who.owner) held++;
     }
+    const refused = admissionError(acts.length, { held, total }, admissionLimits(this.manager.capacity, this.maxRunsPerClient));
+    if (refused) throw new Error(refused);
     const base = rest as unknown as Omit<TrainSpec, 'activation'>;
     // The manager validates names and adds "-2", "-3"... when one is taken.
-    const names =
-      acts.length === 1
-        ? [this.manager.startRun(name ?? `${acts[0]}-${timestampName()}`, { ...base, activation: acts[0] }).name]
-        : this.manager.startSweep(name ?? `sweep-${timestampName()}`, base, acts).map((r) => r.name);
-    let mine = this.startedBy.get(client);
-    if (!mine) this.startedBy.set(client, (mine = new Set()));
-    for (const n of names) mine.add(n);
-    return names;
+    return acts.length === 1
+      ? [this.manager.startRun(name ?? `${acts[0]}-${timestampName()}`, { ...base, activation: acts[0] }, undefined, who.owner).name]
+      : this.manager.startSweep(name ?? `sweep-${timestampName()}`, base, acts, who.owner).map((r) => r.name);
   }
 
-  stop(run: string): void {
+  /** Stops a run `who` may stop (shared/run-access.ts). Throws a readable Error. */
+  stop(who: ClientRole, run: string): void {
     if (!this.manager) throw new Error('training is disabled on this server');
+    const info = this.manager.list().find((r) => r.name === run);
+    if (!info || !isActive(info.status?.state)) throw new Error(`run "${run}" is not queued or running on this server`);
+    if (!mayStopRun(info, who)) throw new Error(`run "${run}" was started by another client; only it (or an admin, with --auth-token) may stop it`);
     if (!this.manager.stop(run)) throw new Error(`run "${run}" is not queued or running on this server`);
-  }
-
-  /** The client left; its runs keep going, only the accounting is dropped. */
-  forget(client: string): void {
-    this.startedBy.delete(client);
   }
 }

@@ -3,6 +3,7 @@
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import {
+  HandshakeAuthSchema,
   ReplayControlSchema,
   ReplayStartSchema,
   StopSchema,
@@ -18,7 +19,7 @@ import { accessPolicy, checkSocketRequest, requestFacts } from '../security/poli
 import { bearer, revealLogdir, tokenMatches } from '../security/token.ts';
 import type { LiveHub } from '../live/hub.ts';
 import { ReplayManager } from '../live/replay.ts';
-import type { RunControl } from '../live/run-control.ts';
+import { clientRole, type RunControl } from '../live/run-control.ts';
 import type { RunsService } from '../live/runs-service.ts';
 import { compileTagFilter } from '../live/tag-filter.ts';
 import type { SeriesStore } from '../store/series-store.ts';
@@ -99,6 +100,10 @@ export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
 function attach(socket: TypedSocket, d: SocketDeps): void {
   const warn = (m: string) => d.config.logger.warn(`socket ${socket.id}: ${m}`);
   const id = socket.id;
+  // Runs belong to the tab's clientId (kept across reconnects), else to this connection. Past the token
+  // guard every client holds the server's token: with --auth-token, all are admins (may stop any run).
+  const auth = HandshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
+  const you = clientRole((auth.success && auth.data.clientId) || id, d.config.authToken !== undefined);
   d.hub.addClient({
     id,
     emitDelta: (batch) => socket.emit('delta', batch),
@@ -124,7 +129,6 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
   socket.on('disconnect', () => {
     d.hub.removeClient(id);
     replays.closeAll();
-    d.control.forget(id);
   });
 
   socket.on(
@@ -151,12 +155,12 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
   socket.on('runs:list', safeHandler('runs:list', null, () => d.runs.list(), warn) as ClientToServer['runs:list']);
   socket.on(
     'train:start',
-    safeHandler('train:start', TrainRequestSchema, (req) => ({ runs: d.control.start(id, req) }), warn) as ClientToServer['train:start'],
+    safeHandler('train:start', TrainRequestSchema, (req) => ({ runs: d.control.start(you, req) }), warn) as ClientToServer['train:start'],
   );
   socket.on(
     'train:stop',
     safeHandler('train:stop', StopSchema, (req) => {
-      d.control.stop(req.run);
+      d.control.stop(you, req.run);
       return null;
     }, warn) as ClientToServer['train:stop'],
   );
@@ -174,5 +178,5 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
 
   // The absolute path only for a client on this machine, or when a token is required (see security/token.ts).
   const shownLogdir = revealLogdir(socket.handshake.address, Boolean(d.config.authToken)) ? d.config.logdir : '';
-  socket.emit('hello', { version: d.version, logdir: shownLogdir, backend: d.backend(), runs: d.runs.list() });
+  socket.emit('hello', { version: d.version, logdir: shownLogdir, backend: d.backend(), runs: d.runs.list(), you });
 }

@@ -5,13 +5,18 @@
 // Workers are reused: a run that ended cleanly hands its warm worker (tsx + tfjs/wasm already loaded,
 // ~0.5 s saved) to the next queued run, and the backend probe's worker is kept as a spare for the first run.
 // The workers themselves (starting, the spare, the probe) live in worker-slots.ts; this file owns the runs.
+// Runs are admitted against disk budgets (disk-budget.ts, on log-estimate.ts's estimate) and a folder that
+// must resolve inside the logdir (run-paths.ts); a timer stats running runs' files and stops any over budget.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Activation, BackendChoice, BackendName, RunInfo, RunState, TrainSpec } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
+import { DiskBudget } from './disk-budget.ts';
+import { estimateLogBytes } from './log-estimate.ts';
 import { unpackRecords } from './record-wire.ts';
+import { assertRunPathInside, makeRunDir } from './run-paths.ts';
 import { RunQueue } from './run-queue.ts';
 import { isRootName, parentGroup, pickFreeNames, specHparams, validateRunName } from './run-meta.ts';
 import { isWorkerToMain, type FaultInjection, type MainToWorker, type RunResult, type WorkerToMain } from './worker-protocol.ts';
@@ -30,6 +35,17 @@ export interface TrainingManagerOptions {
   stopTimeoutMs?: number;
   /** Write histograms/images (default true). The benchmark turns them off. */
   summaries?: boolean;
+  /** Bytes one run's event file may reach: specs estimated above it are refused, a run reaching it is stopped. Default unlimited. */
+  maxRunBytes?: number;
+  /** Bytes the logdir may hold (its measured size, see measureLogdir(), plus what runs wrote). Default unlimited. */
+  maxLogdirBytes?: number;
+  /** How often running runs' event files are measured against the budgets (ms); default 250. */
+  diskCheckMs?: number;
+  /**
+   * A spec's estimated log size in bytes; default log-estimate.ts estimateLogBytes. Tests pass a low one to
+   * reach the runtime check, the backstop for specs the estimate gets wrong.
+   */
+  estimateBytes?: (spec: TrainSpec) => number;
   /** TEST ONLY: per run name, a fault the worker injects. Not reachable from the socket API. */
   faultInjection?: Record<string, FaultInjection>;
 }
@@ -53,6 +69,8 @@ interface RunEntry {
   statusTimer?: NodeJS.Timeout;
   killTimer?: NodeJS.Timeout;
   endWaiters: (() => void)[];
+  /** Why the run was asked to stop, when the server asked (a disk budget); shown as its error. */
+  stopReason?: string;
 }
 
 /** Ended runs remembered (list(), result()); older ones are forgotten (their logs stay on disk). */
@@ -75,6 +93,8 @@ export class TrainingManager {
   private initPromise: Promise<BackendName> | undefined;
   private readonly slots: WorkerSlots<RunEntry>;
   private closed = false;
+  private readonly disk: DiskBudget;
+  private diskTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: TrainingManagerOptions) {
     this.opts = opts;
@@ -82,6 +102,7 @@ export class TrainingManager {
     this.maxRuns = Math.max(1, Math.floor(opts.maxRuns ?? os.availableParallelism()));
     this.queue = new RunQueue(opts.maxQueue ?? 64);
     this.choice = opts.backend ?? 'auto';
+    this.disk = new DiskBudget({ maxRunBytes: opts.maxRunBytes ?? Infinity, maxLogdirBytes: opts.maxLogdirBytes ?? Infinity });
     this.events.setMaxListeners(0);
     this.slots = new WorkerSlots<RunEntry>(
       { summaries: opts.summaries ?? true, faultInjection: opts.faultInjection },
@@ -107,6 +128,21 @@ export class TrainingManager {
   /** The backend runs use, once known (after init() or a run's first report). */
   get backend(): BackendName | null {
     return this.resolved;
+  }
+
+  /** Runs at once plus runs that may wait: every place a run can take. */
+  get capacity(): number {
+    return this.maxRuns + this.queue.capacity;
+  }
+
+  /** Sets the logdir's size before our runs (the base of the logdir budget); see disk-budget.ts measureDirBytes. */
+  setLogdirBaseline(bytes: number): void {
+    this.disk.baseline = bytes;
+  }
+
+  /** Bytes the logdir holds as far as the manager knows (baseline + what runs wrote). */
+  get logdirBytes(): number {
+    return this.disk.used();
   }
 
   /** Resolves the backend in a short-lived probe worker (the main thread never loads tfjs). */
@@ -137,12 +173,14 @@ export class TrainingManager {
    * use — by a run of this manager or an existing directory — gets a numeric suffix ("name-2", "name-3", ...);
    * the returned RunInfo carries the name used. Throws on a bad name, a full queue or after close().
    */
-  startRun(name: string, spec: TrainSpec, group?: string): RunInfo {
+  startRun(name: string, spec: TrainSpec, group?: string, owner?: string): RunInfo {
     this.assertOpen();
     const base = validateRunName(name);
     if (!this.queue.hasRoom(Math.max(0, 1 - this.freeSlots()))) this.queueFull();
     const [free] = pickFreeNames((s) => [base + s], (n) => this.isTaken(n));
-    return this.add(free, spec, group ?? parentGroup(free));
+    assertRunPathInside(this.logdir, free);
+    const estimate = this.admitDisk([[free, spec]]);
+    return this.add(free, spec, group ?? parentGroup(free), estimate[0], owner);
   }
 
   /**
@@ -150,7 +188,7 @@ export class TrainingManager {
    * order). A sweep name in use gets a numeric suffix on the sweep folder ("<sweep>-2/<activation>").
    * sweepName "." (or "") uses the logdir itself as the sweep folder: runs "<activation>" (suffix "<activation>-2").
    */
-  startSweep(sweepName: string, spec: Omit<TrainSpec, 'activation'>, activations: Activation[]): RunInfo[] {
+  startSweep(sweepName: string, spec: Omit<TrainSpec, 'activation'>, activations: Activation[], owner?: string): RunInfo[] {
     this.assertOpen();
     if (activations.length === 0) throw new Error('a sweep needs at least one activation');
     if (new Set(activations).size !== activations.length) throw new Error(`duplicate activations in sweep: ${activations.join(',')}`);
@@ -161,7 +199,10 @@ export class TrainingManager {
       (s) => activations.map((a) => (root ? `${a}${s}` : `${sweep}${s}/${a}`)),
       (n) => this.isTaken(n),
     );
-    return names.map((n, i) => this.add(n, { ...spec, activation: activations[i] } as TrainSpec, root ? '.' : parentGroup(n)));
+    const specs = names.map((n, i) => [n, { ...spec, activation: activations[i] } as TrainSpec] as const);
+    for (const [n] of specs) assertRunPathInside(this.logdir, n);
+    const estimates = this.admitDisk(specs);
+    return specs.map(([n, s], i) => this.add(n, s, root ? '.' : parentGroup(n), estimates[i], owner));
   }
 
   /** Stops a queued (removed) or running (ends after the current iteration, log closed) run. False if not active. */
@@ -202,6 +243,8 @@ export class TrainingManager {
   /** Stops everything (queued runs are dropped, running ones end cleanly or are terminated) and waits for it. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.diskTimer);
+    this.diskTimer = undefined;
     this.slots.close();
     for (const run of this.queue.drain()) {
       const e = this.runs.get(run);
@@ -236,9 +279,51 @@ export class TrainingManager {
     return existsSync(path.join(this.logdir, name));
   }
 
-  private add(name: string, spec: TrainSpec, group: string): RunInfo {
+  /** Estimated log sizes of the runs; throws a readable Error when they do not fit the disk budgets. */
+  private admitDisk(runs: readonly (readonly [string, TrainSpec])[]): number[] {
+    const est = runs.map(([name, spec]) => {
+      const e = estimateLogBytes(spec);
+      return { name, ...e, bytes: this.opts.estimateBytes ? this.opts.estimateBytes(spec) : e.bytes };
+    });
+    this.disk.admit(
+      est.map((e) => ({ name: e.name, estimate: e.bytes, what: `${e.iterations} iterations, ${e.summarySteps} summary steps, ${e.images} images` })),
+    );
+    return est.map((e) => e.bytes);
+  }
+
+  /** Measures running runs' files; stops those over their budget, or all when the logdir is over its own. */
+  private checkDisk(): void {
+    const running = [...this.runs.values()].filter((e) => !e.ended && e.slot);
+    for (const e of running) {
+      this.disk.measure(e.info.name);
+      const over = this.disk.runOver(e.info.name);
+      if (over) this.stopFor(e, over);
+    }
+    const full = this.disk.logdirOver();
+    if (full) for (const e of running) this.stopFor(e, full);
+    if (this.running === 0) {
+      clearInterval(this.diskTimer);
+      this.diskTimer = undefined;
+    }
+  }
+
+  private stopFor(e: RunEntry, reason: string): void {
+    if (e.ended || e.stopReason) return;
+    e.stopReason = reason;
+    this.stop(e.info.name);
+  }
+
+  private add(name: string, spec: TrainSpec, group: string, estimate: number, owner?: string): RunInfo {
+    this.disk.track(name, estimate);
     const entry: RunEntry = {
-      info: { name, source: 'trainer', group, status: { state: 'queued' }, hparams: specHparams(spec, this.resolved) },
+      info: {
+        name,
+        source: 'trainer',
+        group,
+        status: { state: 'queued' },
+        hparams: specHparams(spec, this.resolved),
+        ...(owner !== undefined ? { startedBy: owner } : {}),
+      },
       spec,
       stopRequested: false,
       ended: false,
@@ -254,10 +339,27 @@ export class TrainingManager {
     return structuredClone(entry.info);
   }
 
-  /** Starts run e, on `warm` (an idle worker) when given and suitable, else on a new worker. */
-  private spawn(e: RunEntry, warm?: Slot): void {
+  /**
+   * Starts run e, on `warm` (an idle worker) when given and suitable, else on a new worker. False when the
+   * run ended before a worker was considered (disk budget, run folder): `warm` is then still the caller's.
+   */
+  private spawn(e: RunEntry, warm?: Slot): boolean {
     const name = e.info.name;
+    const full = this.disk.logdirOver();
+    if (full) {
+      this.end(e, 'stopped', `${full}; the run did not start`);
+      return false;
+    }
+    let runDir: string;
+    try {
+      runDir = makeRunDir(this.logdir, name);
+    } catch (err) {
+      this.end(e, 'failed', errorMessage(err));
+      return false;
+    }
     this.running++;
+    this.diskTimer ??= setInterval(() => this.checkDisk(), this.opts.diskCheckMs ?? 250);
+    this.diskTimer.unref();
     e.info.status = { state: 'running', startedAt: Date.now() / 1000, backend: this.resolved ?? undefined };
     this.emitStatus(e, true);
     const fault = this.slots.hasFault(name);
@@ -270,13 +372,14 @@ export class TrainingManager {
         slot = this.slots.create('run', name);
       } catch (err) {
         this.end(e, 'failed', `run "${name}": could not start its worker: ${errorMessage(err)}`);
-        return;
+        return true;
       }
     }
     slot.entry = e;
     slot.idle = false;
     e.slot = slot;
-    this.send(e, { type: 'start', spec: e.spec, runDir: path.join(this.logdir, name), backend: this.resolved ?? this.choice });
+    this.send(e, { type: 'start', spec: e.spec, runDir, backend: this.resolved ?? this.choice });
+    return true;
   }
 
   private send(e: RunEntry, m: MainToWorker): void {
@@ -299,6 +402,7 @@ export class TrainingManager {
         this.emitStatus(e, true);
         break;
       case 'file':
+        this.disk.setFile(name, m.path);
         this.safeEmit('file', name, m.path);
         break;
       case 'records':
@@ -334,7 +438,10 @@ export class TrainingManager {
     clearTimeout(e.statusTimer);
     clearTimeout(e.killTimer);
     const wasRunning = e.slot !== undefined || e.info.status?.state === 'running';
-    e.info.status = { ...e.info.status, state, endedAt: Date.now() / 1000, ...(error ? { error } : {}) };
+    this.disk.release(e.info.name);
+    // A run the server stopped (disk budget) says why, also when it ended cleanly.
+    const why = error ?? (state === 'stopped' ? e.stopReason : undefined);
+    e.info.status = { ...e.info.status, state, endedAt: Date.now() / 1000, ...(why ? { error: why } : {}) };
     // A worker that ended its job cleanly is kept for the next queued run; any other is terminated.
     const slot = e.slot;
     e.slot = undefined;
@@ -374,8 +481,7 @@ export class TrainingManager {
       if (next === undefined) break;
       const e = this.runs.get(next);
       if (e && !e.ended) {
-        this.spawn(e, warm);
-        warm = undefined;
+        if (this.spawn(e, warm)) warm = undefined;
       }
     }
     if (warm) this.slots.discard(warm);

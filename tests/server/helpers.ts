@@ -26,12 +26,13 @@ export async function startApp(config: Partial<AppConfig> & { logdir: string }):
   return createApp({ port: 0, training: false, reloadIntervalSec: 0.1, logger: silentLogger, webDir: '/nonexistent-web-dir', ...config });
 }
 
-export function client(app: App, opts: { token?: string; query?: Record<string, string> } = {}): Client {
+export function client(app: App, opts: { token?: string; query?: Record<string, string>; clientId?: string } = {}): Client {
+  const auth = { ...(opts.token ? { token: opts.token } : {}), ...(opts.clientId ? { clientId: opts.clientId } : {}) };
   return connect(app.url(), {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
-    auth: opts.token ? { token: opts.token } : undefined,
+    auth: Object.keys(auth).length > 0 ? auth : undefined,
     query: opts.query,
   });
 }

@@ -22,7 +22,9 @@ afterAll(async () => {
 
 describe('live training', () => {
   it('a reconnecting client ends with the on-disk series exactly', { timeout: 120_000 }, async () => {
-    const c1 = client(app);
+    // One dashboard tab: its clientId owns the run and survives the reconnect below.
+    const tab = 'tab-0123456789abcdef';
+    const c1 = client(app, { clientId: tab });
     await connected(c1);
     const model = new ClientModel(c1);
     const statuses: RunInfo[] = [];
@@ -49,7 +51,7 @@ describe('live training', () => {
     const held = model.pointCount('tiny');
     await new Promise((r) => setTimeout(r, 300));
 
-    const c2 = client(app);
+    const c2 = client(app, { clientId: tab });
     await connected(c2);
     c2.on('delta', (b) => model.apply(b));
     const at = await request<RunInfo[]>(c2, 'runs:list');

@@ -1,7 +1,8 @@
 // The dashboard's state root: wires the socket to runs / series / replay / training state and
 // implements DashboardData for the tab components.
-import type { DeltaBatch, Hello } from '../../../../shared/protocol.ts';
-import type { BackendName, GraphJson, HistogramTuple, ImageRef } from '../../../../shared/types.ts';
+import type { ClientRole, DeltaBatch, Hello } from '../../../../shared/protocol.ts';
+import { mayStopRun } from '../../../../shared/run-access.ts';
+import type { BackendName, GraphJson, HistogramTuple, ImageRef, RunInfo } from '../../../../shared/types.ts';
 import { fetchGraphs, imageUrl } from '../api.ts';
 import type { DashSocket } from '../socket.ts';
 import { runSearch } from '../run-table.ts';
@@ -29,6 +30,8 @@ export class Dashboard implements DashboardData {
   /** Set once the first hello arrived (empty state vs. still loading). */
   ready = $state(false);
   notice = $state<string | null>(null);
+  /** This connection's role in run control (from hello): decides which stop buttons show. */
+  you = $state<ClientRole | undefined>(undefined);
 
   private sock: DashSocket | null = null;
   private graphCache = $state.raw<Map<string, GraphJson[]>>(new Map());
@@ -123,6 +126,11 @@ export class Dashboard implements DashboardData {
   /** Training backend: from hello, or (resolved later) from a run's status. */
   backendLabel = $derived(this.backend ?? this.runsState.all.findLast((r) => r.info.status?.backend)?.info.status?.backend ?? null);
 
+  /** Whether this client may stop the run (the server enforces the same rule). */
+  mayStop(info: Pick<RunInfo, 'startedBy'>): boolean {
+    return mayStopRun(info, this.you);
+  }
+
   /** Status shown in the status line. */
   get status(): 'connecting' | 'live' | 'reconnecting' | 'replaying' {
     if (this.connection === 'live' && this.replay.run) return 'replaying';
@@ -162,6 +170,7 @@ export class Dashboard implements DashboardData {
     this.backend = h.backend;
     this.logdir = h.logdir;
     this.version = h.version;
+    this.you = h.you;
     this.runsState.replaceAll(h.runs);
     this.ready = true;
   }
