@@ -48,7 +48,8 @@ const ENDED: Record<string, RunStatus['state']> = {
   STATUS_UNKNOWN: 'stopped',
 };
 
-export const INTERRUPTED_MESSAGE = 'the process training this run ended without closing its log (killed or crashed); the records written before that are kept';
+export const INTERRUPTED_MESSAGE =
+  'its log has no session end: the process training it stopped before closing the log (killed, crashed, or its disk filled up); the records written before are kept';
 
 /** A logged run's status; undefined when the log cannot tell (other tools' logs, a run being written elsewhere). */
 export function loggedRunStatus(s: LoggedSession, writer: WriterState): RunStatus | undefined {
