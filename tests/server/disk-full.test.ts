@@ -50,7 +50,7 @@ async function eventFile(runDir: string): Promise<string> {
 }
 
 describe('a full disk', () => {
-  it('fails the run that hits it with a clear error; the server and other runs are fine', { timeout: 400_000 }, async () => {
+  it('fails the run that hits it with a clear error; the server and other runs are fine', { timeout: 600_000 }, async () => {
     root = await tempDir('ts-diskfull-');
     mnt = path.join(root, 'logs');
     await mkdir(mnt);
