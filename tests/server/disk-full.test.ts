@@ -88,6 +88,8 @@ describe('a full disk', () => {
     expect(bigInfo.status?.state).toBe('failed');
     expect(bigInfo.status?.error).toMatch(/^run "big": disk full \(ENOSPC\) writing .*big\/events\.out\.tfevents\./);
     expect(server.alive()).toBe(true);
+    const said = bigInfo.status!.error!;
+    await eventually(async () => (server!.output().includes(said) ? true : undefined), 30_000, 'the console to say why the run failed');
 
     // The server still serves: HTTP and the socket.
     const names = (await (await fetch(`${server.url}/data/runs`)).json()) as string[];
