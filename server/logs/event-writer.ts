@@ -100,7 +100,7 @@ export class EventWriter {
         const fh = await open(path, 'ax'); // append-only, fails if the file exists
         const w = new EventWriter(path, fh, opts.flushMs ?? 500, opts.onError);
         // Our name and process in source_metadata: a later reader tells our unfinished runs (own-writer.ts).
-        w.push(encodeFileVersionEvent(now(), ownWriterName(process.pid, host)));
+        w.push(encodeFileVersionEvent(now(), ownWriterName(process.pid, hostname())));
         return w;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
