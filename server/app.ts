@@ -102,6 +102,8 @@ export async function createApp(input: AppConfig): Promise<App> {
       }
       const merged = runs.info(info.name) ?? info;
       hub.publishRuns([merged]);
+      // The one status event of a failed run: the console says why too (e.g. a full disk).
+      if (info.status?.state === 'failed') log.warn(info.status.error ?? `run "${info.name}" failed`);
     });
   }
 

@@ -103,7 +103,8 @@ export interface TrainSpec {
   maxItersPerSec?: number;
 }
 
-export type RunState = 'queued' | 'running' | 'finished' | 'failed' | 'stopped';
+/** interrupted: read from a log of ours whose writing process died before the run ended (server killed). */
+export type RunState = 'queued' | 'running' | 'finished' | 'failed' | 'stopped' | 'interrupted';
 export interface RunProgress {
   epoch: number; // 1-based current epoch
   epochs: number;

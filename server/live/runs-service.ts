@@ -1,14 +1,30 @@
 // The run list clients see: runs in the store (from disk) merged with the trainer's runs (with status).
+import os from 'node:os';
 import path from 'node:path';
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import type { TrainingManager } from '../training/manager.ts';
+import { hostTag } from '../logs/own-writer.ts';
+import { loggedRunStatus, writerState } from './disk-run-status.ts';
+
+/** Signal 0 only checks that the process exists (EPERM: it does, owned by someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class RunsService {
   constructor(
     private readonly store: SeriesStore,
     private readonly manager: TrainingManager | null,
+    private readonly isAlive: (pid: number) => boolean = processAlive,
   ) {}
+
+  private readonly host = hostTag(os.hostname());
 
   private trainerRuns(): Map<string, RunInfo> {
     const m = new Map<string, RunInfo>();
@@ -25,6 +41,11 @@ export class RunsService {
 
   private diskInfo(run: string): RunInfo {
     const info: RunInfo = { name: run, source: 'disk', group: run === '.' ? '.' : path.posix.dirname(run) };
+    // Not trained by this process now (trainer runs never get here): the log tells how it ended, if it did.
+    const session = this.store.sessionInfo(run);
+    const here = { pid: process.pid, host: this.host, trainingIt: false, isAlive: this.isAlive };
+    const status = loggedRunStatus(session, writerState(session.writer, here));
+    if (status) info.status = status;
     return this.withHparams(info);
   }
 

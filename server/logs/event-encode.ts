@@ -268,8 +268,9 @@ function stringTensor(strings: (string | Uint8Array)[], shape: number[]): Msg {
   };
 }
 
-export function encodeFileVersionEvent(wallTime: number): Uint8Array {
-  return encodeEvent({ wall_time: wallTime, file_version: 'brain.Event:2' });
+/** `writer` goes to Event.source_metadata (TensorBoard's writer name, e.g. "tensorflow.core.util.events_writer"). */
+export function encodeFileVersionEvent(wallTime: number, writer?: string): Uint8Array {
+  return encodeEvent({ wall_time: wallTime, file_version: 'brain.Event:2', ...(writer ? { source_metadata: { writer } } : {}) });
 }
 
 export function encodeHistogramEvent(tag: string, h: HistogramSummary, step: number, wallTime: number): Uint8Array {

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Bucket } from '../../shared/types.ts';
 import { bucketsToHistogramProto, summarizeHistogram, type HistogramSummary } from '../../shared/histogram.ts';
+import { ownWriterName, writeErrorMessage } from './own-writer.ts';
 import { RECORD_OVERHEAD, fillDataCrc, frameInPlace, frameLength, writeRecordInto } from './tfrecord.ts';
 import {
   encodeFileVersionEvent,
@@ -31,6 +32,11 @@ export interface EventWriterOptions {
   flushMs?: number;
   /** Appended to the file name (TensorBoard convention: e.g. ".v2"). */
   filenameSuffix?: string;
+  /**
+   * Called once, from the background flush, when a write fails (e.g. the disk is full): a caller that
+   * never awaits flush() still learns of it at once. Later records are dropped; flush()/close() reject.
+   */
+  onError?: (err: Error) => void;
 }
 
 const STAGE_BYTES = 1 << 20;
@@ -70,16 +76,21 @@ export class EventWriter {
   private timer: NodeJS.Timeout | null;
   private closed = false;
 
-  private constructor(path: string, fh: FileHandle, flushMs: number) {
+  private readonly onError: ((err: Error) => void) | undefined;
+
+  private constructor(path: string, fh: FileHandle, flushMs: number, onError?: (err: Error) => void) {
     this.path = path;
     this.fh = fh;
+    this.onError = onError;
     this.timer = setInterval(() => void this.flush().catch(() => undefined), flushMs);
     this.timer.unref();
   }
 
   /** Creates dir (mkdir -p) and a new event file in it; never opens an existing file. */
   static async open(dir: string, opts: EventWriterOptions = {}): Promise<EventWriter> {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'ENOSPC' || e.code === 'EDQUOT' ? new Error(writeErrorMessage(e, dir), { cause: e }) : e;
+    });
     const secs = String(Math.floor(Date.now() / 1000)).padStart(10, '0');
     const host = hostname().replace(/[/\\]/g, '_') || 'localhost';
     for (let attempt = 0; ; attempt++) {
@@ -87,11 +98,14 @@ export class EventWriter {
       const path = join(dir, name);
       try {
         const fh = await open(path, 'ax'); // append-only, fails if the file exists
-        const w = new EventWriter(path, fh, opts.flushMs ?? 500);
-        w.push(encodeFileVersionEvent(now()));
+        const w = new EventWriter(path, fh, opts.flushMs ?? 500, opts.onError);
+        // Our name and process in source_metadata: a later reader tells our unfinished runs (own-writer.ts).
+        w.push(encodeFileVersionEvent(now(), ownWriterName(process.pid, hostname())));
         return w;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 1000) throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOSPC' || code === 'EDQUOT') throw new Error(writeErrorMessage(e, path), { cause: e });
+        if (code !== 'EEXIST' || attempt > 1000) throw e;
       }
     }
   }
@@ -247,7 +261,12 @@ export class EventWriter {
             }
           }
         } catch (e) {
-          this.error = new Error(`EventWriter ${this.path}: write failed (${(e as Error).message})`);
+          this.error = new Error(writeErrorMessage(e, this.path), { cause: e });
+          try {
+            this.onError?.(this.error);
+          } catch {
+            // the caller's handler must not break the write chain
+          }
         }
       });
     }

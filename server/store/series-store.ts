@@ -63,6 +63,9 @@ class RunData {
   hparams: Record<string, string | number | boolean> | undefined;
   hparamMetrics: string[] | undefined;
   hparamStatus: string | undefined;
+  /** Last Event.source_metadata.writer seen; whether a hparams session_start was seen. */
+  writer: string | undefined;
+  sessionStarted = false;
   readonly warnings: string[] = [];
   droppedWarnings = 0;
   readonly tagLimitWarned = new Set<string>();
@@ -163,6 +166,7 @@ export class SeriesStore {
           if (rd.graphs.length > STORE_BOUNDS.graphsPerRun) rd.graphs.splice(0, rd.graphs.length - STORE_BOUNDS.graphsPerRun);
           break;
         case 'hparams':
+          if (rec.part === 'session_start') rd.sessionStarted = true;
           if (rec.part === 'session_start' && rec.hparams) {
             // Via a Map so a key like "__proto__" stays a plain own property.
             const merged = new Map(Object.entries(rd.hparams ?? {}));
@@ -177,6 +181,7 @@ export class SeriesStore {
           }
           break;
         case 'meta':
+          if (rec.what === 'source_metadata' && rec.detail) rd.writer = rec.detail.slice(0, 200);
           break;
       }
     }
@@ -267,6 +272,11 @@ export class SeriesStore {
     if (rd.hparamMetrics) out.metrics = [...rd.hparamMetrics];
     if (rd.hparamStatus) out.status = rd.hparamStatus;
     return out;
+  }
+  /** What a run's log says about who wrote it and its hparams session (for its on-disk status). */
+  sessionInfo(run: string): { writer?: string; started: boolean; endStatus?: string } {
+    const rd = this.data.get(run);
+    return { writer: rd?.writer, started: rd?.sessionStarted ?? false, endStatus: rd?.hparamStatus };
   }
   text(run: string, tag: string): { wallTime: number; step: number; text: string }[] {
     const res = this.data.get(run)?.texts.get(tag);

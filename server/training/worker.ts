@@ -74,7 +74,15 @@ async function train(msg: MainToWorker & { type: 'start' }, abort: AbortControll
   ]);
   const backend = await initBackend(msg.backend);
   post({ type: 'backend', backend });
-  const writer = await EventWriter.open(msg.runDir, { flushMs: init.flushMs });
+  // A failed write (disk full) ends the run at once as failed, instead of training on without a log.
+  let writeError: Error | null = null;
+  const writer = await EventWriter.open(msg.runDir, {
+    flushMs: init.flushMs,
+    onError: (err) => {
+      writeError ??= err;
+      abort.abort();
+    },
+  });
   post({ type: 'file', path: writer.path });
   const logger = new RunLogger(writer);
   const batcher = new Batcher();
@@ -92,11 +100,13 @@ async function train(msg: MainToWorker & { type: 'start' }, abort: AbortControll
         if (progressSeen === 1 && init.fault === 'exit') process.exit(3);
       },
     });
+    if (writeError) throw writeError;
     const stopped = abort.signal.aborted;
     // Whatever the trainer made after its last onRecords call (e.g. the hparams session end).
     batcher.addRecords(logger.takeRecords());
     batcher.flush();
     await logger.close();
+    if (writeError) throw writeError; // failed while closing (the last flush)
     post({ type: 'done', result, stopped });
   } catch (err) {
     // Best effort: mark the session failed and keep what was logged readable.
