@@ -67,7 +67,8 @@ describe('a full disk', () => {
     const foreignCopy = path.join(mnt, 'pytorch-run', path.basename(foreign));
     await copyFile(foreign, foreignCopy);
 
-    server = await startServerProcess(mnt, ['--max-runs', '1']);
+    // No disk budgets: this test is about the disk itself running out (budgets are tested in disk-budget.test.ts).
+    server = await startServerProcess(mnt, ['--max-runs', '1', '--max-run-bytes', 'unlimited', '--max-logdir-bytes', 'unlimited']);
     const c = await socketTo(server.url);
 
     // A small run of ours that finishes while there is room.
