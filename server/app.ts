@@ -3,7 +3,6 @@
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
 import type { DeltaBatch } from '../shared/protocol.ts';
 import type { BackendName } from '../shared/types.ts';
 import { displayUrl, packageVersion, resolveConfig, type AppConfig, type ResolvedConfig } from './config.ts';
@@ -13,6 +12,7 @@ import { createIngest, type Ingest } from './live/ingest.ts';
 import { RunControl } from './live/run-control.ts';
 import { RunsService } from './live/runs-service.ts';
 import { LogdirWatcher } from './logs/logdir.ts';
+import { createdLogdirNotice, ensureLogdir } from './logs/ensure-logdir.ts';
 import { broadcaster, createSocketServer, type TypedIo } from './socket/io-server.ts';
 import { SeriesStore } from './store/series-store.ts';
 import { TrainingManager } from './training/manager.ts';
@@ -36,7 +36,7 @@ export interface App {
 export async function createApp(input: AppConfig): Promise<App> {
   const config = resolveConfig(input);
   const log = config.logger;
-  await mkdir(config.logdir, { recursive: true });
+  if ((await ensureLogdir(config.logdir)).created) log.warn(createdLogdirNotice(config.logdir));
 
   const store = new SeriesStore(config.samplesPerPlugin);
   const manager = config.training
