@@ -133,6 +133,8 @@ export interface RunInfo {
   status?: RunStatus;
   /** Hyper-parameters, when the log has them (our runs always do). */
   hparams?: Record<string, string | number | boolean>;
+  /** How the run ended as its log says (hparams session end), for runs read from disk. */
+  logStatus?: RunState;
 }
 
 export interface TagInfo {

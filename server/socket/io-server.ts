@@ -126,8 +126,8 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
       (req) => {
         const filter = compileTagFilter(req.tagPattern);
         if (filter instanceof Error) throw filter;
-        d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have });
-        return { runs: d.runs.list() };
+        const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have });
+        return { runs: d.runs.list(), loading };
       },
       warn,
     ) as ClientToServer['subscribe'],
@@ -163,5 +163,6 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
     safeHandler('replay:control', ReplayControlSchema, (req) => replays.control(req), warn) as ClientToServer['replay:control'],
   );
 
-  socket.emit('hello', { version: d.version, logdir: d.config.logdir, backend: d.backend(), runs: d.runs.list() });
+  socket.emit('hello', { version: d.version, logdir: d.config.logdir, backend: d.backend(), runs: d.runs.list(),
+    features: { training: d.config.training, replay: true } });
 }

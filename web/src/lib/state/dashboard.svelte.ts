@@ -5,6 +5,7 @@ import type { BackendName, GraphJson, HistogramTuple, ImageRef } from '../../../
 import { fetchGraphs, imageUrl } from '../api.ts';
 import type { DashSocket } from '../socket.ts';
 import { compileFilter } from '../url-state.ts';
+import { loadingCount } from '../empty-state.ts';
 import type { DashboardData, RunView } from './dashboard-data.ts';
 import { ReplayController } from './replay.svelte.ts';
 import { RunsState } from './runs.svelte.ts';
@@ -28,6 +29,11 @@ export class Dashboard implements DashboardData {
   /** Set once the first hello arrived (empty state vs. still loading). */
   ready = $state(false);
   notice = $state<string | null>(null);
+  /** What the server does (hello); TRAIN is offered only with training. */
+  features = $state<{ training: boolean; replay: boolean }>({ training: false, replay: true });
+  /** Runs whose backlog is still arriving after a subscribe, and how many had one. */
+  loadingRuns = $state.raw<ReadonlySet<string>>(new Set());
+  private backlogRuns: ReadonlySet<string> = new Set();
 
   private sock: DashSocket | null = null;
   private graphCache = $state.raw<Map<string, GraphJson[]>>(new Map());
@@ -144,6 +150,7 @@ export class Dashboard implements DashboardData {
     this.logdir = h.logdir;
     this.version = h.version;
     this.runsState.replaceAll(h.runs);
+    this.features = h.features ?? { training: true, replay: true };
     this.ready = true;
   }
 
@@ -151,6 +158,16 @@ export class Dashboard implements DashboardData {
     if (b.runs) this.runsState.upsert(b.runs);
     for (const d of b.series) if (this.replay.accepts(b, d.run)) this.series.apply(d);
     if (b.graphs) for (const run of b.graphs) if (!b.replayId) this.setGraphs(run, undefined);
+    if (b.loaded?.length && this.loadingRuns.size > 0) {
+      const next = new Set(this.loadingRuns);
+      for (const run of b.loaded) next.delete(run);
+      this.loadingRuns = next;
+    }
+  }
+
+  /** Selected runs still loading: { loaded, total } over the selected runs that had a backlog; null when none is left. */
+  get loading(): { loaded: number; total: number } | null {
+    return loadingCount(this.runs.map((r) => r.name), this.loadingRuns, this.backlogRuns);
   }
 
   /** (Re)subscribe to every run with what we hold, so the server sends exactly what we miss. */
@@ -168,6 +185,8 @@ export class Dashboard implements DashboardData {
         return;
       }
       for (const r of resync) this.resync.delete(r);
+      this.backlogRuns = new Set(ack.data.loading ?? []);
+      this.loadingRuns = this.backlogRuns;
       this.runsState.upsert(ack.data.runs);
       this.ready = true;
     });
