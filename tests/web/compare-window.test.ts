@@ -99,3 +99,12 @@ describe('scoping', () => {
     expect(pickScope([], '')).toBeNull();
   });
 });
+
+describe('window text', () => {
+  it('says how each train figure was computed', async () => {
+    const { windowText } = await import('../../web/src/lib/compare.ts');
+    expect(windowText('last epoch')).toBe('mean over the last complete epoch');
+    expect(windowText('last 100 points')).toBe('mean of the last 100 points');
+    expect(windowText('epoch value')).toMatch(/per-epoch value/);
+  });
+});

@@ -126,6 +126,14 @@ export function lastEpochMean(s: SeriesLike | undefined, tag: string | undefined
   return count > 0 ? { value: sum / count, window } : { value: lastFinite(s), window: null };
 }
 
+/** Says how a train figure was computed, for the table's header note and cell tooltips. */
+export function windowText(w: TrainWindow): string {
+  if (w === 'last epoch') return 'mean over the last complete epoch';
+  if (w === 'epoch value') return "the log's last per-epoch value";
+  if (w === null) return 'last value';
+  return `mean of the ${w}`;
+}
+
 /** Stopped and failed runs are not ranked: their figures are not comparable with finished runs'. */
 export function isRanked(status: string | null | undefined): boolean {
   return status !== 'stopped' && status !== 'failed';
