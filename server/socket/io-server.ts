@@ -163,6 +163,5 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
     safeHandler('replay:control', ReplayControlSchema, (req) => replays.control(req), warn) as ClientToServer['replay:control'],
   );
 
-  socket.emit('hello', { version: d.version, logdir: d.config.logdir, backend: d.backend(), runs: d.runs.list(),
-    features: { training: d.config.training, replay: true } });
+  socket.emit('hello', { version: d.version, logdir: d.config.logdir, backend: d.backend(), runs: d.runs.list(), features: { training: d.config.training, replay: true } });
 }
