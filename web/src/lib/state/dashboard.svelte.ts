@@ -34,6 +34,8 @@ export class Dashboard implements DashboardData {
   /** Runs whose backlog is still arriving after a subscribe, and how many had one. */
   loadingRuns = $state.raw<ReadonlySet<string>>(new Set());
   private backlogRuns: ReadonlySet<string> = new Set();
+  /** A subscribe is on its way: until its ack, every selected run counts as loading. */
+  private subscribing = $state(false);
 
   private sock: DashSocket | null = null;
   private graphCache = $state.raw<Map<string, GraphJson[]>>(new Map());
@@ -125,6 +127,7 @@ export class Dashboard implements DashboardData {
     });
     sock.on('disconnect', () => {
       this.connection = 'reconnecting';
+      this.subscribing = false; // the ack will not come; the next connect subscribes again
       const run = this.replay.connectionLost();
       if (run) {
         this.series.clearRun(run);
@@ -167,6 +170,7 @@ export class Dashboard implements DashboardData {
 
   /** Selected runs still loading: { loaded, total } over the selected runs that had a backlog; null when none is left. */
   get loading(): { loaded: number; total: number } | null {
+    if (this.subscribing && this.runs.length > 0) return { loaded: 0, total: this.runs.length };
     return loadingCount(this.runs.map((r) => r.name), this.loadingRuns, this.backlogRuns);
   }
 
@@ -179,7 +183,9 @@ export class Dashboard implements DashboardData {
     if (replaying) resync.add(replaying);
     const have = this.series.have(resync);
     for (const r of resync) if (r !== replaying) have[r] = {};
+    this.subscribing = true;
     sock.emit('subscribe', { runs: '*', have }, (ack) => {
+      this.subscribing = false;
       if (!ack.ok) {
         this.notice = `subscribe failed: ${ack.error}`;
         return;
