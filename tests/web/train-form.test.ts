@@ -20,6 +20,9 @@ describe('TRAIN form', () => {
     expect(v.ok && v.request.samples).toBe(4000);
     expect(samplesLabel('mnist')).toBe('Digits (of 10,000)');
     expect(samplesLabel('spiral')).toBe('Samples');
+    const tooMany = validateTrainForm({ ...DEFAULT_FORM, dataset: 'mnist', samples: 20_000 });
+    expect(!tooMany.ok && tooMany.errors.samples).toBe('at most 10,000 digits are available');
+    expect(validateTrainForm({ ...DEFAULT_FORM, dataset: 'spiral', samples: 20_000 }).ok).toBe(true);
     const bad = validateTrainForm({ ...DEFAULT_FORM, dataset: 'mnist', samples: 1 });
     expect(!bad.ok && errorLines(bad.errors, 'mnist')[0].text).toMatch(/^Digits \(of 10,000\): /);
   });

@@ -77,6 +77,8 @@ export function validateTrainForm(f: TrainForm): { ok: true; request: TrainReque
   const errors: FormErrors = {};
   const layers = parseLayers(f.layers);
   if (!layers) errors.layers = 'comma-separated unit counts, e.g. 16,16';
+  // More would silently use the 10,000 there are.
+  if (f.dataset === 'mnist' && f.samples > MNIST_DIGITS) errors.samples = `at most ${MNIST_DIGITS.toLocaleString('en-US')} digits are available`;
   const req = {
     dataset: f.dataset,
     activations: f.activations,
