@@ -3,7 +3,6 @@
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
 import type { DeltaBatch } from '../shared/protocol.ts';
 import type { BackendName } from '../shared/types.ts';
 import { displayUrl, packageVersion, resolveConfig, type AppConfig, type ResolvedConfig } from './config.ts';
@@ -14,6 +13,7 @@ import { createIngest, type Ingest } from './live/ingest.ts';
 import { RunControl } from './live/run-control.ts';
 import { RunsService } from './live/runs-service.ts';
 import { LogdirWatcher } from './logs/logdir.ts';
+import { createdLogdirNotice, ensureLogdir } from './logs/ensure-logdir.ts';
 import { broadcaster, createSocketServer, type TypedIo } from './socket/io-server.ts';
 import { SeriesStore } from './store/series-store.ts';
 import { defaultLogdirBudget, freeDiskBytes, measureDirBytes } from './training/disk-budget.ts';
@@ -38,7 +38,7 @@ export interface App {
 export async function createApp(input: AppConfig): Promise<App> {
   const config = resolveConfig(input);
   const log = config.logger;
-  await mkdir(config.logdir, { recursive: true });
+  if ((await ensureLogdir(config.logdir)).created) log.warn(createdLogdirNotice(config.logdir));
 
   const store = new SeriesStore(config.samplesPerPlugin);
   // The logdir's disk budget counts from its size now (one walk at start-up).

@@ -43,6 +43,8 @@ export interface DeltaBatch {
   runs?: RunInfo[];
   /** Runs whose graph arrived or changed: fetch GET /data/plugin/graphs/graph?run=. */
   graphs?: RunName[];
+  /** Runs whose subscribe-time backlog this batch completes (named in the subscribe ack's `loading`). */
+  loaded?: RunName[];
 }
 
 export interface Hello {
@@ -53,6 +55,8 @@ export interface Hello {
   runs: RunInfo[];
   /** Who this connection is to the server: its owner tag (RunInfo.startedBy of its runs) and whether it may stop any run. */
   you?: ClientRole;
+  /** What this server does: no TRAIN without training. Absent (older server): both enabled. */
+  features?: { training: boolean; replay: boolean };
 }
 
 /** A connection's role in run control (see shared/run-access.ts). */
@@ -149,7 +153,8 @@ export const ReplayControlSchema = z.object({
 export type ReplayControlRequest = z.infer<typeof ReplayControlSchema>;
 
 export interface ClientToServer {
-  subscribe: (req: SubscribeRequest, ack: AckFn<{ runs: RunInfo[] }>) => void;
+  /** `loading`: runs whose backlog is still to come (each is named in a later batch's `loaded`). */
+  subscribe: (req: SubscribeRequest, ack: AckFn<{ runs: RunInfo[]; loading?: RunName[] }>) => void;
   unsubscribe: (ack: AckFn<null>) => void;
   'runs:list': (ack: AckFn<RunInfo[]>) => void;
   'train:start': (req: TrainRequest, ack: AckFn<{ runs: RunName[] }>) => void;

@@ -139,6 +139,8 @@ export interface RunInfo {
    * Hello.you). Absent for runs started by the CLI or the demo, which any client may stop.
    */
   startedBy?: string;
+  /** How the run ended as its log says (hparams session end), for runs read from disk. */
+  logStatus?: RunState;
 }
 
 export interface TagInfo {

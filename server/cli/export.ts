@@ -1,5 +1,29 @@
 // `trainscope export <event-file-or-logdir>`: prints one ExportDocument as JSON (see server/logs/export.ts).
+import { open, stat } from 'node:fs/promises';
 import { buildExport, exportToJson, loadRunsFromPath } from '../logs/export.ts';
+import { maskedCrc32c } from '../logs/tfrecord.ts';
+
+/**
+ * True when `head` (a file's first bytes) starts like a TFRecord file: an 8-byte length whose masked
+ * CRC-32C follows it. An empty file counts (an event file just created has no record yet).
+ */
+export function startsLikeTfrecord(head: Uint8Array): boolean {
+  if (head.length === 0) return true;
+  if (head.length < 12) return false;
+  const stored = new DataView(head.buffer, head.byteOffset, 12).getUint32(8, true);
+  return maskedCrc32c(head.subarray(0, 8)) === stored;
+}
+
+async function readHead(file: string): Promise<Uint8Array> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = new Uint8Array(12);
+    const { bytesRead } = await fh.read(buf, 0, 12, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
 
 /** Writes the document to `out`; warnings and errors go to stderr. Returns the exit code. */
 export async function runExport(
@@ -10,6 +34,11 @@ export async function runExport(
 ): Promise<number> {
   let runs;
   try {
+    // A single file that is not TFRecord-framed gets a plain answer instead of a CRC warning and an empty document.
+    if (!(await stat(path)).isDirectory() && !startsLikeTfrecord(await readHead(path))) {
+      err.write(`trainscope export: ${path} is not a tfevents file (no TFRecord header); give an event file or a logdir\n`);
+      return 1;
+    }
     runs = await loadRunsFromPath(path, opts);
   } catch (e) {
     err.write(`trainscope export: cannot read ${path}: ${(e as Error).message}\n`);

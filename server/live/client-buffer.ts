@@ -140,6 +140,13 @@ export class ClientBuffer {
     for (const g of b.graphs ?? []) this.pushGraph(g);
   }
 
+  /** Runs with points still queued. */
+  queuedRuns(): Set<string> {
+    const runs = new Set<string>();
+    for (const e of this.series.values()) runs.add(e.delta.run);
+    return runs;
+  }
+
   /** Forgets all queued points (run infos and graph notices stay). */
   clearSeries(): void {
     this.series.clear();

@@ -67,6 +67,8 @@ interface Client {
   buffer: ClientBuffer | null;
   /** Tick in which its last private batch went out (private batches, too, go at most once per tick). */
   lastPushTick: number;
+  /** Runs whose subscribe-time backlog is not fully sent yet (each is named in a batch's `loaded` when it is). */
+  backlog?: Set<string>;
 }
 
 const NONE_KEY = '\u0000none';
@@ -78,7 +80,7 @@ function matches(g: { runs: '*' | Set<string> | null; filter: TagFilter }, d: Se
 }
 
 function emptyBatch(b: DeltaBatch | null): boolean {
-  return !b || (b.series.length === 0 && !b.runs?.length && !b.graphs?.length);
+  return !b || (b.series.length === 0 && !b.runs?.length && !b.graphs?.length && !b.loaded?.length);
 }
 
 export class LiveHub {
@@ -149,9 +151,10 @@ export class LiveHub {
 
   /**
    * Registers (or replaces) the client's subscription and queues its backlog in the same synchronous
-   * step, so no live point can fall between the two: no gap, no duplicate.
+   * step, so no live point can fall between the two: no gap, no duplicate. Returns the runs with a
+   * backlog to send (a later batch names each in `loaded` once its backlog is out).
    */
-  subscribe(id: string, sub: Subscription): void {
+  subscribe(id: string, sub: Subscription): string[] {
     const c = this.clients.get(id);
     if (!c) throw new Error(`subscribe: unknown client ${id}`);
     const runsKey = sub.runs === '*' ? '*' : JSON.stringify([...new Set(sub.runs)].sort());
@@ -165,7 +168,9 @@ export class LiveHub {
     for (const run of runs) {
       for (const d of this.store.deltasAfter(run, sub.have?.[run] ?? {}, sub.filter)) buffer.pushSeries(d);
     }
+    c.backlog = buffer.queuedRuns();
     this.schedule();
+    return [...c.backlog];
   }
 
   unsubscribe(id: string): void {
@@ -173,6 +178,7 @@ export class LiveHub {
     if (!c) return;
     const buffer = this.privatize(c);
     buffer.clearSeries();
+    c.backlog = undefined;
     this.leave(c);
     c.group = this.group(NONE_KEY, null, () => false);
     c.buffer = buffer;
@@ -340,6 +346,12 @@ export class LiveHub {
     for (const c of list) {
       const b = c.buffer;
       if (!b || !this.clients.has(c.sink.id)) continue;
+      if (b.isEmpty() && c.backlog?.size) {
+        // Backlog gone without a batch (e.g. its run was removed): still say it is done.
+        this.sendLoaded(c, { series: [] });
+        more = true; // rejoins at the next tick
+        continue;
+      }
       if (b.isEmpty()) {
         if (atBoundary) this.rejoin(c);
         else more = true; // rejoins at the next tick
@@ -361,6 +373,7 @@ export class LiveHub {
       const batch = b.take(this.maxBatchPoints);
       c.lastPushTick = this.tickSeq;
       served++;
+      if (batch && c.backlog?.size) this.markLoaded(c, batch);
       if (!emptyBatch(batch)) {
         try {
           c.sink.emitDelta(batch!);
@@ -374,6 +387,26 @@ export class LiveHub {
     }
     if (sliced) this.continuation = setImmediate(() => this.privatePass(false));
     if (more) this.schedule();
+  }
+
+  /** Names in `batch.loaded` the backlog runs with nothing left in the client's buffer. */
+  private markLoaded(c: Client, batch: DeltaBatch): void {
+    const queued = c.buffer?.queuedRuns() ?? new Set<string>();
+    const done: string[] = [];
+    for (const run of c.backlog ?? []) if (!queued.has(run)) done.push(run);
+    for (const run of done) c.backlog!.delete(run);
+    if (done.length > 0) batch.loaded = done;
+  }
+
+  private sendLoaded(c: Client, batch: DeltaBatch): void {
+    this.markLoaded(c, batch);
+    c.lastPushTick = this.tickSeq;
+    if (emptyBatch(batch)) return;
+    try {
+      c.sink.emitDelta(batch);
+    } catch {
+      this.dropClient(c, 'failed to send');
+    }
   }
 
   /** At a tick boundary, after the group's batch was taken: the client continues with its group. */

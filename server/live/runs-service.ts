@@ -1,7 +1,7 @@
 // The run list clients see: runs in the store (from disk) merged with the trainer's runs (with status).
 import os from 'node:os';
 import path from 'node:path';
-import type { RunInfo } from '../../shared/types.ts';
+import type { RunInfo, RunState } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import type { TrainingManager } from '../training/manager.ts';
 import { hostTag } from '../logs/own-writer.ts';
@@ -14,6 +14,22 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** TensorBoard's session-end status as a run state (our writer records a stopped run as STATUS_UNKNOWN). */
+export function logRunState(status: string | undefined): RunState | undefined {
+  switch (status) {
+    case 'STATUS_SUCCESS':
+      return 'finished';
+    case 'STATUS_FAILURE':
+      return 'failed';
+    case 'STATUS_UNKNOWN':
+      return 'stopped';
+    case 'STATUS_RUNNING':
+      return 'running';
+    default:
+      return undefined;
   }
 }
 
@@ -34,7 +50,10 @@ export class RunsService {
   }
 
   private withHparams(info: RunInfo): RunInfo {
-    if (info.hparams || !this.store.hasRun(info.name)) return info;
+    if (!this.store.hasRun(info.name)) return info;
+    const logStatus = info.source === 'disk' ? logRunState(this.store.hparamsInfo(info.name).status) : undefined;
+    if (logStatus) info = { ...info, logStatus };
+    if (info.hparams) return info;
     const hp = this.store.hparams(info.name);
     return hp ? { ...info, hparams: hp } : info;
   }

@@ -139,8 +139,8 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
       (req) => {
         const filter = compileTagFilter(req.tagPattern);
         if (filter instanceof Error) throw filter;
-        d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have });
-        return { runs: d.runs.list() };
+        const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have });
+        return { runs: d.runs.list(), loading };
       },
       warn,
     ) as ClientToServer['subscribe'],
@@ -178,5 +178,5 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
 
   // The absolute path only for a client on this machine, or when a token is required (see security/token.ts).
   const shownLogdir = revealLogdir(socket.handshake.address, Boolean(d.config.authToken)) ? d.config.logdir : '';
-  socket.emit('hello', { version: d.version, logdir: shownLogdir, backend: d.backend(), runs: d.runs.list(), you });
+  socket.emit('hello', { version: d.version, logdir: shownLogdir, backend: d.backend(), runs: d.runs.list(), you, features: { training: d.config.training, replay: true } });
 }

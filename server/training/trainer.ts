@@ -15,6 +15,7 @@ import { float32Peeker } from './wasm-kernels.ts';
 import { buildMlp, type Mlp } from './model.ts';
 import { deriveSeed, mulberry32, permutation } from './rng.ts';
 import type { RunLogger } from './run-logger.ts';
+import { EtaTracker } from '../../shared/eta.ts';
 import { specHparams } from './run-meta.ts';
 import type { RunResult } from './worker-protocol.ts';
 import { runSummaryJob, type BoundaryPoints, type ImageJob, type LayerArrays } from './summary-job.ts';
@@ -266,7 +267,6 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     let lastVal = { loss: NaN, accuracy: NaN };
     let epochLoss = 0, epochHits = 0, epochSeen = 0;
     let lastTrain = { loss: NaN, accuracy: NaN };
-    let secPerIter: number | null = null;
     let lastYield = performance.now();
     let lastImageAt = -Infinity;
     /** The last image step's time (not the first one's, which includes the image code's warm-up). */
@@ -274,6 +274,9 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     const minImageGapMs = 1000 * (ctx.imageMinSeconds ?? IMAGE_MIN_SECONDS);
     const pace = spec.maxItersPerSec !== undefined && spec.maxItersPerSec > 0 ? spec.maxItersPerSec : 0;
     const t0 = performance.now();
+    // ETA from wall-clock progress (pacing, validation and summaries included), not compute time alone.
+    const eta = new EtaTracker(totalIters);
+    eta.update(0, 0);
     /** Time spent on summary steps' extra work: probe pass, reads, histograms, layer scalars, images. */
     let summaryMs = 0;
     let epochsDone = 0;
@@ -331,7 +334,6 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         lastTrain = { loss, accuracy: hits / n };
 
         const dt = (performance.now() - tIter) / 1000;
-        secPerIter = secPerIter === null ? dt : 0.9 * secPerIter + 0.1 * dt;
         const mem = tf.memory();
         logger.scalar('train/loss', loss, it);
         logger.scalar('train/accuracy', hits / n, it);
@@ -361,7 +363,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
           epochs: spec.epochs,
           iteration: it,
           iterationsPerEpoch: itersPerEpoch,
-          etaSec: secPerIter === null ? null : secPerIter * (totalIters - it),
+          etaSec: eta.update((performance.now() - t0) / 1000, it),
           loss,
         });
         ctx.onRecords?.(logger.takeRecords());

@@ -12,15 +12,27 @@ export interface SeriesLike {
 export interface CompareInput {
   name: string;
   hparams?: Record<string, string | number | boolean>;
+  /** Trainer status, or the status the log recorded; absent = not known. */
+  status?: string;
   /** tag -> series */
   scalars: Map<string, SeriesLike>;
 }
 
+/** How a train figure was averaged: over the last complete epoch, the last N points, or a per-epoch tag's last value. */
+export type TrainWindow = 'last epoch' | `last ${number} points` | 'epoch value' | null;
+
 export interface CompareRow {
   run: string;
+  dataset: string | null;
+  status: string | null;
+  /** False for stopped and failed runs: shown, marked, never ranked among the others. */
+  ranked: boolean;
   activation: string | null;
+  /** Mean over `trainWindow` (a single mini-batch is too noisy to compare). */
   trainLoss: number | null;
+  trainWindow: TrainWindow;
   valLoss: number | null;
+  /** Mean over `trainWindow`, like trainLoss. */
   trainAcc: number | null;
   valAcc: number | null;
   /** First step at which accuracy (val if logged, else train) reached 90% of its final value. */
@@ -77,6 +89,56 @@ function meanOfLast(s: Map<string, SeriesLike>, re: RegExp): number | null {
   return lasts.length ? lasts.reduce((a, b) => a + b, 0) / lasts.length : null;
 }
 
+/** Points averaged when a run has no epoch marker. */
+export const FALLBACK_WINDOW = 100;
+
+/**
+ * Mean of a training series over the last complete epoch, delimited by the steps of the `epoch` scalar
+ * (logged at each epoch's last step): the points with step in (previous epoch end, last epoch end].
+ * Without epoch markers: the mean of the last FALLBACK_WINDOW points; a per-epoch tag ("epoch_loss")
+ * already holds epoch means, so its last value. NaN/Inf points are left out.
+ */
+export function lastEpochMean(s: SeriesLike | undefined, tag: string | undefined, epochs: SeriesLike | undefined): { value: number | null; window: TrainWindow } {
+  if (!s || s.n === 0) return { value: null, window: null };
+  if (tag !== undefined && /(^|\/)epoch_/i.test(tag)) return { value: lastFinite(s), window: 'epoch value' };
+  let lo = -Infinity;
+  let hi = Infinity;
+  let window: TrainWindow;
+  let from = 0;
+  if (epochs && epochs.n > 0) {
+    hi = epochs.steps[epochs.n - 1];
+    lo = epochs.n > 1 ? epochs.steps[epochs.n - 2] : -Infinity;
+    window = 'last epoch';
+  } else {
+    from = Math.max(0, s.n - FALLBACK_WINDOW);
+    window = `last ${Math.min(s.n, FALLBACK_WINDOW)} points`;
+  }
+  let sum = 0;
+  let count = 0;
+  for (let i = from; i < s.n; i++) {
+    const st = s.steps[i];
+    const v = s.values[i];
+    if (st > lo && st <= hi && Number.isFinite(v)) {
+      sum += v;
+      count++;
+    }
+  }
+  return count > 0 ? { value: sum / count, window } : { value: lastFinite(s), window: null };
+}
+
+/** Says how a train figure was computed, for the table's header note and cell tooltips. */
+export function windowText(w: TrainWindow): string {
+  if (w === 'last epoch') return 'mean over the last complete epoch';
+  if (w === 'epoch value') return "the log's last per-epoch value";
+  if (w === null) return 'last value';
+  return `mean of the ${w}`;
+}
+
+/** Stopped and failed runs are not ranked: their figures are not comparable with finished runs'. */
+export function isRanked(status: string | null | undefined): boolean {
+  return status !== 'stopped' && status !== 'failed';
+}
+
 export function compareRow(run: CompareInput): CompareRow {
   const tags = [...run.scalars.keys()];
   const get = (metric: 'loss' | 'accuracy', val: boolean) => {
@@ -93,12 +155,21 @@ export function compareRow(run: CompareInput): CompareRow {
     wMax = Math.max(wMax, s.walls[s.n - 1]);
   }
   const act = run.hparams?.activation;
+  const ds = run.hparams?.dataset;
+  const epochs = run.scalars.get('epoch');
+  const lossTag = pickTag(tags, 'loss', false);
+  const trainLoss = lastEpochMean(get('loss', false), lossTag, epochs);
+  const trainAcc = lastEpochMean(trainAccS, pickTag(tags, 'accuracy', false), epochs);
   return {
     run: run.name,
+    dataset: ds === undefined ? null : String(ds),
+    status: run.status ?? null,
+    ranked: isRanked(run.status),
     activation: act === undefined ? null : String(act),
-    trainLoss: lastFinite(get('loss', false)),
+    trainLoss: trainLoss.value,
+    trainWindow: trainLoss.window ?? trainAcc.window,
     valLoss: lastFinite(get('loss', true)),
-    trainAcc: lastFinite(trainAccS),
+    trainAcc: trainAcc.value,
     valAcc: lastFinite(valAccS),
     itersTo90: stepsToFraction(valAccS ?? trainAccS, 0.9),
     deadFraction: meanOfLast(run.scalars, /dead/i),
@@ -107,10 +178,11 @@ export function compareRow(run: CompareInput): CompareRow {
   };
 }
 
-/** Sorted copy; nulls always last whatever the direction. */
+/** Sorted copy; unranked rows (stopped, failed) after the ranked ones, and nulls last, whatever the direction. */
 export function sortRows(rows: CompareRow[], key: CompareKey, dir: 'asc' | 'desc'): CompareRow[] {
   const sign = dir === 'asc' ? 1 : -1;
   return [...rows].sort((a, b) => {
+    if (a.ranked !== b.ranked) return a.ranked ? -1 : 1;
     const x = a[key];
     const y = b[key];
     if (x === null && y === null) return 0;

@@ -11,6 +11,8 @@ export interface RunView {
 export interface DashboardData {
   /** Selected, filter-passing runs in display order, with their stable colors. */
   readonly runs: RunView[];
+  /** Selected runs whose data is still arriving (null when none is): empty tabs say so instead of "no data". */
+  readonly loading?: { loaded: number; total: number } | null;
   /** Tag filter regex source ('' = all); tabs apply it with tagMatches(). */
   readonly tagFilter: string;
   tagMatches(tag: string): boolean;

@@ -7,6 +7,7 @@ import { fetchGraphs, imageUrl } from '../api.ts';
 import type { DashSocket } from '../socket.ts';
 import { runSearch } from '../run-table.ts';
 import { compileFilter } from '../url-state.ts';
+import { loadingCount } from '../empty-state.ts';
 import type { DashboardData, RunView } from './dashboard-data.ts';
 import { ReplayController } from './replay.svelte.ts';
 import { RunsState } from './runs.svelte.ts';
@@ -32,6 +33,13 @@ export class Dashboard implements DashboardData {
   notice = $state<string | null>(null);
   /** This connection's role in run control (from hello): decides which stop buttons show. */
   you = $state<ClientRole | undefined>(undefined);
+  /** What the server does (hello); TRAIN is offered only with training. */
+  features = $state<{ training: boolean; replay: boolean }>({ training: false, replay: true });
+  /** Runs whose backlog is still arriving after a subscribe, and how many had one. */
+  loadingRuns = $state.raw<ReadonlySet<string>>(new Set());
+  private backlogRuns: ReadonlySet<string> = new Set();
+  /** A subscribe is on its way: until its ack, every selected run counts as loading. */
+  private subscribing = $state(false);
 
   private sock: DashSocket | null = null;
   private graphCache = $state.raw<Map<string, GraphJson[]>>(new Map());
@@ -146,6 +154,7 @@ export class Dashboard implements DashboardData {
     });
     sock.on('disconnect', () => {
       this.connection = 'reconnecting';
+      this.subscribing = false; // the ack will not come; the next connect subscribes again
       const run = this.replay.connectionLost();
       if (run) {
         this.series.clearRun(run);
@@ -172,6 +181,7 @@ export class Dashboard implements DashboardData {
     this.version = h.version;
     this.you = h.you;
     this.runsState.replaceAll(h.runs);
+    this.features = h.features ?? { training: true, replay: true };
     this.ready = true;
   }
 
@@ -179,6 +189,17 @@ export class Dashboard implements DashboardData {
     if (b.runs) this.runsState.upsert(b.runs);
     for (const d of b.series) if (this.replay.accepts(b, d.run)) this.series.apply(d);
     if (b.graphs) for (const run of b.graphs) if (!b.replayId) this.setGraphs(run, undefined);
+    if (b.loaded?.length && this.loadingRuns.size > 0) {
+      const next = new Set(this.loadingRuns);
+      for (const run of b.loaded) next.delete(run);
+      this.loadingRuns = next;
+    }
+  }
+
+  /** Selected runs still loading: { loaded, total } over the selected runs that had a backlog; null when none is left. */
+  get loading(): { loaded: number; total: number } | null {
+    if (this.subscribing && this.runs.length > 0) return { loaded: 0, total: this.runs.length };
+    return loadingCount(this.runs.map((r) => r.name), this.loadingRuns, this.backlogRuns);
   }
 
   /** (Re)subscribe to every run with what we hold, so the server sends exactly what we miss. */
@@ -190,12 +211,16 @@ export class Dashboard implements DashboardData {
     if (replaying) resync.add(replaying);
     const have = this.series.have(resync);
     for (const r of resync) if (r !== replaying) have[r] = {};
+    this.subscribing = true;
     sock.emit('subscribe', { runs: '*', have }, (ack) => {
+      this.subscribing = false;
       if (!ack.ok) {
         this.notice = `subscribe failed: ${ack.error}`;
         return;
       }
       for (const r of resync) this.resync.delete(r);
+      this.backlogRuns = new Set(ack.data.loading ?? []);
+      this.loadingRuns = this.backlogRuns;
       this.runsState.upsert(ack.data.runs);
       this.ready = true;
     });
