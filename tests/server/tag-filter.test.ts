@@ -13,14 +13,36 @@ describe('tag filter', () => {
     expect(!(all instanceof Error) && all('anything')).toBe(true);
   });
 
-  it('refuses invalid and catastrophic patterns with a reason', () => {
-    expect(compileTagFilter('(')).toBeInstanceOf(Error);
-    expect(String(compileTagFilter('(a+)+$'))).toMatch(/nested quantifiers/);
-    expect(unsafePatternReason('(x*)*')).toMatch(/nested/);
-    expect(unsafePatternReason('(a|b)\\1')).toMatch(/backreference/);
+  it('refuses what RE2 cannot compile, with the reason', () => {
+    expect(String(compileTagFilter('('))).toMatch(/tagPattern "\(" refused: not a valid regular expression: missing closing \)/);
+    expect(unsafePatternReason('(a|b)\\1')).toMatch(/backreferences are not supported/);
+    expect(unsafePatternReason('loss(?=/train)')).toMatch(/lookahead\/lookbehind assertions are not supported/);
+    expect(unsafePatternReason('(?<!x)loss')).toMatch(/lookahead\/lookbehind/);
+    expect(unsafePatternReason('a**')).toMatch(/invalid nested repetition/);
+    expect(unsafePatternReason('x'.repeat(513))).toMatch(/longer than 512/);
+    expect(unsafePatternReason('.{150}.{150}')).toMatch(/too complex \(\d+ instructions once compiled, limit 200/);
     expect(unsafePatternReason('(loss|acc)+')).toBeNull();
     expect(unsafePatternReason('train/(loss)?.*')).toBeNull();
-    expect(unsafePatternReason('[(a+)]+')).toBeNull(); // inside a class, parentheses are literal
+    expect(unsafePatternReason('[(a+)]+')).toBeNull();
+  });
+
+  it('accepts nested quantifiers (no backtracking) and matches them in linear time', () => {
+    // With the native RegExp each of these takes exponential time on the tags below (the test would hang).
+    const tag = 'a'.repeat(50_000);
+    for (const p of ['(.|.)*!$', '(a+)+$x', '(x*)*y', '((a|aa)*)*b']) {
+      const f = compileTagFilter(p);
+      expect(f, p).not.toBeInstanceOf(Error);
+      if (f instanceof Error) return;
+      const t0 = performance.now();
+      expect(f(tag), p).toBe(false);
+      expect(f(tag + '!'), p).toBe(p === '(.|.)*!$');
+      expect(performance.now() - t0, p).toBeLessThan(5000); // generous: a backtracker needs centuries
+    }
+  });
+
+  it('keeps its per-pattern cache bounded and still answers after a clear', () => {
+    const f = compileTagFilter('^t1') as (t: string) => boolean;
+    for (let i = 0; i < 25_000; i++) expect(f(`t${i}`)).toBe(/^t1/.test(`t${i}`));
   });
 });
 
