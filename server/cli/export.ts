@@ -1,5 +1,6 @@
 // `trainscope export <event-file-or-logdir>`: prints one ExportDocument as JSON (see server/logs/export.ts).
 import { buildExport, exportToJson, loadRunsFromPath } from '../logs/export.ts';
+import { terminalSafe } from '../terminal-text.ts';
 
 /** Writes the document to `out`; warnings and errors go to stderr. Returns the exit code. */
 export async function runExport(
@@ -12,11 +13,11 @@ export async function runExport(
   try {
     runs = await loadRunsFromPath(path, opts);
   } catch (e) {
-    err.write(`trainscope export: cannot read ${path}: ${(e as Error).message}\n`);
+    err.write(`${terminalSafe(`trainscope export: cannot read ${path}: ${(e as Error).message}`)}\n`);
     return 1;
   }
-  if (runs.size === 0) err.write(`trainscope export: no event files (names containing "tfevents") under ${path}\n`);
-  for (const [run, data] of runs) for (const w of data.warnings) err.write(`warning [run ${run}]: ${w}\n`);
+  if (runs.size === 0) err.write(`${terminalSafe(`trainscope export: no event files (names containing "tfevents") under ${path}`)}\n`);
+  for (const [run, data] of runs) for (const w of data.warnings) err.write(`${terminalSafe(`warning [run ${run}]: ${w}`)}\n`);
   const text = exportToJson(buildExport(runs));
   await new Promise<void>((resolve, reject) => {
     out.write(`${text}\n`, (e) => (e ? reject(e) : resolve()));

@@ -8,6 +8,7 @@ import { graphDefToJson, kerasModelToGraph } from './graph-normalize.ts';
 import { type PbTensor, tensorDtypeName, tensorNumbers, tensorShape, tensorStrings, toNum } from './tensor-values.ts';
 import { decodeFastInto } from './fast-decode.ts';
 import { capTag, MAX_TAG_CHARS } from './names.ts';
+import { dict } from '../../shared/dict.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -276,13 +277,13 @@ export class EventDecoder {
           const t: string = m.name?.tag ?? '';
           return capTag(g ? `${g}/${t}` : t);
         });
-        const hparams: Record<string, string | number | boolean> = {};
+        const hparams = dict<string | number | boolean>();
         for (const h of (x.hparam_infos ?? []) as Msg[]) hparams[h.name] = h.display_name || h.name;
         out.push({ kind: 'hparams', ...base, part: 'experiment', metrics, hparams });
         return;
       }
       case 'session_start_info': {
-        const hparams: Record<string, string | number | boolean> = {};
+        const hparams = dict<string | number | boolean>();
         for (const [k, v] of Object.entries((d.session_start_info.hparams ?? {}) as Record<string, Msg>)) {
           const x = hparamValue(v);
           if (x !== undefined) hparams[k] = x;
