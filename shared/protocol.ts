@@ -83,7 +83,7 @@ const tagName = z.string().min(1).max(1024); // tags from logs are capped at 102
 export const SubscribeSchema = z.object({
   /** Run names, or "*" for all runs (including ones that appear later). */
   runs: z.union([z.literal('*'), z.array(runName).max(10_000)]),
-  /** Optional regex on tags; only matching series are pushed. */
+  /** Optional regex on tags (RE2 syntax: no backreferences or lookaround; case-insensitive); only matching series are pushed. */
   tagPattern: z.string().max(512).optional(),
   /** Zero-gap resume: per run, per tag, the last step the client holds. The server sends exactly what is after it. */
   have: ownRecord(runName, ownRecord(tagName, z.number().int())).optional(),
