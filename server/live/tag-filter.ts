@@ -32,8 +32,48 @@ export function unsafePatternReason(pattern: string): string | null {
   return r instanceof Error ? r.message : null;
 }
 
+/**
+ * Rough size of the compiled program, from the text alone: compiling expands counted repeats
+ * (`\\pL{1000}` x 56 fits in 512 characters and takes most of a second to compile), so patterns that
+ * are clearly too big are refused before RE2 does that work. Every character counts one, a group its
+ * content plus two, `{n}` / `{n,m}` multiplies the atom before it. Stops counting past `stop`.
+ */
+export function estimateProgramSize(pattern: string, stop = Infinity): number {
+  const open: number[] = [0]; // running size of each open group, outermost first
+  let last = 0; // size of the atom a following quantifier applies to
+  for (let i = 0; i < pattern.length && open[0] <= stop; i++) {
+    const c = pattern[i];
+    let add = 1;
+    if (c === '\\') {
+      i++;
+      last = 1;
+    } else if (c === '(') {
+      open.push(2);
+      continue;
+    } else if (c === ')' && open.length > 1) {
+      last = open.pop()!;
+      add = last;
+    } else if (c === '{') {
+      const m = /^\{(\d{1,4})(,(\d{0,4}))?\}/.exec(pattern.slice(i, i + 12));
+      if (m) {
+        const n = Math.max(Number(m[1]), m[2] === undefined ? 0 : m[3] === '' ? Number(m[1]) + 1 : Number(m[3]));
+        add = last * Math.max(n - 1, 0);
+        last *= n;
+        i += m[0].length - 1;
+      } else last = 1;
+    } else last = c === '|' ? 0 : 1;
+    open[open.length - 1] += add;
+  }
+  while (open.length > 1) open[open.length - 2] += open.pop()!; // unclosed groups: RE2 will refuse them
+  return open[0];
+}
+
 function compileRe2(pattern: string): RE2JS | Error {
   if (pattern.length > MAX_PATTERN) return new Error(`pattern longer than ${MAX_PATTERN} characters`);
+  const estimate = estimateProgramSize(pattern, 2 * MAX_PROGRAM);
+  if (estimate > 2 * MAX_PROGRAM) {
+    return new Error(`too complex (over ${2 * MAX_PROGRAM} instructions once compiled, limit ${MAX_PROGRAM}; large counted repeats like {100} expand)`);
+  }
   let re: RE2JS;
   try {
     re = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);

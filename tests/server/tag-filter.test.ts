@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileTagFilter, unsafePatternReason } from '../../server/live/tag-filter.ts';
+import { RE2JS } from 're2js';
+import { compileTagFilter, estimateProgramSize, MAX_PROGRAM, unsafePatternReason } from '../../server/live/tag-filter.ts';
 import { badRunNameReason } from '../../server/live/run-files.ts';
 
 describe('tag filter', () => {
@@ -40,9 +41,29 @@ describe('tag filter', () => {
     }
   });
 
-  it('keeps its per-pattern cache bounded and still answers after a clear', () => {
+  it('refuses patterns that expand past the limit before compiling them', () => {
+    // 56 x \pL{1000} fits in 512 characters; RE2JS would spend most of a second compiling it.
+    const huge = '\\pL{1000}'.repeat(56);
+    expect(huge.length).toBeLessThanOrEqual(512);
+    expect(estimateProgramSize(huge)).toBeGreaterThan(50_000);
+    expect(unsafePatternReason(huge)).toMatch(new RegExp(`too complex \\(over ${2 * MAX_PROGRAM} instructions`));
+  });
+
+  it('estimates program size within a factor of two of what RE2JS compiles', () => {
+    const patterns = ['loss', '^train/(loss|acc)$', '(a|b|c|d)*x{20}', '\\pL{100}', '(x{10}){10}', '[a-z]{50}[0-9]{50}', '(conv|dense)_\\d+/kernel', '((a|b){5}){5}', 'a{2,50}', '(ab|cd|ef|gh){40}', '[^/]+/[^/]+/(weights|bias)'];
+    for (const p of patterns) {
+      const real = RE2JS.compile(p, RE2JS.CASE_INSENSITIVE).programSize();
+      const est = estimateProgramSize(p);
+      expect(real, p).toBeLessThanOrEqual(2 * est + 4);
+      expect(est, p).toBeLessThanOrEqual(2 * real + 4);
+    }
+  });
+
+  it('answers correctly for more distinct tags than its cache holds (the cache is cleared, not grown)', () => {
     const f = compileTagFilter('^t1') as (t: string) => boolean;
-    for (let i = 0; i < 25_000; i++) expect(f(`t${i}`)).toBe(/^t1/.test(`t${i}`));
+    const wrong: string[] = [];
+    for (let i = 0; i < 25_000; i++) if (f(`t${i}`) !== `t${i}`.startsWith('t1')) wrong.push(`t${i}`);
+    expect(wrong).toEqual([]);
   });
 });
 
