@@ -139,9 +139,12 @@ export class EventFileTailer {
       this.lastSize = size;
       let need = 0;
       const startOffset = this.offset;
+      // Stuck at a corrupt header while the file grows: its 12 bytes decide it, not a chunk's worth.
+      let probe = this.offset === this.reportedBadLength;
       while (this.offset < size && this.offset - startOffset < maxBytes) {
         const budget = maxBytes - (this.offset - startOffset);
-        const len = Math.min(size - this.offset, Math.max(Math.min(CHUNK, budget), need));
+        const len = probe ? Math.min(size - this.offset, 12) : Math.min(size - this.offset, Math.max(Math.min(CHUNK, budget), need));
+        probe = false;
         need = 0;
         if (buf === null || buf.length < len) {
           if (buf !== null) giveBack(buf);

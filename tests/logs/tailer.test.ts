@@ -171,6 +171,10 @@ describe('EventFileTailer', () => {
     const b = await countingReads(() => t.poll());
     expect(b.result.warnings).toEqual([]);
     expect(b.bytesAsked).toBe(0);
+    await appendFile(p, Buffer.alloc(1 << 20)); // a writer still appending after the bad header
+    const c = await countingReads(() => t.poll());
+    expect(c.result).toMatchObject({ records: [], warnings: [], truncatedAt: good.length });
+    expect(c.bytesAsked).toBe(12); // the header is re-checked, nothing more
     const whole = await readEventFile(p);
     expect(whole.warnings).toEqual([expect.stringContaining(`${p}: truncated at offset ${good.length} (record length ${2 ** 40} over`)]);
   });
