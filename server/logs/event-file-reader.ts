@@ -79,7 +79,7 @@ export class EventFileTailer {
     this.decoder = opts.decoder ?? new EventDecoder();
   }
 
-  /** Declares the file finished (whole-file reads; a writer that moved on): cut-short records are corrupt. */
+  /** Declares the file finished (its writer moved on to a newer file): a cut-short record is corrupt. */
   markComplete(): void {
     this.complete = true;
   }
@@ -197,9 +197,10 @@ export class EventFileTailer {
             truncatedAt = null;
             continue;
           }
+          if (scan.truncatedNeed !== undefined) reason = `record cut short (needs ${scan.truncatedNeed} bytes, ${size - scan.truncatedAt} in the file)`;
           if (this.complete) {
             corrupt = true;
-            reason = `${reason} at the end of a complete file`;
+            reason = `${reason} at the end of a file no longer written to`;
           } else {
             this.waitEnd = end;
             this.waitReason = reason;
@@ -225,10 +226,10 @@ export class EventFileTailer {
 /** Reads a whole event file. Never throws for bad content: problems come back as warnings. */
 export async function readEventFile(path: string, opts: ReadOptions = {}): Promise<ReadResult> {
   const t = new EventFileTailer(path, opts);
-  t.markComplete();
   const r = await t.poll(Infinity);
+  // One read, no waiting: a record running past the end is reported (it may be one still being written).
   if (r.truncatedAt !== null && !r.warnings.some((w) => w.includes(`truncated at offset ${r.truncatedAt}`))) {
-    r.warnings.push(`${path}: truncated at offset ${r.truncatedAt} (last record cut short)`);
+    r.warnings.push(`${path}: truncated at offset ${r.truncatedAt} (last record cut short${r.truncatedReason ? `: ${r.truncatedReason}` : ''})`);
   }
   return r;
 }

@@ -334,7 +334,7 @@ describe('LogdirWatcher', () => {
     await writeFile(path.join(dir, 'run/events.out.tfevents.2.b'), encodeRecord(encodeEvent({ wall_time: 2, step: 1, summary: { value: [{ tag: 'x', simple_value: 2 }] } })));
     await waitFor(() => sink.warnings.length > 0, 'corruption warning');
     expect(sink.warnings).toEqual([
-      ['run', `${await realpath(first)}: truncated at offset ${head.length} (record cut short (needs 100016 bytes, 62 present) at the end of a complete file); later records not read`],
+      ['run', `${await realpath(first)}: truncated at offset ${head.length} (record cut short (needs 100016 bytes, 62 in the file) at the end of a file no longer written to); later records not read`],
     ]);
     await waitFor(() => (sink.records.get('run') ?? []).length === 2, 'record of the newer file');
     await sleep(300);

@@ -192,9 +192,9 @@ describe('EventFileTailer', () => {
     const b = await countingReads(() => t.poll());
     expect(b.result).toMatchObject({ records: [], warnings: [], truncatedAt: 0 });
     expect(b.bytesAsked).toBe(0);
-    // The same cut-short file read whole (complete: nothing more will come) is corruption, with file and offset.
+    // The same cut-short file read whole (one read, no waiting) reports it, with file, offset and sizes.
     const whole = await readEventFile(p);
-    expect(whole.warnings).toEqual([expect.stringMatching(/growing-big: truncated at offset 0 \(record cut short \(needs \d+ bytes, \d+ present\) at the end of a complete file\)/)]);
+    expect(whole.warnings).toEqual([`${p}: truncated at offset 0 (last record cut short: record cut short (needs ${rec.length} bytes, ${firstPart + 1000} in the file))`]);
     await appendFile(p, rec.subarray(firstPart + 1000));
     await appendFile(p, encodeRecord(new Uint8Array([0x1a, 0x01, 0x41])));
     const c = await t.poll();
