@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { BackendChoice } from '../shared/types.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './store/series-store.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 /** Project root (the folder holding package.json), resolved from this file's location. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -61,10 +62,11 @@ export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger' | '
 
 export const DEFAULT_MAX_RUN_BYTES = 2e9;
 
+// Messages carry run, tag and path names from the logdir and clients: escaped before they reach the terminal.
 export const consoleLogger: Logger = {
-  log: (m) => console.log(m),
-  warn: (m) => console.warn(m),
-  error: (m) => console.error(m),
+  log: (m) => console.log(terminalSafe(m, true)),
+  warn: (m) => console.warn(terminalSafe(m)),
+  error: (m) => console.error(terminalSafe(m, true)),
 };
 export const silentLogger: Logger = { log() {}, warn() {}, error() {} };
 

@@ -2,6 +2,7 @@
 // (`Server<ClientToServer, ServerToClient>` and `Socket<ServerToClient, ClientToServer>`), and the zod
 // schemas the server validates every incoming message with (the web's TRAIN form reuses them).
 import { z } from 'zod';
+import { ownRecord } from './own-record.ts';
 import {
   ACTIVATIONS,
   DATASETS,
@@ -95,15 +96,15 @@ export interface ServerToClient {
 // ---------- client -> server ----------
 
 const runName = z.string().min(1).max(512);
-const tagName = z.string().min(1).max(512);
+const tagName = z.string().min(1).max(1024); // tags from logs are capped at 1024 (server/logs/names.ts)
 
 export const SubscribeSchema = z.object({
   /** Run names, or "*" for all runs (including ones that appear later). */
   runs: z.union([z.literal('*'), z.array(runName).max(10_000)]),
-  /** Optional regex on tags; only matching series are pushed. */
+  /** Optional regex on tags (RE2 syntax: no backreferences or lookaround; case-insensitive); only matching series are pushed. */
   tagPattern: z.string().max(512).optional(),
   /** Zero-gap resume: per run, per tag, the last step the client holds. The server sends exactly what is after it. */
-  have: z.record(runName, z.record(tagName, z.number().int())).optional(),
+  have: ownRecord(runName, ownRecord(tagName, z.number().int())).optional(),
 });
 export type SubscribeRequest = z.infer<typeof SubscribeSchema>;
 

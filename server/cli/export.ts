@@ -24,6 +24,7 @@ async function readHead(file: string): Promise<Uint8Array> {
     await fh.close();
   }
 }
+import { terminalSafe } from '../terminal-text.ts';
 
 /** Writes the document to `out`; warnings and errors go to stderr. Returns the exit code. */
 export async function runExport(
@@ -36,16 +37,16 @@ export async function runExport(
   try {
     // A single file that is not TFRecord-framed gets a plain answer instead of a CRC warning and an empty document.
     if (!(await stat(path)).isDirectory() && !startsLikeTfrecord(await readHead(path))) {
-      err.write(`trainscope export: ${path} is not a tfevents file (no TFRecord header); give an event file or a logdir\n`);
+      err.write(`${terminalSafe(`trainscope export: ${path} is not a tfevents file (no TFRecord header); give an event file or a logdir`)}\n`);
       return 1;
     }
     runs = await loadRunsFromPath(path, opts);
   } catch (e) {
-    err.write(`trainscope export: cannot read ${path}: ${(e as Error).message}\n`);
+    err.write(`${terminalSafe(`trainscope export: cannot read ${path}: ${(e as Error).message}`)}\n`);
     return 1;
   }
-  if (runs.size === 0) err.write(`trainscope export: no event files (names containing "tfevents") under ${path}\n`);
-  for (const [run, data] of runs) for (const w of data.warnings) err.write(`warning [run ${run}]: ${w}\n`);
+  if (runs.size === 0) err.write(`${terminalSafe(`trainscope export: no event files (names containing "tfevents") under ${path}`)}\n`);
+  for (const [run, data] of runs) for (const w of data.warnings) err.write(`${terminalSafe(`warning [run ${run}]: ${w}`)}\n`);
   const text = exportToJson(buildExport(runs));
   await new Promise<void>((resolve, reject) => {
     out.write(`${text}\n`, (e) => (e ? reject(e) : resolve()));

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { consoleLogger, packageVersion } from '../config.ts';
 import { startServer } from '../main.ts';
 import { runExport } from './export.ts';
+import { terminalSafe } from '../terminal-text.ts';
 import { buildIfNeeded, registerServeCommand, serveConfig, type ServeOptions } from './serve.ts';
 import { registerTrainCommand } from './train.ts';
 
@@ -11,14 +12,14 @@ async function runServe(opts: ServeOptions): Promise<number> {
   try {
     config = serveConfig(opts);
   } catch (e) {
-    process.stderr.write(`trainscope: ${(e as Error).message}\n`);
+    process.stderr.write(`trainscope: ${terminalSafe((e as Error).message, true)}\n`);
     return 2;
   }
   if (opts.buildIfNeeded) await buildIfNeeded(config.webDir!, consoleLogger);
   try {
     await startServer(config, consoleLogger);
   } catch (e) {
-    process.stderr.write(`trainscope: ${(e as Error).message}\n`);
+    process.stderr.write(`trainscope: ${terminalSafe((e as Error).message, true)}\n`);
     return 1;
   }
   return 0; // the server keeps the process alive
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
       return;
     }
-    process.stderr.write(`trainscope: ${(e as Error).message}\n`);
+    process.stderr.write(`trainscope: ${terminalSafe((e as Error).message, true)}\n`);
     process.exitCode = 1;
   }
 }

@@ -6,11 +6,12 @@ import { BASIS_POINTS, compressHistogram } from '../../shared/histogram.ts';
 import type { HttpDeps } from './deps.ts';
 import { sendJson } from './json.ts';
 import { parseQuery, requireRun, requireTag, RunTagQuery } from './params.ts';
+import { dict } from '../../shared/dict.ts';
 
 export function histogramsRoutes(d: HttpDeps): Router {
   const r = Router();
   const tags = () => {
-    const out: Record<string, Record<string, TagInfo>> = {};
+    const out = dict<Record<string, TagInfo>>();
     for (const run of d.store.runs()) {
       const t = d.store.histogramTags(run);
       if (t.length > 0) out[run] = Object.fromEntries(t.map((tag) => [tag, d.store.tagInfo(run, tag)]));

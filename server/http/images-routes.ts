@@ -6,6 +6,7 @@ import type { HttpDeps } from './deps.ts';
 import { sendJson } from './json.ts';
 import { ImageQuery, parseQuery, requireRun, requireTag, RunTagQuery } from './params.ts';
 import { HttpError } from './errors.ts';
+import { dict } from '../../shared/dict.ts';
 
 /** Only raster image types are served as such; anything else is an opaque download (never HTML/SVG). */
 const SAFE_MIME = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp']);
@@ -13,7 +14,7 @@ const SAFE_MIME = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp',
 export function imagesRoutes(d: HttpDeps): Router {
   const r = Router();
   r.get('/data/plugin/images/tags', (_req, res) => {
-    const out: Record<string, Record<string, TagInfo & { samples: number }>> = {};
+    const out = dict<Record<string, TagInfo & { samples: number }>>();
     for (const run of d.store.runs()) {
       const tags = d.store.imageTags(run);
       if (tags.length === 0) continue;

@@ -4,11 +4,12 @@ import type { TagInfo } from '../../shared/types.ts';
 import type { HttpDeps } from './deps.ts';
 import { sendJson } from './json.ts';
 import { parseQuery, requireRun, requireTag, RunTagQuery } from './params.ts';
+import { dict } from '../../shared/dict.ts';
 
 export function scalarsRoutes(d: HttpDeps): Router {
   const r = Router();
   r.get('/data/plugin/scalars/tags', (_req, res) => {
-    const out: Record<string, Record<string, TagInfo>> = {};
+    const out = dict<Record<string, TagInfo>>();
     for (const run of d.store.runs()) {
       const tags = d.store.scalarTags(run);
       if (tags.length === 0) continue;

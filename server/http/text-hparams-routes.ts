@@ -3,11 +3,12 @@ import { Router } from 'express';
 import type { HttpDeps } from './deps.ts';
 import { sendJson } from './json.ts';
 import { parseQuery, requireRun, requireTag, RunTagQuery } from './params.ts';
+import { dict } from '../../shared/dict.ts';
 
 export function textHparamsRoutes(d: HttpDeps): Router {
   const r = Router();
   r.get('/data/plugin/text/tags', (_req, res) => {
-    const out: Record<string, string[]> = {};
+    const out = dict<string[]>();
     for (const run of d.store.runs()) {
       const tags = d.store.textTags(run);
       if (tags.length > 0) out[run] = tags;
@@ -24,7 +25,7 @@ export function textHparamsRoutes(d: HttpDeps): Router {
     );
   });
   r.get('/data/plugin/hparams/runs', (_req, res) => {
-    const out: Record<string, Record<string, string | number | boolean>> = {};
+    const out = dict<Record<string, string | number | boolean>>();
     for (const info of d.runs.list()) if (info.hparams) out[info.name] = info.hparams;
     sendJson(res, out);
   });

@@ -166,7 +166,8 @@ export class LiveHub {
     c.buffer = buffer;
     const runs = sub.runs === '*' ? this.store.runs() : sub.runs.filter((r) => this.store.hasRun(r));
     for (const run of runs) {
-      for (const d of this.store.deltasAfter(run, sub.have?.[run] ?? {}, sub.filter)) buffer.pushSeries(d);
+      const have = sub.have && Object.hasOwn(sub.have, run) ? sub.have[run] : {}; // a run may be named "constructor"
+      for (const d of this.store.deltasAfter(run, have, sub.filter)) buffer.pushSeries(d);
     }
     c.backlog = buffer.queuedRuns();
     this.schedule();

@@ -7,6 +7,8 @@ import type { Bucket } from '../../shared/types.ts';
 import { graphDefToJson, kerasModelToGraph } from './graph-normalize.ts';
 import { type PbTensor, tensorDtypeName, tensorNumbers, tensorShape, tensorStrings, toNum } from './tensor-values.ts';
 import { decodeFastInto } from './fast-decode.ts';
+import { capTag, MAX_TAG_CHARS } from './names.ts';
+import { dict } from '../../shared/dict.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -48,6 +50,8 @@ export class EventDecoder {
   private readonly plugins = new Map<string, string>();
   /** Display name / description from each tag's first metadata, for consumers that show them. */
   readonly tagInfo = new Map<string, { displayName: string; description: string }>();
+  /** Over-long tags already warned about (bounded: one warning per tag, not per record). */
+  private readonly cappedWarned = new Set<string>();
   /** Use the hand-written decoder for plain simple_value events (tested against protobufjs). */
   fastPath = true;
 
@@ -144,7 +148,12 @@ export class EventDecoder {
   }
 
   private decodeValue(v: Msg, wallTime: number, step: number, out: LogRecord[], warnings: string[]): void {
-    const tag: string = v.tag || v.node_name || '';
+    const raw: string = v.tag || v.node_name || '';
+    const tag = capTag(raw);
+    if (tag !== raw && !this.cappedWarned.has(tag) && this.cappedWarned.size < 1000) {
+      this.cappedWarned.add(tag);
+      warnings.push(`tag of ${raw.length} characters truncated to ${MAX_TAG_CHARS} ("${tag.slice(0, 60)}…")`);
+    }
     const md: Msg | undefined = v.metadata;
     if (md && !this.plugins.has(tag)) {
       this.plugins.set(tag, md.plugin_data?.plugin_name ?? '');
@@ -266,15 +275,15 @@ export class EventDecoder {
         const metrics = ((x.metric_infos ?? []) as Msg[]).map((m) => {
           const g: string = m.name?.group ?? '';
           const t: string = m.name?.tag ?? '';
-          return g ? `${g}/${t}` : t;
+          return capTag(g ? `${g}/${t}` : t);
         });
-        const hparams: Record<string, string | number | boolean> = {};
+        const hparams = dict<string | number | boolean>();
         for (const h of (x.hparam_infos ?? []) as Msg[]) hparams[h.name] = h.display_name || h.name;
         out.push({ kind: 'hparams', ...base, part: 'experiment', metrics, hparams });
         return;
       }
       case 'session_start_info': {
-        const hparams: Record<string, string | number | boolean> = {};
+        const hparams = dict<string | number | boolean>();
         for (const [k, v] of Object.entries((d.session_start_info.hparams ?? {}) as Record<string, Msg>)) {
           const x = hparamValue(v);
           if (x !== undefined) hparams[k] = x;

@@ -11,6 +11,8 @@ export interface ReadResult {
   warnings: string[];
   /** Offset of a cut-short / bad-length record where reading stopped (a tailer waits there); else null. */
   truncatedAt: number | null;
+  /** Why reading stopped at truncatedAt (cut short, bad length CRC, length over the per-record limit). */
+  truncatedReason?: string;
 }
 
 export interface ReadOptions {
@@ -63,6 +65,11 @@ export class EventFileTailer {
   /** Set once a file proved to come from a writer without checksums: later polls decode leniently. */
   private autoLenient = false;
   private polling: Promise<ReadResult> | null = null;
+  /** The record at `offset` needs the file to reach this size (its header claims so); -1: none pending. */
+  private waitEnd = -1;
+  private waitReason = '';
+  /** No more bytes will come: a record running past the end is corruption, not one being written. */
+  private complete = false;
 
   constructor(path: string, opts: ReadOptions = {}) {
     this.path = path;
@@ -70,6 +77,11 @@ export class EventFileTailer {
     const m = opts.maxBytesPerPoll;
     this.maxBytesPerPoll = m !== undefined && m > 0 ? m : Infinity;
     this.decoder = opts.decoder ?? new EventDecoder();
+  }
+
+  /** Declares the file finished (its writer moved on to a newer file): a cut-short record is corrupt. */
+  markComplete(): void {
+    this.complete = true;
   }
 
   /** Bytes consumed so far (end of the last whole record). */
@@ -98,6 +110,7 @@ export class EventFileTailer {
     const records: LogRecord[] = [];
     const warnings: string[] = [];
     let truncatedAt: number | null = null;
+    let lastReason: string | undefined;
     let buf: Buffer | null = null;
     let fh;
     try {
@@ -112,15 +125,26 @@ export class EventFileTailer {
         warnings.push(`${this.path}: file shrank from ${this.offset} to ${size} bytes; reading it again from the start`);
         this.offset = 0;
         this.reportedBadLength = -1;
+        this.waitEnd = -1;
       }
       // Stuck at a corrupt record and nothing changed: don't re-read it on every poll.
       if (this.offset === this.reportedBadLength && size === this.lastSize) return { records, warnings, truncatedAt: this.offset };
+      // A record whose header claims more bytes than the file holds yet: wait for them without reading
+      // (or allocating) anything until the file is long enough.
+      if (this.waitEnd >= 0 && size < this.waitEnd && !this.complete) {
+        this.lastSize = size;
+        return { records, warnings, truncatedAt: this.offset, truncatedReason: this.waitReason };
+      }
+      this.waitEnd = -1;
       this.lastSize = size;
       let need = 0;
       const startOffset = this.offset;
+      // Stuck at a corrupt header while the file grows: its 12 bytes decide it, not a chunk's worth.
+      let probe = this.offset === this.reportedBadLength;
       while (this.offset < size && this.offset - startOffset < maxBytes) {
         const budget = maxBytes - (this.offset - startOffset);
-        const len = Math.min(size - this.offset, Math.max(Math.min(CHUNK, budget), need));
+        const len = probe ? Math.min(size - this.offset, 12) : Math.min(size - this.offset, Math.max(Math.min(CHUNK, budget), need));
+        probe = false;
         need = 0;
         if (buf === null || buf.length < len) {
           if (buf !== null) giveBack(buf);
@@ -162,18 +186,31 @@ export class EventFileTailer {
           continue;
         }
         truncatedAt = scan.truncatedAt;
-        if (scan.truncatedReason !== 'bad length CRC' && chunkEnd < size) {
-          truncatedAt = null;
-          // Cut by the chunk's end (or the poll's bound), not the file's: read on from the record,
-          // whole however big; the loop condition then ends a bounded poll after it.
-          need = scan.truncatedNeed ?? 12;
-          truncatedAt = null;
-          continue;
+        let reason = scan.truncatedReason ?? 'record cut short';
+        let corrupt = scan.truncatedCorrupt === true;
+        if (!corrupt) {
+          // Cut short: by the chunk's end or the poll's bound (read on from the record, whole; the
+          // length is bounded by MAX_RECORD_BYTES), or by the file's end (a record still being written).
+          const end = scan.truncatedAt + (scan.truncatedNeed ?? 12);
+          if (end <= size && chunkEnd < size) {
+            need = end - scan.truncatedAt;
+            truncatedAt = null;
+            continue;
+          }
+          if (scan.truncatedNeed !== undefined) reason = `record cut short (needs ${scan.truncatedNeed} bytes, ${size - scan.truncatedAt} in the file)`;
+          if (this.complete) {
+            corrupt = true;
+            reason = `${reason} at the end of a file no longer written to`;
+          } else {
+            this.waitEnd = end;
+            this.waitReason = reason;
+          }
         }
-        if (scan.truncatedReason === 'bad length CRC' && this.reportedBadLength !== scan.truncatedAt) {
+        if (corrupt && this.reportedBadLength !== scan.truncatedAt) {
           this.reportedBadLength = scan.truncatedAt;
-          warnings.push(`${this.path}: truncated at offset ${scan.truncatedAt} (bad length CRC); later records not read`);
+          warnings.push(`${this.path}: truncated at offset ${scan.truncatedAt} (${reason}); later records not read`);
         }
+        lastReason = reason;
         break;
       }
     } catch (e) {
@@ -182,7 +219,7 @@ export class EventFileTailer {
       if (buf !== null) giveBack(buf);
       await fh.close();
     }
-    return { records, warnings, truncatedAt };
+    return lastReason === undefined ? { records, warnings, truncatedAt } : { records, warnings, truncatedAt, truncatedReason: lastReason };
   }
 }
 
@@ -190,8 +227,9 @@ export class EventFileTailer {
 export async function readEventFile(path: string, opts: ReadOptions = {}): Promise<ReadResult> {
   const t = new EventFileTailer(path, opts);
   const r = await t.poll(Infinity);
+  // One read, no waiting: a record running past the end is reported (it may be one still being written).
   if (r.truncatedAt !== null && !r.warnings.some((w) => w.includes(`truncated at offset ${r.truncatedAt}`))) {
-    r.warnings.push(`${path}: truncated at offset ${r.truncatedAt} (last record cut short)`);
+    r.warnings.push(`${path}: truncated at offset ${r.truncatedAt} (last record cut short${r.truncatedReason ? `: ${r.truncatedReason}` : ''})`);
   }
   return r;
 }

@@ -6,6 +6,7 @@ import type { ExportDocument } from '../../shared/types.ts';
 import type { LogRecord } from './records.ts';
 import { EventDecoder } from './event-codec.ts';
 import { readEventFile } from './event-file-reader.ts';
+import { dict } from '../../shared/dict.ts';
 
 export interface RunData {
   records: LogRecord[];
@@ -15,10 +16,10 @@ export interface RunData {
 type RunDoc = ExportDocument['runs'][string];
 
 export function buildExport(runs: Map<string, RunData>): ExportDocument {
-  const out: ExportDocument = { runs: {} };
+  const out: ExportDocument = { runs: dict() };
   for (const name of [...runs.keys()].sort()) {
     const { records, warnings } = runs.get(name)!;
-    const doc: RunDoc = { scalars: {}, histograms: {}, images: {}, graphs: [], tensors: {}, warnings: [...warnings] };
+    const doc: RunDoc = { scalars: dict(), histograms: dict(), images: dict(), graphs: [], tensors: dict(), warnings: [...warnings] };
     const countTensor = (tag: string, plugin: string) => {
       const t = (doc.tensors[tag] ??= { plugin, count: 0 });
       t.count++;

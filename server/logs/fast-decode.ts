@@ -5,6 +5,7 @@
 // record and on our writer's output.
 import type { LogRecord } from './records.ts';
 import type { Bucket } from '../../shared/types.ts';
+import { MAX_TAG_CHARS } from './names.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -168,6 +169,7 @@ export function decodeFastInto(b: Uint8Array, start: number, end: number, record
           if (k === 0x0a && tag === null) {
             const tLen = varint(b, pos, vEnd);
             if (tLen < 0 || vPos + tLen > vEnd) return decline(records, before);
+            if (tLen > MAX_TAG_CHARS) return decline(records, before); // maybe over-long: capped (and warned) by the full decoder
             tag = internTag(b, vPos, vPos + tLen);
             if (tag === null) return decline(records, before);
             pos = vPos + tLen;

@@ -4,6 +4,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { MAX_RUN_CHARS } from './names.ts';
 
 export interface FoundFile {
   /** Real path (what is read). */
@@ -102,6 +103,10 @@ async function walk(
       }
       if (ctx.isIgnored(full, real)) {
         out.onlyIgnored.add(rel);
+        continue;
+      }
+      if (rel.length > MAX_RUN_CHARS) {
+        ctx.warn('.', `${dir}: run name of ${rel.length} characters is over the ${MAX_RUN_CHARS}-character limit; skipped`);
         continue;
       }
       let list = out.runs.get(rel);

@@ -318,6 +318,11 @@ export class LogdirWatcher {
         );
       }
       rs.files = next;
+      // Like TensorBoard, a run's writer moves on to a newer file (names sort by creation time): every
+      // file but the last is complete, so a record running past its end is corruption, not a record
+      // still being written (the tailer stops waiting for it and warns).
+      let i = 0;
+      for (const f of next.values()) if (++i < next.size) f.tailer.markComplete();
     }
     // A run whose directory vanished (or lost every event file) is removed; not one we failed to list.
     for (const run of [...this.runStates.keys()]) {

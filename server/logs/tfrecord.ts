@@ -7,6 +7,13 @@ const MASK_DELTA = 0xa282ead8;
 export const RECORD_OVERHEAD = 16;
 
 /**
+ * Largest record a reader accepts (data bytes). A length header beyond it is corruption, however many
+ * bytes follow: a hostile or damaged header (2^40) must not make a reader wait for, or allocate, that much.
+ * TensorFlow's own writers stay far below (protobuf messages are capped at 2 GiB, summaries are KB to MB).
+ */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+/**
  * smdebug with write_checksum=False stores masked_crc32c(b"0x12345678") as every data CRC.
  * Auto mode decodes records carrying exactly this value (with a warning) instead of skipping them.
  */
@@ -110,6 +117,8 @@ export interface FrameScan {
   /** Absolute offset of a record cut short or with a bad length CRC; null when the buffer ended cleanly. */
   truncatedAt: number | null;
   truncatedReason?: string;
+  /** The record at truncatedAt is corrupt (bad length CRC, length over MAX_RECORD_BYTES), not just unfinished. */
+  truncatedCorrupt?: boolean;
   /** Total bytes the record at truncatedAt needs, when its header was whole and valid (tailers wait for it). */
   truncatedNeed?: number;
   /** How lenient records were accepted, for the warning text. */
@@ -148,6 +157,7 @@ export function iterateRecords(buf: Uint8Array, opts: ScanOptions, sink: RecordS
   let truncatedAt: number | null = null;
   let truncatedReason: string | undefined;
   let truncatedNeed: number | undefined;
+  let truncatedCorrupt: boolean | undefined;
   let lenientMode: FrameScan['lenientMode'];
   // Auto mode: while no record has passed its CRC, bad-CRC records wait for the end-of-buffer decision.
   let goodCount = 0;
@@ -166,9 +176,16 @@ export function iterateRecords(buf: Uint8Array, opts: ScanOptions, sink: RecordS
     if (mask(crc32cJs(buf, pos, pos + 8)) !== dv.getUint32(pos + 8, true)) {
       truncatedAt = base + pos;
       truncatedReason = 'bad length CRC';
+      truncatedCorrupt = true;
       break;
     }
     const len = lenHi * 0x100000000 + lenLo;
+    if (len > MAX_RECORD_BYTES) {
+      truncatedAt = base + pos;
+      truncatedReason = `record length ${len} over the ${MAX_RECORD_BYTES}-byte per-record limit (corrupt length)`;
+      truncatedCorrupt = true;
+      break;
+    }
     if (len + RECORD_OVERHEAD > n - pos) {
       truncatedAt = base + pos;
       truncatedReason = `record cut short (needs ${len + RECORD_OVERHEAD} bytes, ${n - pos} present)`;
@@ -210,7 +227,7 @@ export function iterateRecords(buf: Uint8Array, opts: ScanOptions, sink: RecordS
       else sink.badDataCrc(deferred[i]);
     }
   }
-  return { consumed: pos, truncatedAt, truncatedReason, truncatedNeed, lenientMode };
+  return { consumed: pos, truncatedAt, truncatedReason, truncatedCorrupt, truncatedNeed, lenientMode };
 }
 
 /** iterateRecords collected into frames (data are views into buf). */

@@ -7,6 +7,7 @@ import { ImageSeries } from './image-series.ts';
 import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
 import { ScalarSeries } from './scalar-series.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
+import { dict } from '../../shared/dict.ts';
 
 export { DEFAULT_LIMITS, parseSamplesPerPlugin, type SampleLimits } from './sample-limits.ts';
 
@@ -231,7 +232,7 @@ export class SeriesStore {
     return [...(this.data.get(run)?.texts.keys() ?? [])];
   }
   tensorTags(run: string): Record<string, { plugin: string; count: number }> {
-    const out: Record<string, { plugin: string; count: number }> = {};
+    const out = dict<{ plugin: string; count: number }>();
     for (const [tag, t] of this.data.get(run)?.tensors ?? []) out[tag] = { ...t };
     return out;
   }

@@ -319,6 +319,28 @@ describe('LogdirWatcher', () => {
     expect(sink.warnings.length).toBe(n);
   });
 
+  it('waits quietly for a record longer than the newest file so far; calls it corrupt once a newer file exists', async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'run'));
+    const first = path.join(dir, 'run/events.out.tfevents.1.a');
+    const head = encodeRecord(encodeEvent({ wall_time: 1, step: 0, summary: { value: [{ tag: 'x', simple_value: 1 }] } }));
+    const claim = encodeRecord(new Uint8Array(100_000)).subarray(0, 12); // a header claiming 100 kB that never come
+    await writeFile(first, Buffer.concat([head, claim, Buffer.alloc(50)]));
+    const sink = new Sink();
+    await startWatcher(dir, sink);
+    await waitFor(() => (sink.records.get('run') ?? []).length === 1, 'first record');
+    await sleep(300);
+    expect(sink.warnings).toEqual([]); // the newest file may still be being written
+    await writeFile(path.join(dir, 'run/events.out.tfevents.2.b'), encodeRecord(encodeEvent({ wall_time: 2, step: 1, summary: { value: [{ tag: 'x', simple_value: 2 }] } })));
+    await waitFor(() => sink.warnings.length > 0, 'corruption warning');
+    expect(sink.warnings).toEqual([
+      ['run', `${await realpath(first)}: truncated at offset ${head.length} (record cut short (needs 100016 bytes, 62 in the file) at the end of a file no longer written to); later records not read`],
+    ]);
+    await waitFor(() => (sink.records.get('run') ?? []).length === 2, 'record of the newer file');
+    await sleep(300);
+    expect(sink.warnings).toHaveLength(1);
+  });
+
   it('reports a run whose directory vanished and stops after stop()', async () => {
     const dir = await tempDir();
     await mkdir(path.join(dir, 'gone'));

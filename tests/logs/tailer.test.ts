@@ -1,11 +1,11 @@
 // A file appended to in uneven chunks (cutting records mid-way) while being polled delivers every
 // record exactly once.
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventFileTailer, readEventFile } from '../../server/logs/event-file-reader.ts';
-import { encodeRecord, scanRecords } from '../../server/logs/tfrecord.ts';
+import { encodeRecord, MAX_RECORD_BYTES, maskedCrc32c, scanRecords } from '../../server/logs/tfrecord.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { corpusFile } from './corpus-files.ts';
 
@@ -154,4 +154,101 @@ describe('EventFileTailer', () => {
     expect(b.warnings).toEqual([]);
     expect(b.truncatedAt).toBe(good.length);
   });
+
+  it('a length header over the per-record limit is corruption at once: warned, nothing read past it', async () => {
+    const p = join(dir, 'hostile-length');
+    const good = encodeRecord(new Uint8Array([0x1a, 0x01, 0x42]));
+    const filler = Buffer.alloc(20 << 20, 7); // more than one read chunk follows the hostile header
+    await writeFile(p, Buffer.concat([good, header(2 ** 40), filler]));
+    const t = new EventFileTailer(p);
+    const a = await countingReads(() => t.poll());
+    expect(a.result.records.length).toBe(1);
+    expect(a.result.truncatedAt).toBe(good.length);
+    expect(a.result.warnings).toEqual([
+      `${p}: truncated at offset ${good.length} (record length ${2 ** 40} over the ${MAX_RECORD_BYTES}-byte per-record limit (corrupt length)); later records not read`,
+    ]);
+    expect(a.bytesAsked).toBeLessThanOrEqual(8 << 20); // one chunk; never the claimed length or the rest of the file
+    const b = await countingReads(() => t.poll());
+    expect(b.result.warnings).toEqual([]);
+    expect(b.bytesAsked).toBe(0);
+    await appendFile(p, Buffer.alloc(1 << 20)); // a writer still appending after the bad header
+    const c = await countingReads(() => t.poll());
+    expect(c.result).toMatchObject({ records: [], warnings: [], truncatedAt: good.length });
+    expect(c.bytesAsked).toBe(12); // the header is re-checked, nothing more
+    const whole = await readEventFile(p);
+    expect(whole.warnings).toEqual([expect.stringContaining(`${p}: truncated at offset ${good.length} (record length ${2 ** 40} over`)]);
+  });
+
+  it('a record longer than the file so far is waited for without reading, then read whole once written', async () => {
+    const p = join(dir, 'growing-big');
+    const rec = encodeRecord(bigEvent(12 << 20));
+    const firstPart = 10 << 20; // more than a read chunk, less than the record
+    await writeFile(p, rec.subarray(0, firstPart));
+    const t = new EventFileTailer(p);
+    const a = await countingReads(() => t.poll());
+    expect(a.result).toMatchObject({ records: [], warnings: [], truncatedAt: 0 });
+    expect(a.bytesAsked).toBeLessThanOrEqual(8 << 20);
+    await appendFile(p, rec.subarray(firstPart, firstPart + 1000)); // grows, still not enough
+    const b = await countingReads(() => t.poll());
+    expect(b.result).toMatchObject({ records: [], warnings: [], truncatedAt: 0 });
+    expect(b.bytesAsked).toBe(0);
+    // The same cut-short file read whole (one read, no waiting) reports it, with file, offset and sizes.
+    const whole = await readEventFile(p);
+    expect(whole.warnings).toEqual([`${p}: truncated at offset 0 (last record cut short: record cut short (needs ${rec.length} bytes, ${firstPart + 1000} in the file))`]);
+    await appendFile(p, rec.subarray(firstPart + 1000));
+    await appendFile(p, encodeRecord(new Uint8Array([0x1a, 0x01, 0x41])));
+    const c = await t.poll();
+    expect(c.warnings).toEqual([]);
+    expect(c.records).toEqual([{ kind: 'meta', what: 'file_version', wallTime: 0, step: 0, detail: 'A' }]);
+    expect(t.position).toBe(rec.length + 19);
+  });
+
+  it('a record longer than the file with a bad length CRC is corruption, not waited for', async () => {
+    const p = join(dir, 'bad-crc-long');
+    const h = header(1000);
+    h[8] ^= 1;
+    await writeFile(p, Buffer.concat([h, Buffer.alloc(50)]));
+    const r = await new EventFileTailer(p).poll();
+    expect(r.warnings).toEqual([`${p}: truncated at offset 0 (bad length CRC); later records not read`]);
+  });
 });
+
+/** A record header (length + its masked CRC) claiming `len` data bytes. */
+function header(len: number): Buffer {
+  const h = Buffer.alloc(12);
+  h.writeUInt32LE(len >>> 0, 0);
+  h.writeUInt32LE(Math.floor(len / 2 ** 32), 4);
+  h.writeUInt32LE(maskedCrc32c(h.subarray(0, 8)), 8);
+  return h;
+}
+
+/** An Event with wall_time 0 and an unknown field 83 of `payload` bytes (decoders skip it). */
+function bigEvent(payload: number): Uint8Array {
+  const varint: number[] = [];
+  for (let v = payload; ; v = Math.floor(v / 128)) {
+    if (v < 128) {
+      varint.push(v);
+      break;
+    }
+    varint.push((v & 0x7f) | 0x80);
+  }
+  const head = [0x09, 0, 0, 0, 0, 0, 0, 0, 0, 0x9a, 0x05, ...varint];
+  const big = new Uint8Array(head.length + payload);
+  big.set(head);
+  return big;
+}
+
+/** Runs fn while summing the byte counts the reader asks FileHandle.read for. */
+async function countingReads<T>(fn: () => Promise<T>): Promise<{ result: T; bytesAsked: number }> {
+  const fh = await open(join(dir, 'probe'), 'a');
+  const proto = Object.getPrototypeOf(fh) as { read: (...a: unknown[]) => unknown };
+  await fh.close();
+  const spy = vi.spyOn(proto, 'read');
+  try {
+    const result = await fn();
+    const bytesAsked = spy.mock.calls.reduce((n, c) => n + (typeof c[2] === 'number' ? c[2] : 0), 0);
+    return { result, bytesAsked };
+  } finally {
+    spy.mockRestore();
+  }
+}

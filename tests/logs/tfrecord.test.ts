@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { crc32c } from '@node-rs/crc32';
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_RECORD_BYTES,
   SMDEBUG_NO_CHECKSUM_CRC,
   crc32cJs,
   encodeRecord,
@@ -131,5 +132,27 @@ describe('framing', () => {
   it('a header shorter than 12 bytes is a truncation, not an error', () => {
     const s = scanRecords(file.subarray(0, 7));
     expect(s).toMatchObject({ frames: [], consumed: 0, truncatedAt: 0 });
+  });
+
+  it('a length over MAX_RECORD_BYTES is corrupt at once; one within it running past the buffer is only cut short', () => {
+    const header = (len: number) => {
+      const h = new Uint8Array(12);
+      const dv = new DataView(h.buffer);
+      dv.setUint32(0, len >>> 0, true);
+      dv.setUint32(4, Math.floor(len / 2 ** 32), true);
+      dv.setUint32(8, maskedCrc32c(h.subarray(0, 8)), true);
+      return h;
+    };
+    const good = encodeRecord(bytes('ok'));
+    for (const len of [2 ** 40, MAX_RECORD_BYTES + 1, 0xffffffff * 2 ** 32]) {
+      const s = scanRecords(concat([good, header(len), new Uint8Array(100)]));
+      expect(s.frames).toHaveLength(1);
+      expect(s).toMatchObject({ consumed: good.length, truncatedAt: good.length, truncatedCorrupt: true });
+      expect(s.truncatedReason).toMatch(/over the 268435456-byte per-record limit/);
+      expect(s.truncatedNeed).toBeUndefined();
+    }
+    const waiting = scanRecords(concat([good, header(MAX_RECORD_BYTES), new Uint8Array(100)]));
+    expect(waiting).toMatchObject({ truncatedAt: good.length, truncatedNeed: MAX_RECORD_BYTES + 16 });
+    expect(waiting.truncatedCorrupt).toBeUndefined();
   });
 });

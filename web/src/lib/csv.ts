@@ -1,4 +1,5 @@
 // Card downloads: the full-resolution points of every run drawn on a scalar card.
+import { dict } from '../../../shared/dict.ts';
 
 export interface DownloadSeries {
   run: string;
@@ -25,11 +26,11 @@ export function seriesToCsv(series: DownloadSeries[]): string {
 
 /** { run: [[wall_time, step, value], ...] } per tag — TensorBoard's scalar JSON shape, null for non-finite. */
 export function seriesToJson(series: DownloadSeries[]): string {
-  const out: Record<string, Record<string, [number, number, number | null][]>> = {};
+  const out = dict<Record<string, [number, number, number | null][]>>(); // run/tag keys may be "__proto__"
   for (const s of series) {
     const rows: [number, number, number | null][] = [];
     for (let i = 0; i < s.n; i++) rows.push([s.walls[i], s.steps[i], Number.isFinite(s.values[i]) ? s.values[i] : null]);
-    (out[s.run] ??= {})[s.tag] = rows;
+    (out[s.run] ??= dict())[s.tag] = rows;
   }
   return JSON.stringify(out);
 }

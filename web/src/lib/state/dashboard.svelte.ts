@@ -13,6 +13,7 @@ import { ReplayController } from './replay.svelte.ts';
 import { RunsState } from './runs.svelte.ts';
 import { SeriesState } from './series.svelte.ts';
 import { TrainingController } from './training.svelte.ts';
+import { dict } from '../../../../shared/dict.ts';
 import { UiState } from './ui.svelte.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
@@ -210,7 +211,7 @@ export class Dashboard implements DashboardData {
     const replaying = this.replay.run;
     if (replaying) resync.add(replaying);
     const have = this.series.have(resync);
-    for (const r of resync) if (r !== replaying) have[r] = {};
+    for (const r of resync) if (r !== replaying) have[r] = dict();
     this.subscribing = true;
     sock.emit('subscribe', { runs: '*', have }, (ack) => {
       this.subscribing = false;

@@ -2,6 +2,7 @@
 // Deltas mutate plain data; one $state counter (`frame`) is bumped at most once per animation frame,
 // so any number of deltas in a frame cause a single redraw.
 import type { SeriesDelta } from '../../../../shared/protocol.ts';
+import { dict } from '../../../../shared/dict.ts';
 import type { HistogramTuple, ImageRef } from '../../../../shared/types.ts';
 import { ScalarSeries } from './scalar-series.ts';
 
@@ -102,10 +103,12 @@ export class SeriesState {
 
   /** Per run, per tag: last step held (for zero-gap resume). Runs in `omit` are left out entirely. */
   have(omit: ReadonlySet<string> = new Set()): Record<string, Record<string, number>> {
-    const out: Record<string, Record<string, number>> = {};
+    // Null-prototype maps: on a plain {}, a run named "__proto__" would make out[run] Object.prototype
+    // and r[tag] = step would write every tag onto every object of the page.
+    const out = dict<Record<string, number>>();
     const note = (run: string, tag: string, step: number) => {
       if (omit.has(run) || !Number.isFinite(step)) return;
-      const r = (out[run] ??= {});
+      const r = (out[run] ??= dict<number>());
       // A tag name used by two kinds: resume from the smaller step so neither misses points.
       r[tag] = tag in r ? Math.min(r[tag], step) : step;
     };

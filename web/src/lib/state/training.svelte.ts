@@ -1,12 +1,13 @@
 // TRAIN: start a run / sweep and stop runs, over the socket; ack errors are shown in the panel.
 import type { TrainRequest } from '../../../../shared/protocol.ts';
+import { dict } from '../../../../shared/dict.ts';
 import type { DashSocket } from '../socket.ts';
 
 export class TrainingController {
   pending = $state(false);
   error = $state<string | null>(null);
   lastStarted = $state<string[]>([]);
-  stopErrors = $state<Record<string, string>>({});
+  stopErrors = $state<Record<string, string>>(dict());
 
   constructor(private socket: () => DashSocket | null, private onStarted: (runs: string[]) => void) {}
 
@@ -41,7 +42,7 @@ export class TrainingController {
     const sock = this.socket();
     if (!sock) return;
     sock.emit('train:stop', { run }, (ack) => {
-      const next = { ...this.stopErrors };
+      const next = Object.assign(dict<string>(), this.stopErrors); // a run may be named "__proto__"
       if (ack.ok) delete next[run];
       else next[run] = ack.error;
       this.stopErrors = next;
