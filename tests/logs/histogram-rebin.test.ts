@@ -6,7 +6,11 @@ import type { Bucket } from '../../shared/types.ts';
 import { readEventFile } from '../../server/logs/event-file-reader.ts';
 import { corpusFile } from './corpus-files.ts';
 
-const sum = (a: ArrayLike<number>): number => Array.prototype.reduce.call(a, (s: number, v: number) => s + v, 0) as number;
+function sum(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
 
 /** Index of the largest value and whether the values rise to it and fall after it (within `slack` of the peak). */
 function shape(a: ArrayLike<number>, slack: number): { peak: number; unimodal: boolean } {
