@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hoverRows, liveRange, niceRange, pointRadii, LONE_POINT_RADIUS, robustYRange, visiblePoints, xExtent, zoomAround, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
+import { fmt, hoverRows, liveRange, niceRange, pointRadii, LONE_POINT_RADIUS, robustYRange, visiblePoints, xExtent, zoomAround, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
 import { parseLayers, validateTrainForm, DEFAULT_FORM } from '../../web/src/lib/train-form.ts';
 
 const line = (id: string, xs: number[], ys: number[], extra: Partial<LineSpec> = {}): LineSpec => ({ id, label: id, color: '#000000', xs, ys, n: xs.length, key: '1', ...extra });
@@ -44,6 +44,16 @@ describe('line chart data', () => {
     expect(r[0]).toBeLessThan(0.05);
     expect(r[1]).toBeLessThanOrEqual(1);
     expect(niceRange(0.0312, 0.987)).toEqual([0, 1]);
+  });
+});
+
+describe('number format', () => {
+  it('short labels; exponents without trailing zeros', () => {
+    expect(fmt(-1e-4)).toBe('-1e-4');
+    expect(fmt(1.23e-4)).toBe('1.23e-4');
+    expect(fmt(2.5e6)).toBe('2.5e+6');
+    expect(fmt(0.30000000000000004)).toBe('0.3');
+    expect(fmt(3139.8712)).toBe('3139.9');
   });
 });
 

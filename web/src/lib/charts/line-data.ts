@@ -150,6 +150,7 @@ export function zoomAround(view: [number, number], center: number, factor: numbe
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
+  // trailing zeros dropped: a tick at 1e-4 reads "1e-4", not "1.000e-4"
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3).replace(/\.?0+e/, 'e');
   return Number(v.toPrecision(5)).toString();
 }
