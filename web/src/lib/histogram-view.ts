@@ -5,6 +5,7 @@
 // offset: one slice per step, baselines spread top (oldest, at the back) to bottom (newest, in front).
 // overlay: every slice on the same baseline, newest drawn last.
 import { rebinHistograms } from '../../../shared/histogram.ts';
+import { linearTicks } from './charts/nice-scale.ts';
 import type { Bucket, HistogramTuple } from '../../../shared/types.ts';
 
 export type HistogramMode = 'offset' | 'overlay';
@@ -71,16 +72,9 @@ export function sampleEvenly<T>(items: T[], max: number): T[] {
   return out;
 }
 
-/** Round tick values covering [lo, hi]. */
+/** Round tick values inside [lo, hi], about `count` of them (the line charts' rule, nice-scale.ts). */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
-  if (hi === lo) return [lo];
-  const raw = (hi - lo) / Math.max(1, count);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
+  return linearTicks(lo, hi, count);
 }
 
 /** The slices' logged buckets on uniform bins over their common range, as Bucket lists. */
