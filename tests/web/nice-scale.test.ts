@@ -53,6 +53,26 @@ describe('nice ticks', () => {
   });
 });
 
+describe('Chart.js scale ticks', () => {
+  it('never more than maxTicks (Chart.js would skip every other label), still round', () => {
+    // about-6 would be a 5-step here (8 ticks); at most 6 makes it a 10-step
+    expect(scaleTicks(1, 39, { maxTicks: 6 }).map((t) => t.value)).toEqual([10, 20, 30]);
+    expect(scaleTicks(0, 1, { maxTicks: 5 }).map((t) => t.value)).toEqual([0, 0.5, 1]);
+    expect(scaleTicks(1000, 1400, { maxTicks: 3, unit: 'seconds' }).map((t) => t.value)).toEqual([1080, 1200, 1320]);
+    expect(scaleTicks(0, 7200 * 10, { maxTicks: 4, unit: 'seconds' }).map((t) => t.value)).toEqual([0, 21600, 43200, 64800]);
+    let seed = 5;
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < 300; i++) {
+      const a = (rnd() - 0.5) * 10 ** Math.floor(rnd() * 8 - 3);
+      const b = a + rnd() * 10 ** Math.floor(rnd() * 8 - 3);
+      const n = 2 + Math.floor(rnd() * 7);
+      const t = scaleTicks(a, b, { maxTicks: n });
+      expect(t.length).toBeLessThanOrEqual(n);
+      expect(t.length).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
+
 describe('data-driven ranges', () => {
   it('pads the data, not to the next round number; keeps >= 0 data above 0 and [0, 1] data inside [0, 1]', () => {
     const acc = dataRange(0.1, 0.98)!;

@@ -41,12 +41,7 @@ function decimals(step: number): number {
 export function linearTicks(min: number, max: number, maxTicks = 6, unit: TickUnit = 'number'): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) return [];
   if (max === min) return [min];
-  const step = niceStep(max - min, maxTicks, unit);
-  const d = decimals(step);
-  const eps = step * 1e-9;
-  const out: number[] = [];
-  for (let k = Math.ceil((min - eps) / step); k * step <= max + eps; k++) out.push(Number((k * step).toFixed(d)) || 0);
-  return out;
+  return linearTicksWithStep(min, max, niceStep(max - min, maxTicks, unit));
 }
 
 /** Ticks of a log axis: powers of ten (every few when there are many), else 1-2-5 steps, else linear ones. */
@@ -109,9 +104,37 @@ export function yExtent(series: readonly (readonly { y: number }[])[], log = fal
   return lo <= hi ? [lo, hi] : null;
 }
 
-/** Round ticks for a Chart.js scale's current range, in the shape its afterBuildTicks hook expects. */
+/** The next round step above `step` (1-2-5 x 10^k, or the next time step). */
+function nextStep(step: number, unit: TickUnit): number {
+  const steps = unit === 'seconds' ? SECOND_STEPS : unit === 'hours' ? HOUR_STEPS : null;
+  const after = steps?.find((s) => s > step * (1 + 1e-9));
+  if (after !== undefined) return after;
+  const base = unit === 'number' ? 1 : unit === 'seconds' ? 86400 : 24;
+  const r = step / base;
+  const mag = Math.pow(10, Math.floor(Math.log10(r) + 1e-9));
+  const f = Math.round(r / mag);
+  return base * mag * (f < 2 ? 2 : f < 5 ? 5 : 10);
+}
+
+/**
+ * Round ticks for a Chart.js scale's current range, in the shape its afterBuildTicks hook expects. At
+ * most maxTicks of them: Chart.js would otherwise skip every other label (leaving 5, 15, 25 of a 5-step).
+ */
 export function scaleTicks(min: number, max: number, opts: { log?: boolean; maxTicks?: number; unit?: TickUnit } = {}): { value: number }[] {
-  const n = opts.maxTicks ?? 6;
-  const values = opts.log ? logTicks(min, max, n) : linearTicks(min, max, n, opts.unit);
-  return values.map((value) => ({ value }));
+  const n = Math.max(2, opts.maxTicks ?? 6);
+  if (opts.log) return logTicks(min, max, n).map((value) => ({ value }));
+  const unit = opts.unit ?? 'number';
+  if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) return linearTicks(min, max, n, unit).map((value) => ({ value }));
+  let step = niceStep(max - min, n, unit);
+  const count = (s: number): number => Math.floor(max / s + 1e-9) - Math.ceil(min / s - 1e-9) + 1;
+  for (let guard = 0; count(step) > n && guard < 60; guard++) step = nextStep(step, unit);
+  return linearTicksWithStep(min, max, step).map((value) => ({ value }));
+}
+
+function linearTicksWithStep(min: number, max: number, step: number): number[] {
+  const d = decimals(step);
+  const eps = step * 1e-9;
+  const out: number[] = [];
+  for (let k = Math.ceil((min - eps) / step); k * step <= max + eps; k++) out.push(Number((k * step).toFixed(d)) || 0);
+  return out;
 }
