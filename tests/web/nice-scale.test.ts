@@ -42,6 +42,8 @@ describe('nice ticks', () => {
     expect(niceStep(3 * 86400 * 10, 6, 'seconds')).toBe(5 * 86400);
     expect(linearTicks(0, 1, 4, 'hours').map((h) => Math.round(h * 60))).toEqual([0, 15, 30, 45, 60]);
     expect(linearTicks(1000, 1100, 4, 'seconds')).toEqual([1020, 1050, 1080]);
+    // zoomed below a second: decimal fractions of it, not no ticks at all
+    expect(scaleTicks(1515280094.15, 1515280094.6, { maxTicks: 5, unit: 'seconds' }).map((t) => t.value)).toEqual([1515280094.2, 1515280094.3, 1515280094.4, 1515280094.5, 1515280094.6]);
   });
 
   it('log: powers of ten, thinned when many; 1-2-5 inside a decade', () => {

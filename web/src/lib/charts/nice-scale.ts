@@ -18,6 +18,8 @@ export function niceStep(span: number, ticks: number, unit: TickUnit = 'number')
   const raw = span / Math.max(1, ticks);
   if (!(raw > 0) || !Number.isFinite(raw)) return 1;
   const steps = unit === 'seconds' ? SECOND_STEPS : unit === 'hours' ? HOUR_STEPS : null;
+  // below a second, time steps are plain decimal fractions of it
+  if (steps && raw < steps[0] / Math.sqrt(2)) return niceStep(span, ticks, 'number');
   if (steps && raw <= steps[steps.length - 1]) {
     let best = steps[0];
     for (const s of steps) if (Math.abs(Math.log(s / raw)) < Math.abs(Math.log(best / raw))) best = s;
@@ -107,6 +109,7 @@ export function yExtent(series: readonly (readonly { y: number }[])[], log = fal
 /** The next round step above `step` (1-2-5 x 10^k, or the next time step). */
 function nextStep(step: number, unit: TickUnit): number {
   const steps = unit === 'seconds' ? SECOND_STEPS : unit === 'hours' ? HOUR_STEPS : null;
+  if (steps && step < steps[0] * (1 - 1e-9)) return Math.min(steps[0], nextStep(step, 'number'));
   const after = steps?.find((s) => s > step * (1 + 1e-9));
   if (after !== undefined) return after;
   const base = unit === 'number' ? 1 : unit === 'seconds' ? 86400 : 24;
@@ -133,7 +136,8 @@ export function scaleTicks(min: number, max: number, opts: { log?: boolean; maxT
 
 function linearTicksWithStep(min: number, max: number, step: number): number[] {
   const d = decimals(step);
-  const eps = step * 1e-9;
+  // tolerance for float noise: relative to the step, and to the values (wall-clock seconds are ~1.5e9)
+  const eps = Math.max(step * 1e-9, Math.max(Math.abs(min), Math.abs(max)) * 1e-14);
   const out: number[] = [];
   for (let k = Math.ceil((min - eps) / step); k * step <= max + eps; k++) out.push(Number((k * step).toFixed(d)) || 0);
   return out;
