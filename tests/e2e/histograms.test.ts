@@ -82,6 +82,13 @@ describe('charts people can trust, end to end', () => {
     await page.mouse.move(box.x + left + width * 0.6, box.y + box.height - 26);
     const tip = page.locator(`section[aria-label=Histograms] article[aria-label="${TAG} — tayo"] .tip`);
     await expect.poll(() => tip.textContent()).toMatch(/step 9[\s\S]*logged \[0\.\d+, 0\.\d+\): \d+/);
+    // the card title: the whole tag, or the tag cut in the middle, with the full tag as its tooltip
+    const title = page.locator(`section[aria-label=Histograms] article[aria-label="${TAG} — tayo"] header .tag .mid`);
+    expect(await title.getAttribute('title')).toBe(TAG);
+    const text = (await title.textContent())!;
+    const cut = text.indexOf('…');
+    if (cut < 0) expect(text).toBe(TAG);
+    else expect(TAG.startsWith(text.slice(0, cut)) && TAG.endsWith(text.slice(cut + 1))).toBe(true);
     await shot('offset');
     await page.getByRole('radio', { name: 'overlay' }).check();
     await expect.poll(() => svg.getAttribute('aria-label')).toContain('overlay');
