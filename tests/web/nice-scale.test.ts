@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataRange, linearTicks, logTicks, niceStep, scaleTicks, yExtent } from '../../web/src/lib/charts/nice-scale.ts';
+import { dataRange, linearTicks, logTicks, niceStep, scaleTicks, xAxisTicks, yAxisTicks, yExtent } from '../../web/src/lib/charts/nice-scale.ts';
 
 describe('nice ticks', () => {
   it('linear: round multiples inside the range, never its raw ends', () => {
@@ -72,6 +72,18 @@ describe('Chart.js scale ticks', () => {
       expect(t.length).toBeLessThanOrEqual(n);
       expect(t.length).toBeGreaterThanOrEqual(1);
     }
+  });
+});
+
+describe('line chart axes', () => {
+  it('x: as many ticks as fit the width, whole steps only, time steps on time axes', () => {
+    const v = (t: { value: number }[]) => t.map((x) => x.value);
+    expect(v(xAxisTicks(0, 10_000, 540, 'step'))).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+    expect(v(xAxisTicks(6.5, 7.5, 540, 'step'))).toEqual([7]);
+    expect(v(xAxisTicks(0, 2, 540, 'hours')).map((h) => Math.round(h * 60))).toEqual([0, 30, 60, 90, 120]);
+    expect(v(xAxisTicks(3139.87, 4521.3, 270, 'step'))).toEqual([3500, 4000, 4500]);
+    expect(v(yAxisTicks(0.1125, 0.7175, 180, false))).toEqual([0.2, 0.4, 0.6]);
+    expect(v(yAxisTicks(0.001, 10, 180, true))).toEqual([0.001, 0.01, 0.1, 1, 10]);
   });
 });
 

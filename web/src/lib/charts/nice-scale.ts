@@ -142,3 +142,15 @@ function linearTicksWithStep(min: number, max: number, step: number): number[] {
   for (let k = Math.ceil((min - eps) / step); k * step <= max + eps; k++) out.push(Number((k * step).toFixed(d)) || 0);
   return out;
 }
+
+/** Ticks of a line chart's x axis `widthPx` wide; `label` is its axis title ('step' | 'hours' | 'time'). Steps are whole. */
+export function xAxisTicks(min: number, max: number, widthPx: number, label: string): { value: number }[] {
+  const unit: TickUnit = label === 'time' ? 'seconds' : label === 'hours' ? 'hours' : 'number';
+  const ticks = scaleTicks(min, max, { maxTicks: Math.min(8, Math.floor(widthPx / 90)), unit });
+  return label === 'step' ? ticks.filter((t) => Number.isInteger(t.value)) : ticks;
+}
+
+/** Ticks of a line chart's y axis `heightPx` tall. */
+export function yAxisTicks(min: number, max: number, heightPx: number, log: boolean): { value: number }[] {
+  return scaleTicks(min, max, { log, maxTicks: Math.min(6, Math.floor(heightPx / 36)) });
+}
