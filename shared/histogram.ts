@@ -368,3 +368,6 @@ export function compressHistogram(buckets: readonly Bucket[], bps: readonly numb
   for (; k < bps.length; k++) out.push([bps[k], hi]);
   return out;
 }
+
+// Re-binning onto uniform bins (what the HISTOGRAMS tab draws) lives in its own module.
+export { rebinHistograms, type RebinStep, type Rebinned } from './histogram-rebin.ts';

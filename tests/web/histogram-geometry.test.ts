@@ -28,6 +28,9 @@ const hists: HistogramTuple[] = [
   [95, 10, bucketsA.map(([l, r, c]): Bucket => [l, r, c * 2])],
 ];
 const size = { width: 400, height: 200, margin: { top: 10, right: 10, bottom: 10, left: 10 } };
+// With 5 bins over [-2, 3] (width 1), the counts spread by overlap are
+// step 0:  [4, 10 + 20/3, 40/3, 6, 0]; step 10: twice that; step 20: [0, 5, 80/3, 40/3 + 10/3, 20/3].
+const five = { ...size, bins: 5 };
 
 describe('histogram geometry', () => {
   it('keeps the logged bucket edges in the outline', () => {
@@ -47,12 +50,28 @@ describe('histogram geometry', () => {
     expect(pathData(pts)).toMatch(/^M80\.0,50\.0L.*Z$/);
   });
 
+  it('re-bins every slice onto the same uniform bins, keeping each count (30 by default)', () => {
+    const g = histogramGeometry(hists, 'offset', five);
+    expect(g.xDomain).toEqual([-2, 3]);
+    expect(g.binCount).toBe(5);
+    for (const s of g.slices) {
+      expect(s.bins.map((b) => [b[0], b[1]])).toEqual([[-2, -1], [-1, 0], [0, 1], [1, 2], [2, 3]]);
+      const logged = s.buckets.reduce((a, b) => a + b[2], 0);
+      expect(s.bins.reduce((a, b) => a + b[2], 0)).toBeCloseTo(logged, 9);
+    }
+    const counts = g.slices.map((s) => s.bins.map((b) => b[2]));
+    [4, 10 + 20 / 3, 40 / 3, 6, 0].forEach((c, i) => expect(counts[0][i]).toBeCloseTo(c, 9));
+    [0, 5, 80 / 3, 50 / 3, 20 / 3].forEach((c, i) => expect(counts[2][i]).toBeCloseTo(c, 9));
+    expect(g.countMax).toBeCloseTo(2 * (10 + 20 / 3), 9);
+    // logged buckets stay on the slice, untouched
+    expect(g.slices[0].buckets).toBe(bucketsA);
+    expect(histogramGeometry(hists, 'overlay', size).slices[0].bins.length).toBe(30);
+  });
+
   it('offset mode: oldest slice at the back (top), newest at the bottom, steps in order', () => {
-    const g = histogramGeometry(hists, 'offset', size);
+    const g = histogramGeometry(hists, 'offset', five);
     expect(g.slices.map((s) => s.step)).toEqual([0, 10, 20]);
     expect(g.stepDomain).toEqual([0, 20]);
-    expect(g.xDomain).toEqual([-2, 3]);
-    expect(g.countMax).toBe(40);
     const [s0, s1, s2] = g.slices;
     const bottom = 10 + 180;
     expect(s2.baseline).toBeCloseTo(bottom);
@@ -61,22 +80,21 @@ describe('histogram geometry', () => {
     expect(s1.baseline - s0.baseline).toBeCloseTo(s2.baseline - s1.baseline);
     expect(s0.t).toBe(0);
     expect(s2.t).toBe(1);
-    // the tallest bucket (count 40 at step 20) reaches exactly sliceHeight above its baseline
-    const top = Math.min(...s2.points.map((p) => p[1]));
-    expect(top).toBeCloseTo(s2.baseline - g.sliceHeight);
-    // x of bucket edges maps linearly across the plot
-    expect(s2.points[0][0]).toBeCloseTo(10 + (1 / 5) * 380);
+    // the tallest bin (step 10, bin [-1, 0)) reaches exactly sliceHeight above its baseline, between its edges
+    const top = Math.min(...s1.points.map((p) => p[1]));
+    expect(top).toBeCloseTo(s1.baseline - g.sliceHeight);
+    const xs = s1.points.filter((p) => Math.abs(p[1] - top) < 1e-9).map((p) => p[0]);
+    expect(xs.map((v) => Number(v.toFixed(6)))).toEqual([10 + (1 / 5) * 380, 10 + (2 / 5) * 380]);
     expect(g.yTicks.map((t) => t.value)).toContain(10);
     expect(g.yTicks.find((t) => t.value === 10)!.px).toBeCloseTo(s1.baseline);
   });
 
   it('overlay mode: every slice on the bottom baseline, heights relative to the global max', () => {
-    const g = histogramGeometry(hists, 'overlay', size);
+    const g = histogramGeometry(hists, 'overlay', five);
     expect(g.slices.every((s) => s.baseline === 190)).toBe(true);
     expect(g.sliceHeight).toBe(180);
-    const s1 = g.slices[1];
-    // bucket [-0.25, 0.5) with count 40 at step 10 reaches the top
-    expect(Math.min(...s1.points.map((p) => p[1]))).toBeCloseTo(10);
+    expect(Math.min(...g.slices[1].points.map((p) => p[1]))).toBeCloseTo(10);
+    expect(Math.min(...g.slices[2].points.map((p) => p[1]))).toBeCloseTo(190 - (80 / 3 / g.countMax) * 180);
     expect(g.yTicks[0]).toEqual({ value: 0, px: 190 });
   });
 
@@ -91,6 +109,7 @@ describe('histogram geometry', () => {
   it('handles a single-value histogram and no data', () => {
     const g = histogramGeometry([[0, 3, [[2, 2, 7]]]], 'offset', size);
     expect(g.xDomain[0]).toBeLessThan(2);
+    expect(g.slices[0].bins.reduce((a, b) => a + b[2], 0)).toBe(7);
     expect(g.xDomain[1]).toBeGreaterThan(2);
     expect(g.slices[0].baseline).toBe(190);
     expect(g.slices[0].points.every(([px, py]) => Number.isFinite(px) && Number.isFinite(py))).toBe(true);
@@ -107,23 +126,29 @@ describe('histogram hover', () => {
     expect(bucketAt(bucketsA, 2.1)).toBeUndefined();
   });
 
-  it('offset: reports step, range and count of the slice under the pointer', () => {
-    const g = histogramGeometry(hists, 'offset', size);
-    const px = 10 + ((0.7 - -2) / 5) * 380; // value 0.7: in bucket [0, 1.5) of step 20 only
+  it('offset: reports the drawn bin and the logged bucket under the pointer', () => {
+    const g = histogramGeometry(hists, 'offset', five);
+    const px = 10 + ((0.7 - -2) / 5) * 380; // value 0.7: bin [0, 1), logged bucket [0, 1.5) of step 20
     const s2 = g.slices[2];
-    expect(hoverAt(g, px, s2.baseline - 5)).toEqual({ step: 20, left: 0, right: 1.5, count: 40, slice: 2 });
-    // value -0.5 near step 0's baseline
-    const px2 = 10 + ((-0.5 - -2) / 5) * 380;
-    expect(hoverAt(g, px2, g.slices[0].baseline - 1)).toMatchObject({ step: 0, left: -1, right: -0.25, count: 10 });
+    const h = hoverAt(g, px, s2.baseline - 5)!;
+    expect(h).toMatchObject({ step: 20, left: 0, right: 1, logged: [0, 1.5, 40], slice: 2 });
+    expect(h.count).toBeCloseTo(80 / 3, 9);
+    // value 1.5 just above step 0's baseline, where no newer slice covers it
+    const px2 = 10 + ((1.5 - -2) / 5) * 380;
+    expect(hoverAt(g, px2, g.slices[0].baseline - 1)).toMatchObject({ step: 0, left: 1, right: 2, count: 6, logged: [1, 2, 6] });
+    // over a gap between step 0's logged buckets ([0.5, 1)): a bin, but no logged bucket
+    const gap = hoverAt(g, px, 60)!;
+    expect(gap.step).toBe(0);
+    expect(gap.logged).toBeUndefined();
     expect(hoverAt(g, 5, 100)).toBeNull();
   });
 
   it('overlay: picks the slice whose top is closest to the pointer', () => {
-    const g = histogramGeometry(hists, 'overlay', size);
-    const px = 10 + ((-0.5 - -2) / 5) * 380; // counts: step0 10, step10 20, step20 5
-    const yFor = (c: number): number => 190 - (c / 40) * 180;
-    expect(hoverAt(g, px, yFor(20))!.step).toBe(10);
-    expect(hoverAt(g, px, yFor(10))).toEqual({ step: 0, left: -1, right: -0.25, count: 10, slice: 0 });
+    const g = histogramGeometry(hists, 'overlay', five);
+    const px = 10 + ((-0.5 - -2) / 5) * 380; // bin [-1, 0): step0 50/3, step10 100/3, step20 5
+    const yFor = (c: number): number => 190 - (c / g.countMax) * 180;
+    expect(hoverAt(g, px, yFor(100 / 3))!.step).toBe(10);
+    expect(hoverAt(g, px, yFor(50 / 3))).toMatchObject({ step: 0, left: -1, right: 0, logged: [-1, -0.25, 10], slice: 0 });
     expect(hoverAt(g, px, 189)!.step).toBe(20);
   });
 

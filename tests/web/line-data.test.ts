@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { liveRange, niceRange, robustYRange, visiblePoints, xExtent, zoomAround, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
+import { fmt, liveRange, niceRange, pointRadii, LONE_POINT_RADIUS, robustYRange, visiblePoints, xExtent, zoomAround, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
 import { parseLayers, validateTrainForm, DEFAULT_FORM } from '../../web/src/lib/train-form.ts';
 
 const line = (id: string, xs: number[], ys: number[], extra: Partial<LineSpec> = {}): LineSpec => ({ id, label: id, color: '#000000', xs, ys, n: xs.length, key: '1', ...extra });
@@ -17,7 +17,8 @@ describe('line chart data', () => {
     expect(liveRange([0, 1990])).toEqual([0, 2000]);
     // stable while a run streams a few steps further
     expect(liveRange([0, 1995])).toEqual(liveRange([0, 1991]));
-    expect(liveRange([5, 5])).toEqual([5, 5]);
+    // one point: a range around it
+    expect(liveRange([5, 5])).toEqual([4.5, 5.5]);
   });
 
   it('zooms around the cursor and clamps to the data', () => {
@@ -33,7 +34,33 @@ describe('line chart data', () => {
     const ys = Array.from({ length: 100 }, (_, i) => (i === 50 ? 1e6 : i / 100));
     const r = robustYRange([line('b', ys.map((_, i) => i), ys)], 0, 99, false)!;
     expect(r[1]).toBeLessThan(2);
+    // data in [0, 1] stays in [0, 1]
+    expect(r[0]).toBeGreaterThanOrEqual(0);
+    expect(r[0]).toBeLessThan(0.05);
+    expect(r[1]).toBeLessThanOrEqual(1);
     expect(niceRange(0.0312, 0.987)).toEqual([0, 1]);
+  });
+});
+
+describe('number format', () => {
+  it('short labels; exponents without trailing zeros', () => {
+    expect(fmt(-1e-4)).toBe('-1e-4');
+    expect(fmt(1.23e-4)).toBe('1.23e-4');
+    expect(fmt(2.5e6)).toBe('2.5e+6');
+    expect(fmt(0.30000000000000004)).toBe('0.3');
+    expect(fmt(3139.8712)).toBe('3139.9');
+  });
+});
+
+describe('lone points', () => {
+  it('a series of one point, or a point between gaps, gets a dot; lines do not', () => {
+    const R = LONE_POINT_RADIUS;
+    expect(R).toBeGreaterThan(0);
+    expect(pointRadii([{ x: 3, y: 1 }])).toEqual([R]);
+    expect(pointRadii([{ x: 0, y: 1 }, { x: 1, y: 2 }])).toBe(0);
+    expect(pointRadii([{ x: 0, y: 1 }, { x: 1, y: NaN }, { x: 2, y: 2 }, { x: 3, y: 3 }])).toEqual([R, 0, 0, 0]);
+    expect(pointRadii([])).toBe(0);
+    expect(pointRadii(visiblePoints(line('one', [7], [0.5]), 6.5, 7.5, 100, false))).toEqual([R]);
   });
 });
 

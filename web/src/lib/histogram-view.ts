@@ -1,7 +1,11 @@
-// Pure geometry for the HISTOGRAMS cards. Buckets are drawn with their logged edges (no re-binning):
-// each slice is a step outline over [left, right) at height = count.
+// Pure geometry for the HISTOGRAMS cards. The logged buckets (TF's default edges shrink exponentially
+// towards 0) are re-binned onto uniform bins shared by every slice shown (rebinHistograms), so heights
+// are proportional to density; each slice is a step outline over those bins. The logged buckets stay on
+// the slice for the hover readout.
 // offset: one slice per step, baselines spread top (oldest, at the back) to bottom (newest, in front).
 // overlay: every slice on the same baseline, newest drawn last.
+import { rebinHistograms } from '../../../shared/histogram.ts';
+import { linearTicks } from './charts/nice-scale.ts';
 import type { Bucket, HistogramTuple } from '../../../shared/types.ts';
 
 export type HistogramMode = 'offset' | 'overlay';
@@ -15,7 +19,10 @@ export interface PlotBox {
 export interface Slice {
   step: number;
   wallTime: number;
+  /** The buckets as logged (for the hover readout). */
   buckets: Bucket[];
+  /** What is drawn: the logged counts spread over the uniform bins. */
+  bins: Bucket[];
   /** y of the zero line, px. */
   baseline: number;
   /** Closed outline (starts and ends on the baseline), px. */
@@ -35,7 +42,8 @@ export interface HistogramGeometry {
   sliceHeight: number;
   /** Steps available before sampling to `maxSlices`. */
   totalSteps: number;
-  bucketCount: number;
+  /** Uniform bins per slice. */
+  binCount: number;
   xTicks: { value: number; px: number }[];
   /** offset: step ticks; overlay: count ticks. */
   yTicks: { value: number; px: number }[];
@@ -48,7 +56,12 @@ export interface GeometryOptions {
   maxSlices?: number;
   /** Share of the plot height one slice may reach in offset mode. */
   offsetPeak?: number;
+  /** Uniform bins the logged buckets are spread over (TensorBoard uses 30). */
+  bins?: number;
 }
+
+/** Uniform bins per slice unless told otherwise, as TensorBoard draws them. */
+export const DEFAULT_BINS = 30;
 
 /** Keeps at most `max` items spread evenly, always the first and the last. */
 export function sampleEvenly<T>(items: T[], max: number): T[] {
@@ -59,36 +72,26 @@ export function sampleEvenly<T>(items: T[], max: number): T[] {
   return out;
 }
 
-/** Round tick values covering [lo, hi]. */
+/** Round tick values inside [lo, hi], about `count` of them (the line charts' rule, nice-scale.ts). */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
-  if (hi === lo) return [lo];
-  const raw = (hi - lo) / Math.max(1, count);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
+  return linearTicks(lo, hi, count);
 }
 
-function extent(hists: HistogramTuple[]): { xMin: number; xMax: number; countMax: number } {
-  let xMin = Infinity;
-  let xMax = -Infinity;
+/** The slices' logged buckets on uniform bins over their common range, as Bucket lists. */
+export function uniformBins(hists: HistogramTuple[], bins: number): { xMin: number; xMax: number; countMax: number; bins: Bucket[][] } {
+  const r = rebinHistograms(
+    hists.map(([, , buckets]) => ({ buckets })),
+    bins,
+  );
   let countMax = 0;
-  for (const [, , buckets] of hists) {
-    for (const [l, r, c] of buckets) {
-      if (l < xMin) xMin = l;
-      if (r > xMax) xMax = r;
+  const out = r.counts.map((counts) =>
+    Array.from(counts, (c, i): Bucket => {
       if (c > countMax) countMax = c;
-    }
-  }
-  if (!Number.isFinite(xMin)) return { xMin: 0, xMax: 1, countMax: 1 };
-  if (xMin === xMax) {
-    // A single-value histogram: give it some width.
-    const pad = Math.abs(xMin) * 0.1 || 0.5;
-    return { xMin: xMin - pad, xMax: xMax + pad, countMax: countMax || 1 };
-  }
-  return { xMin, xMax, countMax: countMax || 1 };
+      // the last bin ends exactly at max (no rounding drift from adding widths)
+      return [r.min + i * r.binWidth, i === counts.length - 1 ? r.max : r.min + (i + 1) * r.binWidth, c];
+    }),
+  );
+  return { xMin: r.min, xMax: r.max, countMax: countMax || 1, bins: out };
 }
 
 const MIN_BUCKET_PX = 1;
@@ -138,7 +141,8 @@ export function histogramGeometry(
   };
   const sorted = [...hists].sort((a, b) => a[1] - b[1]);
   const shown = sampleEvenly(sorted, opts.maxSlices ?? (mode === 'offset' ? 40 : 60));
-  const { xMin, xMax, countMax } = extent(shown);
+  const binCount = Math.max(1, Math.floor(opts.bins ?? DEFAULT_BINS));
+  const { xMin, xMax, countMax, bins } = uniformBins(shown, binCount);
   const stepMin = shown.length ? shown[0][1] : 0;
   const stepMax = shown.length ? shown[shown.length - 1][1] : 0;
   const x = (v: number): number => plot.left + ((v - xMin) / (xMax - xMin)) * plot.width;
@@ -156,8 +160,9 @@ export function histogramGeometry(
       step,
       wallTime,
       buckets,
+      bins: bins[i],
       baseline,
-      points: sliceOutline(buckets, x, y, baseline),
+      points: sliceOutline(bins[i], x, y, baseline),
       t: shown.length > 1 ? i / (shown.length - 1) : 1,
     };
   });
@@ -181,7 +186,7 @@ export function histogramGeometry(
     stepDomain: [stepMin, stepMax],
     sliceHeight,
     totalSteps: sorted.length,
-    bucketCount: shown.length ? shown[shown.length - 1][2].length : 0,
+    binCount,
     xTicks,
     yTicks,
   };
@@ -208,9 +213,12 @@ export function bucketAt(buckets: Bucket[], v: number): Bucket | undefined {
 
 export interface HistogramHover {
   step: number;
+  /** The drawn uniform bin under the pointer (or the whole slice when chosen by keyboard). */
   left: number;
   right: number;
   count: number;
+  /** The bucket as logged that holds the pointer's value, if any (exact edges and count). */
+  logged?: Bucket;
   /** Index into geometry.slices. */
   slice: number;
 }
@@ -225,8 +233,10 @@ export function hoverAt(geom: HistogramGeometry, px: number, py: number): Histog
   const v = xDomain[0] + ((px - plot.left) / plot.width) * (xDomain[1] - xDomain[0]);
   const topOf = (s: Slice, c: number): number => s.baseline - (c / geom.countMax) * geom.sliceHeight;
   const hit = (i: number): HistogramHover | null => {
-    const b = bucketAt(slices[i].buckets, v);
-    return b ? { step: slices[i].step, left: b[0], right: b[1], count: b[2], slice: i } : null;
+    const b = bucketAt(slices[i].bins, v);
+    if (!b) return null;
+    const logged = bucketAt(slices[i].buckets, v);
+    return { step: slices[i].step, left: b[0], right: b[1], count: b[2], ...(logged ? { logged } : {}), slice: i };
   };
   if (geom.mode === 'offset') {
     for (let i = slices.length - 1; i >= 0; i--) {

@@ -2,6 +2,7 @@
 // when ignoring outliers (the hover tooltip's rows are in tooltip-rows.ts).
 import { decimateMinMax, lowerBound } from '../../../../shared/decimate.ts';
 import { outlierRange } from '../../../../shared/outliers.ts';
+import { dataRange } from './nice-scale.ts';
 
 export interface LineSpec {
   id: string;
@@ -52,6 +53,8 @@ export function xExtent(lines: readonly LineSpec[]): [number, number] | null {
 export function liveRange(ext: [number, number]): [number, number] {
   const [lo, hi] = ext;
   const span = hi - lo;
+  // One x value (a series with one point): a small range around it, not one Chart.js invents.
+  if (span === 0) return dataRange(lo, hi) ?? [lo, hi];
   if (!(span > 0) || !Number.isFinite(span)) return [lo, hi];
   const raw = span / 20;
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -88,13 +91,23 @@ export function robustYRange(lines: readonly LineSpec[], xMin: number, xMax: num
   }
   const r = outlierRange(parts, 0.05, 0.95, { maxSamples: ROBUST_SAMPLES, positiveOnly: logY });
   if (!r) return null;
-  let [lo, hi] = r;
-  if (logY) {
-    const f = Math.pow(hi / lo, 0.1) || 1.5;
-    return [lo / f, hi * f];
+  return dataRange(r[0], r[1], logY);
+}
+
+/** Radius of the dot drawn on a point with no drawn neighbour (a series of one point, or one between gaps). */
+export const LONE_POINT_RADIUS = 3;
+
+/**
+ * Chart.js pointRadius for a dataset: 0 (no dots: the line shows the data) unless some point has no
+ * finite neighbour on either side, which a line alone would not show; then one radius per point.
+ */
+export function pointRadii(pts: readonly Pt[]): number | number[] {
+  const ok = (i: number): boolean => i >= 0 && i < pts.length && Number.isFinite(pts[i].y);
+  let radii: number[] | null = null;
+  for (let i = 0; i < pts.length; i++) {
+    if (ok(i) && !ok(i - 1) && !ok(i + 1)) (radii ??= new Array(pts.length).fill(0))[i] = LONE_POINT_RADIUS;
   }
-  const pad = hi > lo ? (hi - lo) * 0.05 : Math.abs(lo) * 0.1 || 1;
-  return niceRange(lo - pad, hi + pad);
+  return radii ?? 0;
 }
 
 /** Widens [lo, hi] to multiples of a 1/2/5 x 10^k tick step (~5 ticks), so axis ends get round labels. */
@@ -121,6 +134,7 @@ export function zoomAround(view: [number, number], center: number, factor: numbe
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
+  // trailing zeros dropped: a tick at 1e-4 reads "1e-4", not "1.000e-4"
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3).replace(/\.?0+e/, 'e');
   return Number(v.toPrecision(5)).toString();
 }
