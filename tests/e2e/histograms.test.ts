@@ -119,7 +119,7 @@ describe('charts people can trust, end to end', () => {
     // hovering the chart shows the run's full name in the tooltip
     const chartBox = (await card.locator('canvas').boundingBox())!;
     await page.mouse.move(chartBox.x + dot.x, chartBox.y + dot.y);
-    await expect.poll(() => card.locator('.tip .lab').first().textContent()).toBe(LONG);
+    await expect.poll(() => card.locator('[data-testid=chart-tooltip] td.run').first().textContent()).toBe(LONG);
     await shot('lone-point');
 
     // accuracy (0.14 .. 0.69) stays inside [0, 1]; every tick is a round number
