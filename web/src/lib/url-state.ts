@@ -21,6 +21,8 @@ export interface ViewSettings {
   seedBands: boolean;
   /** Zoomed x range of scalar charts, by tag (in the units of xAxis; cleared when it changes). */
   zoom: Record<string, [number, number]>;
+  /** Dense series smoothed enough to read (scalar-lines.ts adaptiveSmoothing). */
+  adaptiveSmoothing: boolean;
   /** Run table: sort and hyper-parameter columns. */
   runSort: RunSort;
   runColumns: string[];
@@ -44,6 +46,7 @@ export const DEFAULT_VIEW: ViewSettings = {
   pinned: [],
   seedBands: false,
   zoom: {},
+  adaptiveSmoothing: true,
   runSort: DEFAULT_RUN_SORT,
   runColumns: [],
   graphRun: null,
@@ -91,6 +94,7 @@ export function parseView(params: URLSearchParams): ViewSettings {
   if (pinned) v.pinned = decodeList(pinned);
   v.seedBands = params.get('seeds') === '1';
   v.zoom = decodeZoom(params.get('zoom') ?? '');
+  if (params.get('adapt') === '0') v.adaptiveSmoothing = false;
   // sort=metric:desc:train/loss (the tag last: it may contain ":")
   const sort = /^(name|start|metric):(asc|desc)(?::(.*))?$/s.exec(params.get('sort') ?? '');
   if (sort) v.runSort = { by: sort[1] as RunSort['by'], desc: sort[2] === 'desc', tag: sort[3] ?? '' };
@@ -117,6 +121,7 @@ export function writeView(v: ViewSettings, params: URLSearchParams): URLSearchPa
   set('pinned', v.pinned.length ? encodeList(v.pinned) : null);
   set('seeds', v.seedBands ? '1' : null);
   set('zoom', encodeZoom(v.zoom) || null);
+  set('adapt', v.adaptiveSmoothing ? null : '0');
   const s = v.runSort;
   const defaultSort = s.by === DEFAULT_RUN_SORT.by && s.desc === DEFAULT_RUN_SORT.desc && s.tag === DEFAULT_RUN_SORT.tag;
   set('sort', defaultSort ? null : `${s.by}:${s.desc ? 'desc' : 'asc'}${s.tag ? `:${s.tag}` : ''}`);

@@ -22,6 +22,18 @@ export interface CardOptions {
   seedBands: boolean;
   /** Beyond this many overlaid runs the faint raw lines are left out (a grey wash as costly as the lines). */
   rawMaxRuns?: number;
+  /** Dense series (per-iteration losses) get at least adaptiveSmoothing(n): a readable curve, not a band. */
+  adaptive?: boolean;
+}
+
+/**
+ * Smoothing for a series of n points: at least the user's weight, and for dense series enough that the
+ * EMA spans about 1% of the points (10,000 per-batch losses -> 0.99), so the first view is a readable
+ * curve. Off (0) stays off: the user asked for raw values.
+ */
+export function adaptiveSmoothing(weight: number, n: number): number {
+  if (weight <= 0) return 0;
+  return Math.min(0.995, Math.max(weight, 1 - 100 / Math.max(n, 1)));
 }
 
 /** x values for the axis from steps and wall times (relative = hours since the first point). */
@@ -60,34 +72,44 @@ function groupLines(members: CardRun[], o: CardOptions): LineSpec[] {
   return lines;
 }
 
-/** Faint lines (raw values, band edges) first so they are drawn under the others; band edges stay adjacent. */
+/**
+ * Faint lines (raw values, band edges) first so they are drawn under the others; band edges stay
+ * adjacent. Then the smoothed lines, newest run first (drawn under the older ones).
+ */
 export function scalarLines(runs: readonly CardRun[], o: CardOptions): LineSpec[] {
-  const w = o.smoothing;
   const withData = runs.filter((r) => r.series.n > 0);
   const groups = o.seedBands ? seedGroups(withData) : withData.map((r) => [r.name]);
   const byName = new Map(withData.map((r) => [r.name, r]));
   const faint: LineSpec[] = [];
   const main: LineSpec[] = [];
+  const started: number[] = [];
   const drawRaw = withData.length <= (o.rawMaxRuns ?? 12);
   for (const g of groups) {
     if (g.length > 1) {
       const [lo, hi, mean] = groupLines(g.map((n) => byName.get(n)!), o);
       faint.push(lo, hi);
       main.push(mean);
+      started.push(mean.walls?.[0] ?? 0);
       continue;
     }
     const r = byName.get(g[0])!;
     const s = r.series;
+    const w = o.adaptive ? adaptiveSmoothing(o.smoothing, s.n) : o.smoothing;
+    // A dense raw line is a solid wash even when faint: fainter the denser it is.
+    const rawAlpha = s.n > 2000 ? 0.12 : 0.22;
+    started.push(s.walls[0]);
     const xs = xValues(s, o.axis);
     const common = { xs, n: s.n, steps: s.steps, walls: s.walls };
     if (w > 0) {
-      if (drawRaw) faint.push({ ...common, id: `${r.name}#raw`, label: r.name, color: withAlpha(r.color, 0.22), ys: s.values, key: `${s.version}|${o.axis}`, faint: true });
+      if (drawRaw) faint.push({ ...common, id: `${r.name}#raw`, label: r.name, color: withAlpha(r.color, rawAlpha), ys: s.values, key: `${s.version}|${o.axis}|${rawAlpha}`, faint: true });
       main.push({ ...common, id: r.name, label: r.name, color: r.color, ys: s.smoothedValues(w), key: `${s.version}|${o.axis}|${w}`, raw: s.values });
     } else {
       main.push({ ...common, id: r.name, label: r.name, color: r.color, ys: s.values, key: `${s.version}|${o.axis}|0` });
     }
   }
-  return faint.concat(main);
+  // Newest runs first, so they are drawn under the older ones and never hide them.
+  const order = main.map((_, i) => i).sort((a, b) => started[b] - started[a]);
+  return faint.concat(order.map((i) => main[i]));
 }
 
 /** Legend entries of a card (the lines that are not faint). */

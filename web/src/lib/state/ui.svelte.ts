@@ -23,6 +23,7 @@ export class UiState {
   private zoomMap = $state<Record<string, [number, number]>>({});
   private zoomAxis = $state<XAxis>('step');
   runSort = $state<RunSort>({ ...DEFAULT_RUN_SORT });
+  adaptiveSmoothing = $state(DEFAULT_VIEW.adaptiveSmoothing);
   graphRun = $state<string | null>(null);
   histMode = $state<HistogramMode>('offset');
   imageStep = $state<number | null>(null);
@@ -52,6 +53,7 @@ export class UiState {
     this.zoomMap = v.zoom;
     this.zoomAxis = v.xAxis;
     this.runSort = { ...v.runSort };
+    this.adaptiveSmoothing = v.adaptiveSmoothing;
     this.runColumns = [...v.runColumns];
     this.graphRun = v.graphRun;
     this.histMode = v.histMode;
@@ -89,6 +91,7 @@ export class UiState {
       seedBands: this.seedBands,
       zoom: this.zoomAxis === this.xAxis ? { ...this.zoomMap } : {},
       runSort: { ...this.runSort },
+      adaptiveSmoothing: this.adaptiveSmoothing,
       runColumns: [...this.runColumns],
       graphRun: this.graphRun,
       histMode: this.histMode,
