@@ -95,13 +95,15 @@ export function scalarLines(runs: readonly CardRun[], o: CardOptions): LineSpec[
     const r = byName.get(g[0])!;
     const s = r.series;
     const w = o.adaptive ? adaptiveSmoothing(o.smoothing, s.n) : o.smoothing;
-    // A dense raw line is a solid wash even when faint: fainter the denser it is.
-    const rawAlpha = s.n > 2000 ? 0.12 : 0.22;
+    // A dense raw line is a solid wash even when faint (and its out-of-range spikes streak the chart): fainter
+    // without adaptive smoothing, left out with it (the tooltip still gives raw values).
+    const dense = s.n > 2000;
+    const rawAlpha = dense ? 0.12 : 0.22;
     started.push(s.walls[0]);
     const xs = xValues(s, o.axis);
     const common = { xs, n: s.n, steps: s.steps, walls: s.walls };
     if (w > 0) {
-      if (drawRaw) faint.push({ ...common, id: `${r.name}#raw`, label: r.name, color: withAlpha(r.color, rawAlpha), ys: s.values, key: `${s.version}|${o.axis}|${rawAlpha}`, faint: true });
+      if (drawRaw && !(dense && o.adaptive)) faint.push({ ...common, id: `${r.name}#raw`, label: r.name, color: withAlpha(r.color, rawAlpha), ys: s.values, key: `${s.version}|${o.axis}|${rawAlpha}`, faint: true });
       main.push({ ...common, id: r.name, label: r.name, color: r.color, ys: s.smoothedValues(w), key: `${s.version}|${o.axis}|${w}`, raw: s.values });
     } else {
       main.push({ ...common, id: r.name, label: r.name, color: r.color, ys: s.values, key: `${s.version}|${o.axis}|0` });
