@@ -16,6 +16,7 @@ export interface ServeOptions {
   reload_interval: string;
   samples_per_plugin?: string;
   maxRuns?: string;
+  maxReplays?: string;
   authToken?: string;
   demo?: boolean;
   backend: string;
@@ -58,6 +59,7 @@ export function serveConfig(o: ServeOptions): AppConfig {
     reloadIntervalSec: reload,
     samplesPerPlugin,
     maxRuns: o.maxRuns === undefined ? undefined : intIn('max-runs', o.maxRuns, 1, 64),
+    maxReplays: o.maxReplays === undefined ? undefined : intIn('max-replays', o.maxReplays, 1, 1024),
     authToken: token,
     demo: Boolean(o.demo),
     backend: o.backend as BackendChoice,
@@ -119,6 +121,7 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--reload_interval <seconds>', 'how often the logdir is polled for new data', '1')
     .option('--samples_per_plugin <spec>', 'points kept per series, e.g. "scalars=100000,histograms=500,images=10" ("all" = keep all)')
     .option('--max-runs <n>', 'training runs at once (the rest queue)')
+    .option('--max-replays <n>', 'replay sessions at once, all clients together (default 16)')
     .option('--auth-token <token>', 'require this token (Authorization: Bearer, ?token= or socket auth); also TRAINSCOPE_AUTH_TOKEN')
     .option('--demo', 'when the logdir has no runs, start a small activation sweep on the spiral set')
     .option('--backend <name>', 'training backend: auto | gpu | node | wasm | cpu', 'auto')

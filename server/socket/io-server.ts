@@ -16,7 +16,7 @@ import type { BackendName } from '../../shared/types.ts';
 import type { ResolvedConfig } from '../config.ts';
 import { cookieValue, hostAllowed, originAllowed, TOKEN_COOKIE, tokenMatches } from '../http/auth.ts';
 import type { LiveHub } from '../live/hub.ts';
-import { ReplayManager } from '../live/replay.ts';
+import { ReplayLimiter, ReplayManager } from '../live/replay.ts';
 import type { RunControl } from '../live/run-control.ts';
 import type { RunsService } from '../live/runs-service.ts';
 import { compileTagFilter } from '../live/tag-filter.ts';
@@ -76,9 +76,10 @@ export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
     next(new Error('unauthorized: missing or wrong token'));
   });
 
+  const replayLimiter = new ReplayLimiter(d.config.maxReplays);
   io.on('connection', (socket) => {
     try {
-      attach(socket, d);
+      attach(socket, d, replayLimiter);
     } catch (e) {
       d.config.logger.error(`socket ${socket.id}: setup failed: ${errorMessage(e)}`);
       socket.disconnect(true);
@@ -87,7 +88,7 @@ export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
   return io;
 }
 
-function attach(socket: TypedSocket, d: SocketDeps): void {
+function attach(socket: TypedSocket, d: SocketDeps, replayLimiter: ReplayLimiter): void {
   const warn = (m: string) => d.config.logger.warn(`socket ${socket.id}: ${m}`);
   const id = socket.id;
   d.hub.addClient({
@@ -100,11 +101,9 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
     },
   });
   const replays = new ReplayManager({
-    logdir: d.config.logdir,
-    mainStore: d.store,
+    store: d.store,
     maxSessions: d.config.maxReplaysPerClient,
-    maxBytes: d.config.maxReplayBytes,
-    hasRun: (run) => d.store.hasRun(run),
+    limiter: replayLimiter,
     sink: {
       emitDelta: (batch) => socket.emit('delta', batch),
       emitState: (s) => socket.emit('replay:state', s),
