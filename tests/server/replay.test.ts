@@ -116,3 +116,32 @@ describe('replay', () => {
     expect(await request(c, 'replay:start', { run: 'slow', speed: 1 })).toMatchObject({ ok: true });
   });
 });
+
+describe('server-wide replay cap', () => {
+  it('refuses past --max-replays across clients, and a client leaving frees its slots', async () => {
+    const capped = await startApp({ logdir: dir, maxReplays: 2 });
+    try {
+      const conn = async () => {
+        const c = client(capped);
+        clients.push(c);
+        await connected(c);
+        return c;
+      };
+      const a = await conn();
+      const b = await conn();
+      expect(await request(a, 'replay:start', { run: 'slow', speed: 1 })).toMatchObject({ ok: true });
+      expect(await request(b, 'replay:start', { run: 'slow', speed: 1 })).toMatchObject({ ok: true });
+      const refused = await request(b, 'replay:start', { run: 'slow', speed: 1 });
+      expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/running 2 replays already.*--max-replays/) });
+      a.disconnect();
+      let again: { ok: boolean } = { ok: false };
+      for (let i = 0; i < 50 && !again.ok; i++) {
+        again = await request(b, 'replay:start', { run: 'slow', speed: 1 });
+        if (!again.ok) await sleep(20);
+      }
+      expect(again.ok).toBe(true);
+    } finally {
+      await capped.close();
+    }
+  });
+});
