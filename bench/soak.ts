@@ -1,6 +1,7 @@
 // Soak benchmark: the server's memory under clients that come and go while runs train and replays
 // start and stop, and whether it returns to its idle level once they have left.
 //   npm run bench:soak [-- --minutes 10 --clients 50 --runs 10 --warmup 90 --port 16300]
+// (--clients 0 is a control: the same server, runs and phases, nobody connecting.)
 // The server runs in a child process (its RSS is read from /proc/PID/status; its main-thread heap is
 // reported over IPC, where the bench can also ask it to collect garbage). It trains `runs` small
 // spiral MLPs, paced by maxItersPerSec, and holds one large synthetic run (LARGE_TAGS x LARGE_STEPS
@@ -32,6 +33,9 @@ const mb = (bytes: number) => bytes / 1024 / 1024;
 interface MemReport {
   heapUsed: number;
   rss: number;
+  /** V8's committed heap and memory held outside it (buffers), main thread. */
+  heapTotal: number;
+  external: number;
   clients: number;
   hubClients: number;
   livePoints: number;
@@ -94,7 +98,8 @@ async function serverMain(): Promise<void> {
   process.on('message', (m: { type: string }) => {
     if (m.type === 'mem') {
       const heapUsed = heap();
-      const r: MemReport = { heapUsed, rss: process.memoryUsage().rss, ...counts() };
+      const mu = process.memoryUsage();
+      const r: MemReport = { heapUsed, rss: mu.rss, heapTotal: mu.heapTotal, external: mu.external, ...counts() };
       process.send!({ type: 'mem', ...r });
     } else if (m.type === 'exit') {
       void app.close().then(() => process.exit(0));
@@ -202,8 +207,10 @@ async function main(): Promise<void> {
     batchSize: 50,
     epochs: 1000,
     activations: acts,
-    summaryEvery: 5,
-    maxItersPerSec: 10,
+    // Paced: the 10 runs stay live for the whole soak without taking the cores, and their series grow
+    // slowly (a point per tag every 5 s), so the store's own growth stays small next to the clients' cost.
+    summaryEvery: 25,
+    maxItersPerSec: 5,
     name: 'soak',
   });
   if (!started.ok) throw new Error(`train:start: ${started.error}`);
@@ -229,7 +236,7 @@ async function main(): Promise<void> {
     const afterGc = rssOf(pid);
     console.log(
       `${label}: RSS min ${mb(min).toFixed(0)} MB, median ${mb(med).toFixed(0)} MB over ${secs} s; after a forced GC ${mb(afterGc).toFixed(0)} MB; ` +
-        `main thread heap+buffers ${mb(m.heapUsed).toFixed(1)} MB; sockets ${m.clients}, hub clients ${m.hubClients}; live runs' kept points ${m.livePoints}; ` +
+        `main thread heap+buffers ${mb(m.heapUsed).toFixed(1)} MB (V8 heap committed ${mb(m.heapTotal).toFixed(0)} MB, external ${mb(m.external).toFixed(0)} MB); sockets ${m.clients}, hub clients ${m.hubClients}; live runs' kept points ${m.livePoints}; ` +
         `event-loop delay p99 ${m.loopP99.toFixed(0)} ms, max ${m.loopMax.toFixed(0)} ms`,
     );
     return { min, med, afterGc, heap: m.heapUsed, livePoints: m.livePoints };
@@ -303,6 +310,7 @@ async function main(): Promise<void> {
       ),
     );
   }, 60_000);
+  if (nClients === 0) await sleep(minutes * 60_000); // a control: the same phases without clients
   await Promise.all(Array.from({ length: nClients }, async (_, i) => {
     await sleep((i * 2000) / nClients); // stagger the first connections
     await loop();
