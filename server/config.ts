@@ -44,9 +44,9 @@ export interface AppConfig {
   backend?: BackendChoice;
   /** false: no TrainingManager (no tfjs loaded); train:start answers an error. */
   training?: boolean;
-  /** Replays: concurrent sessions per client and the largest run (bytes on disk) one may load. */
+  /** Replays (read from the store): concurrent sessions per client, and on the whole server. */
   maxReplaysPerClient?: number;
-  maxReplayBytes?: number;
+  maxReplays?: number;
   /** GET /api/export refuses logdirs larger than this many bytes of event files. */
   maxExportBytes?: number;
   /** Defaults to console; tests pass a quiet one. */
@@ -89,7 +89,7 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     backend: c.backend ?? 'auto',
     training: c.training ?? true,
     maxReplaysPerClient: c.maxReplaysPerClient ?? 4,
-    maxReplayBytes: c.maxReplayBytes ?? 64 * 1024 * 1024,
+    maxReplays: c.maxReplays ?? 16,
     maxExportBytes: c.maxExportBytes ?? 256 * 1024 * 1024,
     logger: c.logger ?? consoleLogger,
   };

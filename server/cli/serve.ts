@@ -18,6 +18,7 @@ export interface ServeOptions {
   reload_interval: string;
   samples_per_plugin?: string;
   maxRuns?: string;
+  maxReplays?: string;
   authToken?: string;
   allowedOrigins?: string;
   maxRunBytes?: string;
@@ -73,6 +74,7 @@ export function serveConfig(o: ServeOptions): AppConfig {
     reloadIntervalSec: reload,
     samplesPerPlugin,
     maxRuns: o.maxRuns === undefined ? undefined : intIn('max-runs', o.maxRuns, 1, 64),
+    maxReplays: o.maxReplays === undefined ? undefined : intIn('max-replays', o.maxReplays, 1, 1024),
     authToken: token,
     allowedOrigins: o.allowedOrigins ? parseAllowedOrigins(o.allowedOrigins) : undefined,
     maxRunBytes: o.maxRunBytes === undefined ? undefined : byteFlag('max-run-bytes', o.maxRunBytes),
@@ -137,6 +139,7 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--reload_interval <seconds>', 'how often the logdir is polled for new data', '1')
     .option('--samples_per_plugin <spec>', 'points kept per series, e.g. "scalars=100000,histograms=500,images=10" ("all" = keep all)')
     .option('--max-runs <n>', 'training runs at once (the rest queue)')
+    .option('--max-replays <n>', 'replay sessions at once, all clients together (default 16)')
     .option('--auth-token <token>', 'require this token (Authorization: Bearer, ?token= or socket auth); also TRAINSCOPE_AUTH_TOKEN')
     .option('--allowed-origins <list>', 'comma-separated origins (e.g. http://localhost:5173) whose pages may also use the socket and change state')
     .option('--max-run-bytes <size>', 'disk budget of one training run, e.g. 500MB, 2GB, "unlimited" (default 2GB)')

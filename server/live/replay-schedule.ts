@@ -11,13 +11,16 @@ export function compressTimeline(wallTimes: readonly number[], maxGapSec: number
   const out = new Array<number>(wallTimes.length);
   let t = 0;
   for (let i = 0; i < wallTimes.length; i++) {
-    if (i > 0) {
-      const gap = wallTimes[i] - wallTimes[i - 1];
-      if (Number.isFinite(gap) && gap > 0) t += Math.min(gap, maxGapSec);
-    }
+    if (i > 0) t += gapAdvance(wallTimes[i - 1], wallTimes[i], maxGapSec);
     out[i] = t;
   }
   return out;
+}
+
+/** Timeline seconds between a record at wall time `prev` and the next at `next` (the rule above). */
+export function gapAdvance(prev: number, next: number, maxGapSec: number): number {
+  const gap = next - prev;
+  return Number.isFinite(gap) && gap > 0 ? Math.min(gap, maxGapSec) : 0;
 }
 
 export interface ReplayClock {
@@ -44,8 +47,13 @@ export function clockPosition(clock: ReplayClock, nowMs: number): number {
  * the last record delivered (records before `cursor`).
  */
 export function rebase(clock: ReplayClock, nowMs: number, timeline: readonly number[], cursor: number): ReplayClock {
+  return rebaseAt(clock, nowMs, cursor > 0 ? timeline[Math.min(cursor, timeline.length) - 1] : 0);
+}
+
+/** rebase() for a timeline known only up to now: `lastPos` is the position of the last record delivered. */
+export function rebaseAt(clock: ReplayClock, nowMs: number, lastPos: number): ReplayClock {
   let pos = clockPosition(clock, nowMs);
-  if (!Number.isFinite(pos)) pos = cursor > 0 ? timeline[Math.min(cursor, timeline.length) - 1] : 0;
+  if (!Number.isFinite(pos)) pos = lastPos;
   return { ...clock, anchorPos: pos, anchorAtMs: nowMs };
 }
 
@@ -102,8 +110,13 @@ export function seekClock(clock: ReplayClock, nowMs: number, timeline: readonly 
 
 /** Milliseconds until the next record is due, or null when nothing will become due (paused or done). */
 export function msUntilNext(clock: ReplayClock, nowMs: number, timeline: readonly number[], cursor: number): number | null {
-  if (!clock.playing || cursor >= timeline.length) return null;
+  return msUntilPosition(clock, nowMs, cursor < timeline.length ? timeline[cursor] : null);
+}
+
+/** Milliseconds until the clock reaches `nextPos` (the next record's position; null when there is none). */
+export function msUntilPosition(clock: ReplayClock, nowMs: number, nextPos: number | null): number | null {
+  if (!clock.playing || nextPos === null) return null;
   if (clock.speed === 'max') return 0;
   const pos = clockPosition(clock, nowMs);
-  return Math.max(0, ((timeline[cursor] - pos) / clock.speed) * 1000);
+  return Math.max(0, ((nextPos - pos) / clock.speed) * 1000);
 }

@@ -1,57 +1,14 @@
-// Replay sessions: a client replays a run from disk (ours or any TF/PyTorch log), paced by the log's own
-// wall times, delivered as DeltaBatch with its replayId. The timing math is in replay-schedule.ts; this
-// file owns the timers, the loading and the per-client bookkeeping.
+// Replay sessions: a client replays a run held in the main store (ours or any TF/PyTorch log), paced by
+// the log's own wall times, delivered as DeltaBatch with its replayId. A session reads the store's
+// series in place through a ReplayCursor (replay-cursor.ts: no copy of the run, O(series) state); the
+// timing math is in replay-schedule.ts; this file owns the timers, the per-client bookkeeping and the
+// server-wide cap on concurrent replays.
 import { randomUUID } from 'node:crypto';
 import { PUSH_INTERVAL_MS, type DeltaBatch, type ReplaySpeed, type ReplayState, type SeriesDelta } from '../../shared/protocol.ts';
-import type { ImageRef } from '../../shared/types.ts';
-import { EventDecoder } from '../logs/event-codec.ts';
-import { readEventFile } from '../logs/event-file-reader.ts';
-import type { LogRecord } from '../logs/records.ts';
-import { SeriesStore } from '../store/series-store.ts';
-import { listRunEventFiles, PathError, safeRunDir } from './run-files.ts';
-import {
-  clockPosition,
-  compressTimeline,
-  dueEnd,
-  msUntilNext,
-  newClock,
-  pauseClock,
-  resumeClock,
-  seekClock,
-  seekIndex,
-  setClockSpeed,
-  type ReplayClock,
-} from './replay-schedule.ts';
-
-export type ReplayRecord = Exclude<LogRecord, { kind: 'text' | 'hparams' | 'tensor' | 'meta' }>;
-
-/** Reads a run's event files (unsampled), refusing runs larger than maxBytes on disk. Sorted by wall time. */
-export async function loadReplayRecords(
-  logdir: string,
-  run: string,
-  maxBytes: number,
-): Promise<{ records: ReplayRecord[]; warnings: string[] }> {
-  const dir = await safeRunDir(logdir, run);
-  const files = await listRunEventFiles(logdir, dir);
-  if (files.length === 0) throw new PathError(`run "${run}" has no event files on disk to replay`, 404);
-  const total = files.reduce((s, f) => s + f.size, 0);
-  if (total > maxBytes) {
-    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    throw new Error(`run "${run}" is ${mb(total)} MB on disk; replay is limited to ${mb(maxBytes)} MB`);
-  }
-  const records: ReplayRecord[] = [];
-  const warnings: string[] = [];
-  const decoder = new EventDecoder(); // one per run: tag metadata comes from a tag's first occurrence
-  for (const f of files) {
-    const r = await readEventFile(f.path, { decoder });
-    for (const rec of r.records) {
-      if (rec.kind === 'scalar' || rec.kind === 'histogram' || rec.kind === 'image' || rec.kind === 'graph') records.push(rec);
-    }
-    warnings.push(...r.warnings.slice(0, 20));
-  }
-  records.sort((a, b) => a.wallTime - b.wallTime); // stable: same-time records keep file order
-  return { records, warnings };
-}
+import type { SeriesStore } from '../store/series-store.ts';
+import { ReplayCursor } from './replay-cursor.ts';
+import { PathError } from './run-files.ts';
+import { clockPosition, msUntilPosition, newClock, rebaseAt, type ReplayClock } from './replay-schedule.ts';
 
 export interface ReplaySink {
   emitDelta(batch: DeltaBatch): void;
@@ -62,27 +19,23 @@ export interface ReplaySink {
 export interface ReplayOptions {
   speed: ReplaySpeed;
   maxGapSec: number;
-  /** Main store: replayed images are announced by their index there (the client fetches them over HTTP). */
-  mainStore: SeriesStore;
   intervalMs?: number;
-  /** Records per tick at 'max' speed. */
+  /** Points per tick at 'max' speed. */
   maxPerTick?: number;
   /** Transport packets pending beyond which a tick is skipped. */
   maxPendingPackets?: number;
   now?: () => number;
 }
 
-const UNBOUNDED = { scalars: Infinity, histograms: Infinity, images: Infinity };
 const STATE_EVERY_MS = 1000;
+const NO_SERIES = new ReplayCursor([], 1);
 
 export class ReplaySession {
   readonly id = randomUUID().slice(0, 12);
-  private readonly timeline: number[];
-  private readonly steps: number[];
+  private cursor: ReplayCursor;
+  /** The store's reset mark for the run when the cursor was built (see SeriesStore.resetMark). */
+  private mark: number | undefined;
   private clock: ReplayClock;
-  private cursor = 0;
-  private lastStep: number | null = null;
-  private view = new SeriesStore(UNBOUNDED);
   private timer: NodeJS.Timeout | null = null;
   private lastStateAt = 0;
   private stopped = false;
@@ -90,12 +43,10 @@ export class ReplaySession {
   private readonly intervalMs: number;
   private readonly maxPerTick: number;
   private readonly maxPendingPackets: number;
-  private readonly firstStep: number | null;
-  private readonly finalStep: number | null;
 
   constructor(
     readonly run: string,
-    private readonly records: ReplayRecord[],
+    private readonly store: SeriesStore,
     private readonly sink: ReplaySink,
     private readonly opts: ReplayOptions,
   ) {
@@ -103,93 +54,86 @@ export class ReplaySession {
     this.intervalMs = opts.intervalMs ?? PUSH_INTERVAL_MS;
     this.maxPerTick = opts.maxPerTick ?? 5000;
     this.maxPendingPackets = opts.maxPendingPackets ?? 16;
-    this.timeline = compressTimeline(
-      records.map((r) => r.wallTime),
-      opts.maxGapSec,
-    );
-    this.steps = records.map((r) => r.step);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const s of this.steps) {
-      if (s < lo) lo = s;
-      if (s > hi) hi = s;
-    }
-    this.firstStep = records.length ? lo : null;
-    this.finalStep = records.length ? hi : null;
+    this.mark = store.resetMark(run);
+    this.cursor = new ReplayCursor(store.seriesOf(run), opts.maxGapSec);
     this.clock = newClock(opts.speed, this.now());
   }
 
   state(): ReplayState {
-    const done = this.cursor >= this.records.length;
     return {
       replayId: this.id,
       run: this.run,
-      state: done ? 'finished' : this.clock.playing ? 'playing' : 'paused',
+      state: this.finished ? 'finished' : this.clock.playing ? 'playing' : 'paused',
       speed: this.clock.speed,
-      step: this.lastStep,
-      firstStep: this.firstStep,
-      lastStep: this.finalStep,
+      step: this.cursor.lastStep,
+      firstStep: this.cursor.firstStep,
+      lastStep: this.cursor.finalStep,
     };
+  }
+
+  /** Series the session walks (the store's own; none once stopped). */
+  get seriesCount(): number {
+    return this.cursor.seriesCount;
+  }
+  /** A timer is pending (tests: none is left once the session ends). */
+  get scheduled(): boolean {
+    return this.timer !== null;
   }
 
   /** Clears the client's view of the run, then starts playing. */
   begin(): ReplayState {
     this.clock = newClock(this.clock.speed, this.now());
-    this.sink.emitDelta({ replayId: this.id, series: this.resetAll(new Map()) });
+    const empty = this.cursor.seek(-Infinity).map((r) => this.cursor.delta(this.run, r, true));
+    this.emit(empty, true);
     this.pushState();
     this.tick();
     return this.state();
   }
 
   pause(): ReplayState {
-    if (this.clock.playing) this.clock = pauseClock(this.clock, this.now(), this.timeline, this.cursor);
+    if (this.clock.playing) this.clock = { ...rebaseAt(this.clock, this.now(), this.cursor.pos), playing: false };
     this.reschedule();
     this.pushState();
     return this.state();
   }
 
   resume(): ReplayState {
-    if (this.cursor >= this.records.length) {
+    if (this.finished) {
       // Resuming a finished replay starts it over.
-      return this.seek(this.firstStep === null ? 0 : this.firstStep - 1, true);
+      return this.seek(this.cursor.firstStep === null ? 0 : this.cursor.firstStep - 1, true);
     }
-    if (!this.clock.playing) this.clock = resumeClock(this.clock, this.now(), this.timeline, this.cursor);
+    if (!this.clock.playing) this.clock = { ...rebaseAt(this.clock, this.now(), this.cursor.pos), playing: true };
     this.pushState();
     this.tick();
     return this.state();
   }
 
   setSpeed(speed: ReplaySpeed): ReplayState {
-    this.clock = setClockSpeed(this.clock, speed, this.now(), this.timeline, this.cursor);
+    this.clock = { ...rebaseAt(this.clock, this.now(), this.cursor.pos), speed };
     this.pushState();
     this.tick();
     return this.state();
   }
 
-  /** Shows the run as it was at `step`: the client's series are replaced by everything up to it. */
+  /** Shows the run as it was at `step`: the client's series are replaced by the store's points up to it. */
   seek(step: number, play?: boolean): ReplayState {
-    const idx = seekIndex(this.steps, step);
-    this.view = new SeriesStore(UNBOUNDED);
-    const graphs = this.ingestView(0, idx);
-    this.cursor = idx;
-    this.lastStep = idx > 0 ? this.steps[idx - 1] : null;
-    this.clock = seekClock(this.clock, this.now(), this.timeline, idx);
+    if (this.stopped) return this.state();
+    if (this.storeReset() && !this.rebuild()) return this.state();
+    const series = this.cursor.seek(step).map((r) => this.cursor.delta(this.run, r, true));
+    this.clock = { ...this.clock, anchorPos: this.cursor.pos, anchorAtMs: this.now() };
     if (play !== undefined) this.clock = { ...this.clock, playing: play };
-    const full = new Map<string, SeriesDelta>();
-    for (const d of this.view.deltasAfter(this.run, {})) full.set(`${d.kind}\u0000${d.tag}`, d);
-    const batch: DeltaBatch = { replayId: this.id, series: this.resetAll(full) };
-    if (graphs?.graph) batch.graphs = [this.run];
-    this.sink.emitDelta(batch);
+    this.emit(series, true);
     this.pushState();
     this.tick();
     return this.state();
   }
 
   stop(): ReplayState {
+    const s = { ...this.state(), state: 'finished' as const };
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const s = { ...this.state(), state: 'finished' as const };
+    this.cursor = NO_SERIES; // let go of the store's series
     try {
       this.sink.emitState(s);
     } catch {
@@ -199,65 +143,52 @@ export class ReplaySession {
   }
 
   get finished(): boolean {
-    return this.stopped || this.cursor >= this.records.length;
+    return this.stopped || this.cursor.finished;
   }
 
-  /** A reset delta for every series of the run: from `full` when given, else empty. */
-  private resetAll(full: Map<string, SeriesDelta>): SeriesDelta[] {
-    const seen = new Set<string>();
-    const out: SeriesDelta[] = [];
-    for (const r of this.records) {
-      if (r.kind === 'graph') continue;
-      const kind = r.kind === 'scalar' ? 'scalars' : r.kind === 'histogram' ? 'histograms' : 'images';
-      const key = `${kind}\u0000${r.tag}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const d = full.get(key);
-      if (d) out.push(this.mapImages({ ...d, reset: true }));
-      else if (kind === 'scalars') out.push({ kind, run: this.run, tag: r.tag, reset: true, wallTimes: [], steps: [], values: [] });
-      else out.push({ kind, run: this.run, tag: r.tag, reset: true, points: [] });
+  /** The run lost points (step rewind) or was removed since the cursor was built. */
+  private storeReset(): boolean {
+    return this.store.resetMark(this.run) !== this.mark;
+  }
+
+  /** A new cursor over the run as it is now (what exists now is replayed); false (stopped) when the run is gone. */
+  private rebuild(): boolean {
+    this.mark = this.store.resetMark(this.run);
+    if (this.mark === undefined) {
+      this.stop();
+      return false;
     }
-    return out;
+    this.cursor = new ReplayCursor(this.store.seriesOf(this.run), this.opts.maxGapSec);
+    return true;
   }
 
-  /** Ingests records [from, to) into the replay's own view; true when a graph was among them. */
-  private ingestView(from: number, to: number): { deltas: SeriesDelta[]; graph: boolean } | null {
-    if (to <= from) return null;
-    const slice = this.records.slice(from, to);
-    const deltas = this.view.ingest(this.run, slice);
-    return { deltas, graph: slice.some((r) => r.kind === 'graph') };
-  }
-
-  /** Replayed images point at the main store's copy (same step and sample), which the client can fetch. */
-  private mapImages(d: SeriesDelta): SeriesDelta {
-    if (d.kind !== 'images') return d;
-    const main = this.opts.mainStore.hasRun(this.run) ? this.opts.mainStore.images(this.run, d.tag) : [];
-    const points: ImageRef[] = [];
-    for (const p of d.points) {
-      const m = main.find((x) => x.step === p.step && x.sample === p.sample);
-      if (m) points.push(m);
-    }
-    return { ...d, points };
+  private emit(series: SeriesDelta[], withGraph: boolean): void {
+    const batch: DeltaBatch = { replayId: this.id, series };
+    if (withGraph && this.store.graphs(this.run).length > 0) batch.graphs = [this.run];
+    this.sink.emitDelta(batch);
   }
 
   private tick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.stopped || !this.clock.playing || this.cursor >= this.records.length) return;
+    if (this.stopped || !this.clock.playing) return;
+    if (this.storeReset()) {
+      // Points the client holds were evicted (or the run is gone): show the run as it is now at the
+      // same step, then go on.
+      this.seek(this.cursor.lastStep ?? -Infinity);
+      return;
+    }
+    if (this.cursor.finished) return;
     const now = this.now();
     if (this.sink.pending() <= this.maxPendingPackets) {
-      const end = dueEnd(this.timeline, this.cursor, clockPosition(this.clock, now), this.maxPerTick);
-      if (end > this.cursor) {
-        const got = this.ingestView(this.cursor, end);
-        this.lastStep = this.steps[end - 1];
-        this.cursor = end;
-        if (got) {
-          const batch: DeltaBatch = { replayId: this.id, series: got.deltas.map((d) => this.mapImages(d)) };
-          if (got.graph) batch.graphs = [this.run];
-          this.sink.emitDelta(batch);
-        }
-        if (this.cursor >= this.records.length) {
-          this.clock = pauseClock(this.clock, now, this.timeline, this.cursor);
+      const ranges = this.cursor.take(clockPosition(this.clock, now), this.maxPerTick);
+      if (ranges.length > 0) {
+        this.emit(
+          ranges.map((r) => this.cursor.delta(this.run, r, false)),
+          false,
+        );
+        if (this.cursor.finished) {
+          this.clock = { ...rebaseAt(this.clock, now, this.cursor.pos), playing: false };
           this.pushState();
           return;
         }
@@ -271,7 +202,7 @@ export class ReplaySession {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.stopped) return;
-    const wait = msUntilNext(this.clock, this.now(), this.timeline, this.cursor);
+    const wait = msUntilPosition(this.clock, this.now(), this.clock.playing ? this.cursor.nextPosition() : null);
     if (wait === null) return;
     // Never faster than the push interval; wake at least every second for the periodic state.
     const delay = Math.min(STATE_EVERY_MS, Math.max(this.intervalMs, wait));
@@ -296,46 +227,73 @@ export class ReplaySession {
   }
 }
 
+/**
+ * The server-wide cap on replay sessions (all clients). A finished session still holds its slot (its
+ * client may restart it) until the cap is reached; then the oldest finished one anywhere gives way.
+ */
+export class ReplayLimiter {
+  /** Session -> how its manager forgets it; insertion order = age. */
+  private readonly sessions = new Map<ReplaySession, () => void>();
+
+  constructor(readonly max: number) {}
+
+  get count(): number {
+    return this.sessions.size;
+  }
+
+  /** Makes room for one more session, or throws the refusal. */
+  admit(): void {
+    if (this.sessions.size < this.max) return;
+    for (const [s, forget] of this.sessions) {
+      if (!s.finished) continue;
+      forget();
+      return;
+    }
+    throw new Error(
+      `the server is running ${this.max} replays already (its limit for all clients, --max-replays); try again when one ends`,
+    );
+  }
+
+  add(session: ReplaySession, forget: () => void): void {
+    this.sessions.set(session, forget);
+  }
+
+  remove(session: ReplaySession): void {
+    this.sessions.delete(session);
+  }
+}
+
 /** One client's replays (bounded), created by the socket layer per connection. */
 export class ReplayManager {
   private sessions = new Map<string, ReplaySession>();
-  private loading = 0;
   private closed = false;
 
   constructor(
     private readonly deps: {
-      logdir: string;
-      mainStore: SeriesStore;
+      store: SeriesStore;
       sink: ReplaySink;
       maxSessions: number;
-      maxBytes: number;
-      hasRun: (run: string) => boolean;
+      limiter: ReplayLimiter;
     },
   ) {}
 
-  async start(req: { run: string; speed: ReplaySpeed; maxGapSec: number }): Promise<ReplayState> {
-    if (!this.deps.hasRun(req.run)) throw new PathError(`unknown run "${req.run}"`, 404);
-    if (this.sessions.size + this.loading >= this.deps.maxSessions) {
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  start(req: { run: string; speed: ReplaySpeed; maxGapSec: number }): ReplayState {
+    if (this.closed) throw new Error('connection closed');
+    if (!this.deps.store.hasRun(req.run)) throw new PathError(`unknown run "${req.run}"`, 404);
+    if (this.sessions.size >= this.deps.maxSessions) {
       // Make room by forgetting the oldest finished replay, else refuse.
       const done = [...this.sessions.values()].find((s) => s.finished);
-      if (!done || this.loading > 0) throw new Error(`at most ${this.deps.maxSessions} replays at once per client; stop one first`);
-      done.stop();
-      this.sessions.delete(done.id);
+      if (!done) throw new Error(`at most ${this.deps.maxSessions} replays at once per client; stop one first`);
+      this.end(done);
     }
-    this.loading++;
-    let records: ReplayRecord[];
-    try {
-      ({ records } = await loadReplayRecords(this.deps.logdir, req.run, this.deps.maxBytes));
-    } finally {
-      this.loading--;
-    }
-    if (this.closed) throw new Error('connection closed');
-    const session = new ReplaySession(req.run, records, this.deps.sink, {
-      speed: req.speed,
-      maxGapSec: req.maxGapSec,
-      mainStore: this.deps.mainStore,
-    });
+    this.deps.limiter.admit();
+    const session = new ReplaySession(req.run, this.deps.store, this.deps.sink, { speed: req.speed, maxGapSec: req.maxGapSec });
     this.sessions.set(session.id, session);
+    this.deps.limiter.add(session, () => this.end(session));
     return session.state();
   }
 
@@ -359,14 +317,18 @@ export class ReplayManager {
         if (req.speed === undefined) throw new Error('speed needs a "speed" (1, 2, 10 or "max")');
         return s.setSpeed(req.speed);
       case 'stop':
-        this.sessions.delete(s.id);
-        return s.stop();
+        return this.end(s);
     }
   }
 
   closeAll(): void {
     this.closed = true;
-    for (const s of this.sessions.values()) s.stop();
-    this.sessions.clear();
+    for (const s of [...this.sessions.values()]) this.end(s);
+  }
+
+  private end(s: ReplaySession): ReplayState {
+    this.sessions.delete(s.id);
+    this.deps.limiter.remove(s);
+    return s.stop();
   }
 }

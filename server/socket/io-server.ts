@@ -18,7 +18,7 @@ import type { ResolvedConfig } from '../config.ts';
 import { accessPolicy, checkSocketRequest, requestFacts } from '../security/policy.ts';
 import { bearer, revealLogdir, tokenMatches } from '../security/token.ts';
 import type { LiveHub } from '../live/hub.ts';
-import { ReplayManager } from '../live/replay.ts';
+import { ReplayLimiter, ReplayManager } from '../live/replay.ts';
 import { clientRole, type RunControl } from '../live/run-control.ts';
 import type { RunsService } from '../live/runs-service.ts';
 import { compileTagFilter } from '../live/tag-filter.ts';
@@ -86,9 +86,10 @@ export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
     next(new Error('unauthorized: missing or wrong token'));
   });
 
+  const replayLimiter = new ReplayLimiter(d.config.maxReplays);
   io.on('connection', (socket) => {
     try {
-      attach(socket, d);
+      attach(socket, d, replayLimiter);
     } catch (e) {
       d.config.logger.error(`socket ${socket.id}: setup failed: ${errorMessage(e)}`);
       socket.disconnect(true);
@@ -97,7 +98,7 @@ export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
   return io;
 }
 
-function attach(socket: TypedSocket, d: SocketDeps): void {
+function attach(socket: TypedSocket, d: SocketDeps, replayLimiter: ReplayLimiter): void {
   const warn = (m: string) => d.config.logger.warn(`socket ${socket.id}: ${m}`);
   const id = socket.id;
   // Runs belong to the tab's clientId (kept across reconnects), else to this connection. Past the token
@@ -114,11 +115,9 @@ function attach(socket: TypedSocket, d: SocketDeps): void {
     },
   });
   const replays = new ReplayManager({
-    logdir: d.config.logdir,
-    mainStore: d.store,
+    store: d.store,
     maxSessions: d.config.maxReplaysPerClient,
-    maxBytes: d.config.maxReplayBytes,
-    hasRun: (run) => d.store.hasRun(run),
+    limiter: replayLimiter,
     sink: {
       emitDelta: (batch) => socket.emit('delta', batch),
       emitState: (s) => socket.emit('replay:state', s),

@@ -100,6 +100,36 @@ export class ImageSeries {
     return out;
   }
 
+  // In-place reads by ordered index (one index = one kept step with its samples), for replays.
+  get size(): number {
+    return this.res.size;
+  }
+  get rewinds(): number {
+    return this.res.rewinds;
+  }
+  indexAfter(afterStep: number): number {
+    return this.res.indexAfter(afterStep);
+  }
+  orderedStep(i: number): number {
+    return this.res.orderedStep(i);
+  }
+  /** Wall time of the i-th kept step's first sample. */
+  orderedWallTime(i: number): number {
+    return this.res.orderedItem(i)?.images[0].wallTime ?? NaN;
+  }
+  /** Refs of the kept steps with ordered index in [from, to), samples in order. */
+  refsBetween(from: number, to: number): ImageRef[] {
+    const out: ImageRef[] = [];
+    const end = Math.min(this.res.size, to);
+    for (let i = Math.max(0, from); i < end; i++) {
+      const g = this.res.orderedItem(i);
+      if (!g) continue;
+      const step = this.res.orderedStep(i);
+      for (const im of g.images) out.push(toRef(step, im));
+    }
+    return out;
+  }
+
   /** Bytes and mime type of a kept image by id. */
   data(index: number): { data: Uint8Array; mime: string } | undefined {
     // Ids increase with step order among kept groups: binary search on each group's first id.

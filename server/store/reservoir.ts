@@ -30,6 +30,8 @@ export abstract class ReservoirCore {
   protected lastSlot = -1;
   /** Slots 0..n-1 are in step order. */
   protected ordered = true;
+  /** Step rewinds so far (each evicted kept items): readers walking the series in place watch it. */
+  protected rewindCount = 0;
 
   constructor(capacity: number, rng: Rng = Math.random) {
     if (!(capacity === Infinity || (Number.isInteger(capacity) && capacity >= 1))) {
@@ -105,6 +107,7 @@ export abstract class ReservoirCore {
     this.releaseSlots(keep, before);
     this.n = keep;
     this.lastSlot = keep - 1;
+    this.rewindCount++;
     this.seen = before > 0 ? Math.round((this.seen * keep) / before) : 0;
   }
 
@@ -160,6 +163,23 @@ export abstract class ReservoirCore {
   stepAt(slot: number): number {
     return this.steps[slot];
   }
+
+  // In-place reads by ordered index (the i-th kept item by step), for readers that walk the series
+  // without copying it (replays). An index is valid until the next add.
+
+  /** Step rewinds so far; a change means kept items were evicted (see place). */
+  get rewinds(): number {
+    return this.rewindCount;
+  }
+  /** Ordered index of the first kept item with step > afterStep (size when none). */
+  indexAfter(afterStep: number): number {
+    return this.startAfter(afterStep);
+  }
+  /** Step of the i-th kept item in step order. */
+  orderedStep(i: number): number {
+    this.ensureOrdered();
+    return this.steps[i];
+  }
 }
 
 /** A reservoir of arbitrary items keyed by step. */
@@ -184,6 +204,12 @@ export class Reservoir<T> extends ReservoirCore {
   last(): { step: number; item: T } | undefined {
     if (this.n === 0) return undefined;
     return { step: this.steps[this.lastSlot], item: this.data[this.lastSlot] as T };
+  }
+
+  /** The i-th kept item in step order (no copy). */
+  orderedItem(i: number): T | undefined {
+    this.ensureOrdered();
+    return i >= 0 && i < this.n ? this.data[i] : undefined;
   }
 
   /** Item stored in a slot (see AddResult.slot). */

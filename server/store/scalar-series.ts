@@ -51,6 +51,18 @@ export class ScalarSeries extends ReservoirCore {
     return out;
   }
 
+  /** Columns of the kept points with ordered index in [from, to) (see ReservoirCore.indexAfter). */
+  columnsBetween(from: number, to: number): ScalarColumns {
+    this.ensureOrdered();
+    return this.columnsOfSlots(Math.max(0, from), Math.min(this.n, to));
+  }
+
+  /** Wall time of the i-th kept point in step order. */
+  orderedWallTime(i: number): number {
+    this.ensureOrdered();
+    return this.wall[i];
+  }
+
   private columnsOfSlots(from: number, to: number): ScalarColumns {
     const out: ScalarColumns = { wallTimes: [], steps: [], values: [] };
     for (let i = from; i < to; i++) this.pushSlot(out, i);

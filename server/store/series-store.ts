@@ -29,7 +29,7 @@ export const STORE_BOUNDS = {
 
 type Kind = 'scalars' | 'histograms' | 'images';
 
-interface HistItem {
+export interface HistItem {
   wallTime: number;
   buckets: Bucket[];
 }
@@ -70,7 +70,15 @@ class RunData {
   readonly warnings: string[] = [];
   droppedWarnings = 0;
   readonly tagLimitWarned = new Set<string>();
+  /** See SeriesStore.resetMark. */
+  resetMark = 0;
 }
+
+/** One stored series itself (not a copy), for readers that walk it in place (replays). */
+export type StoredSeries =
+  | { kind: 'scalars'; tag: string; series: ScalarSeries }
+  | { kind: 'histograms'; tag: string; series: Reservoir<HistItem> }
+  | { kind: 'images'; tag: string; series: ImageSeries };
 
 export interface HparamsInfo {
   hparams?: Record<string, string | number | boolean>;
@@ -85,6 +93,7 @@ export class SeriesStore {
   private readonly rng: Rng;
   private readonly data = new Map<string, RunData>();
   private epoch = 0;
+  private resetSeq = 0;
 
   constructor(limits: SampleLimits = DEFAULT_LIMITS, rng: Rng = Math.random) {
     this.limits = { ...limits };
@@ -111,7 +120,10 @@ export class SeriesStore {
       return t;
     };
     const note = (t: Track, r: AddResult): void => {
-      if (r.rewound) t.reset = true;
+      if (r.rewound) {
+        t.reset = true;
+        rd.resetMark = ++this.resetSeq;
+      }
       if (r.accepted) t.slots.push(r.slot);
     };
 
@@ -328,12 +340,35 @@ export class SeriesStore {
     return out;
   }
 
+  /**
+   * The run's sampled series themselves, in order of first appearance per kind (scalars, histograms,
+   * images). Read them in place (ordered indexes are valid until the next ingest); never mutate them.
+   */
+  seriesOf(run: string): StoredSeries[] {
+    const rd = this.data.get(run);
+    if (!rd) return [];
+    const out: StoredSeries[] = [];
+    for (const [tag, e] of rd.scalars) out.push({ kind: 'scalars', tag, series: e.series });
+    for (const [tag, e] of rd.histograms) out.push({ kind: 'histograms', tag, series: e.series });
+    for (const [tag, e] of rd.images) out.push({ kind: 'images', tag, series: e.series });
+    return out;
+  }
+
+  /**
+   * Changes whenever a series of the run dropped kept points (a step rewind) and when the run is
+   * removed and added again; undefined for an unknown run. Appends and sampling leave it alone.
+   */
+  resetMark(run: string): number | undefined {
+    return this.data.get(run)?.resetMark;
+  }
+
   // ---------- internals ----------
 
   private runData(run: string, create: true): RunData {
     let rd = this.data.get(run);
     if (!rd && create) {
       rd = new RunData();
+      rd.resetMark = ++this.resetSeq;
       this.data.set(run, rd);
     }
     return rd as RunData;

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayState } from '../../shared/protocol.ts';
 import type { App } from '../../server/app.ts';
 import { readEventFile } from '../../server/logs/event-file-reader.ts';
-import { loadReplayRecords } from '../../server/live/replay.ts';
 import { EventWriter } from '../../server/logs/event-writer.ts';
 import { client, ClientModel, connected, CORPUS, removeDir, request, scalarsOf, sleep, startApp, tempDir, until, type Client } from './helpers.ts';
 
@@ -100,12 +99,6 @@ describe('replay', () => {
     expect(bad).toMatchObject({ ok: false, error: expect.stringMatching(/speed/) });
   });
 
-  it('refuses runs larger than the replay limit, with the sizes in the message', async () => {
-    await expect(loadReplayRecords(app.config.logdir, 'corpus', 1000)).rejects.toThrow(/MB on disk; replay is limited to/);
-    const { records } = await loadReplayRecords(app.config.logdir, 'corpus', 1e6);
-    expect(records.length).toBeGreaterThan(100);
-  });
-
   it('caps concurrent replays per client; stopping one makes room', async () => {
     const c = await open();
     const ids: string[] = [];
@@ -121,5 +114,34 @@ describe('replay', () => {
     const stop = await request<ReplayState>(c, 'replay:control', { replayId: ids[0], action: 'stop' });
     expect(stop).toMatchObject({ ok: true, data: { state: 'finished' } });
     expect(await request(c, 'replay:start', { run: 'slow', speed: 1 })).toMatchObject({ ok: true });
+  });
+});
+
+describe('server-wide replay cap', () => {
+  it('refuses past --max-replays across clients, and a client leaving frees its slots', async () => {
+    const capped = await startApp({ logdir: dir, maxReplays: 2 });
+    try {
+      const conn = async () => {
+        const c = client(capped);
+        clients.push(c);
+        await connected(c);
+        return c;
+      };
+      const a = await conn();
+      const b = await conn();
+      expect(await request(a, 'replay:start', { run: 'slow', speed: 1 })).toMatchObject({ ok: true });
+      expect(await request(b, 'replay:start', { run: 'slow', speed: 1 })).toMatchObject({ ok: true });
+      const refused = await request(b, 'replay:start', { run: 'slow', speed: 1 });
+      expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/running 2 replays already.*--max-replays/) });
+      a.disconnect();
+      let again: { ok: boolean } = { ok: false };
+      for (let i = 0; i < 50 && !again.ok; i++) {
+        again = await request(b, 'replay:start', { run: 'slow', speed: 1 });
+        if (!again.ok) await sleep(20);
+      }
+      expect(again.ok).toBe(true);
+    } finally {
+      await capped.close();
+    }
   });
 });
