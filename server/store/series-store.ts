@@ -6,6 +6,8 @@ import type { LogRecord } from '../logs/records.ts';
 import { ImageSeries } from './image-series.ts';
 import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
 import { ScalarSeries } from './scalar-series.ts';
+import { PLUGIN_SAMPLE_DEFAULTS, PluginSeries } from './plugin-series.ts';
+import type { ExperimentRecord } from '../logs/records.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
 
 export { DEFAULT_LIMITS, parseSamplesPerPlugin, type SampleLimits } from './sample-limits.ts';
@@ -35,6 +37,21 @@ interface HistItem {
 interface TextItem {
   wallTime: number;
   text: string;
+  shape?: number[];
+  cells?: string[];
+}
+
+/** One run's hparams summaries as TensorBoard's hparams plugin reads them. */
+export interface HparamsDetail {
+  experiment?: ExperimentRecord;
+  start?: {
+    hparams: Record<string, string | number | boolean>;
+    groupName: string;
+    startTimeSecs: number;
+    modelUri: string;
+    monitorUrl: string;
+  };
+  end?: { status: string; endTimeSecs: number };
 }
 
 /** Per-series bookkeeping of one ingest() call. */
@@ -63,6 +80,8 @@ class RunData {
   hparams: Record<string, string | number | boolean> | undefined;
   hparamMetrics: string[] | undefined;
   hparamStatus: string | undefined;
+  readonly hparamsDetail: HparamsDetail = {};
+  plugins!: PluginSeries;
   readonly warnings: string[] = [];
   droppedWarnings = 0;
   readonly tagLimitWarned = new Set<string>();
@@ -145,17 +164,20 @@ export class SeriesStore {
           let res = rd.texts.get(rec.tag);
           if (!res) {
             if (!this.roomForTag(rd, run, 'text', rd.texts.size)) break;
-            res = new Reservoir<TextItem>(STORE_BOUNDS.textSamples, this.rng);
+            res = new Reservoir<TextItem>(this.limits.text ?? PLUGIN_SAMPLE_DEFAULTS.text, this.rng);
             rd.texts.set(rec.tag, res);
           }
           const text = rec.text.length > STORE_BOUNDS.textChars ? `${rec.text.slice(0, STORE_BOUNDS.textChars)}…[truncated]` : rec.text;
-          res.add(rec.step, { wallTime: rec.wallTime, text });
+          const cells = rec.cells && text === rec.text ? { shape: rec.shape ?? [], cells: rec.cells } : {};
+          res.add(rec.step, { wallTime: rec.wallTime, text, ...cells });
           break;
         }
         case 'tensor': {
           const t = rd.tensors.get(rec.tag);
           if (t) t.count++;
           else if (this.roomForTag(rd, run, 'tensor', rd.tensors.size)) rd.tensors.set(rec.tag, { plugin: rec.plugin, count: 1 });
+          const dropped = rd.plugins.add(rec);
+          if (dropped) this.addWarning(run, dropped);
           break;
         }
         case 'graph':
@@ -163,6 +185,7 @@ export class SeriesStore {
           if (rd.graphs.length > STORE_BOUNDS.graphsPerRun) rd.graphs.splice(0, rd.graphs.length - STORE_BOUNDS.graphsPerRun);
           break;
         case 'hparams':
+          this.noteHparamsDetail(rd, rec);
           if (rec.part === 'session_start' && rec.hparams) {
             // Via a Map so a key like "__proto__" stays a plain own property.
             const merged = new Map(Object.entries(rd.hparams ?? {}));
@@ -268,9 +291,18 @@ export class SeriesStore {
     if (rd.hparamStatus) out.status = rd.hparamStatus;
     return out;
   }
-  text(run: string, tag: string): { wallTime: number; step: number; text: string }[] {
+  text(run: string, tag: string): { wallTime: number; step: number; text: string; shape?: number[]; cells?: string[] }[] {
     const res = this.data.get(run)?.texts.get(tag);
-    return res ? res.items().map(({ step, item }) => ({ wallTime: item.wallTime, step, text: item.text })) : [];
+    return res ? res.items().map(({ step, item }) => ({ step, ...item })) : [];
+  }
+  /** The run's hparams summaries (experiment, session start and end), as written. */
+  hparamsDetail(run: string): HparamsDetail {
+    const d = this.data.get(run)?.hparamsDetail;
+    return d ? { ...d } : {};
+  }
+  /** Kept tensors of the audio / pr_curves / custom_scalars plugins. */
+  pluginSeries(run: string): PluginSeries | undefined {
+    return this.data.get(run)?.plugins;
   }
   warnings(run: string): string[] {
     const rd = this.data.get(run);
@@ -323,6 +355,7 @@ export class SeriesStore {
     let rd = this.data.get(run);
     if (!rd && create) {
       rd = new RunData();
+      rd.plugins = new PluginSeries(this.limits, this.rng, STORE_BOUNDS.tagsPerKind);
       this.data.set(run, rd);
     }
     return rd as RunData;
@@ -337,6 +370,29 @@ export class SeriesStore {
       map.set(tag, e);
     }
     return e;
+  }
+
+  /** Keeps what TensorBoard's hparams plugin reads: the first experiment, the session start and end. */
+  private noteHparamsDetail(rd: RunData, rec: Extract<LogRecord, { kind: 'hparams' }>): void {
+    const d = rd.hparamsDetail;
+    if (rec.part === 'experiment' && rec.experiment && !d.experiment) {
+      const x = rec.experiment;
+      d.experiment = { ...x, hparamInfos: x.hparamInfos.slice(0, STORE_BOUNDS.hparamKeys), metricInfos: x.metricInfos.slice(0, STORE_BOUNDS.hparamKeys) };
+    } else if (rec.part === 'session_start') {
+      const merged = new Map(Object.entries(d.start?.hparams ?? {}));
+      for (const [k, v] of Object.entries(rec.hparams ?? {})) {
+        if (merged.has(k) || merged.size < STORE_BOUNDS.hparamKeys) merged.set(k, v);
+      }
+      d.start = {
+        hparams: Object.fromEntries(merged),
+        groupName: rec.groupName ?? d.start?.groupName ?? '',
+        startTimeSecs: rec.startTimeSecs ?? d.start?.startTimeSecs ?? 0,
+        modelUri: rec.modelUri ?? d.start?.modelUri ?? '',
+        monitorUrl: rec.monitorUrl ?? d.start?.monitorUrl ?? '',
+      };
+    } else if (rec.part === 'session_end' && rec.status) {
+      d.end = { status: rec.status, endTimeSecs: rec.endTimeSecs ?? 0 };
+    }
   }
 
   private roomForTag(rd: RunData, run: string, kind: string, size: number): boolean {
