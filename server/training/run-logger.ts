@@ -124,7 +124,7 @@ export class RunLogger {
       metricInfos: metrics.map((tag) => ({ group: '', tag, displayName: '', description: '', datasetType: 'DATASET_UNKNOWN' })),
     };
     this.push({ kind: 'hparams', tag: HPARAMS_TAGS.experiment, part: 'experiment', hparams: names, metrics: [...metrics], experiment, step: 0, wallTime });
-    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.sessionStart, part: 'session_start', hparams: { ...h }, startTimeSecs: wallTime, step: 0, wallTime });
+    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.sessionStart, part: 'session_start', hparams: { ...h }, groupName: '', startTimeSecs: wallTime, modelUri: '', monitorUrl: '', step: 0, wallTime });
   }
 
   /** The status end() was called with, or null. */
