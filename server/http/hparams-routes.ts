@@ -16,6 +16,11 @@ const ExperimentRequest = z.object({
   includeMetrics: z.boolean().optional(),
   hparamsLimit: z.number().int().min(0).optional(),
 });
+const MetricEvalsRequest = z.object({
+  experimentName: z.string().max(1024).optional(),
+  sessionName: z.string().max(1024).default(''),
+  metricName: z.object({ group: z.string().max(1024).default(''), tag: z.string().max(1024).default('') }).default({ group: '', tag: '' }),
+});
 const DownloadQuery = z.object({
   format: z.enum(['json', 'csv', 'latex'], { error: 'format must be json, csv or latex' }),
   request: z.string({ error: 'request is required (JSON)' }).max(1_000_000),
@@ -76,6 +81,13 @@ export function hparamsRoutes(d: HttpDeps): Router {
   });
   r.post('/data/plugin/hparams/session_groups', (req, res) => {
     sendJson(res, sessionGroups(d, parseBody(SessionGroupsRequest, body(req))));
+  });
+  // One metric of one session over time: the scalar series of session[/group] and tag.
+  r.post('/data/plugin/hparams/metric_evals', (req, res) => {
+    const q = parseBody(MetricEvalsRequest, body(req));
+    const run = q.metricName.group ? `${q.sessionName}/${q.metricName.group}`.replace(/\/$/, '') : q.sessionName;
+    if (!d.store.scalarTags(run).includes(q.metricName.tag)) throw new HttpError(400, `run "${run}" has no scalar tag "${q.metricName.tag}"`);
+    sendJson(res, d.store.scalars(run, q.metricName.tag));
   });
   r.get('/data/plugin/hparams/download_data', (req, res) => {
     const q = parseQuery(DownloadQuery, req);

@@ -7,7 +7,9 @@ import { ImageSeries } from './image-series.ts';
 import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
 import { ScalarSeries } from './scalar-series.ts';
 import { PLUGIN_SAMPLE_DEFAULTS, PluginSeries } from './plugin-series.ts';
-import type { ExperimentRecord } from '../logs/records.ts';
+import { noteHparamsDetail, type HparamsDetail } from './hparams-detail.ts';
+
+export type { HparamsDetail } from './hparams-detail.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
 
 export { DEFAULT_LIMITS, parseSamplesPerPlugin, type SampleLimits } from './sample-limits.ts';
@@ -41,18 +43,6 @@ interface TextItem {
   cells?: string[];
 }
 
-/** One run's hparams summaries as TensorBoard's hparams plugin reads them. */
-export interface HparamsDetail {
-  experiment?: ExperimentRecord;
-  start?: {
-    hparams: Record<string, string | number | boolean>;
-    groupName: string;
-    startTimeSecs: number;
-    modelUri: string;
-    monitorUrl: string;
-  };
-  end?: { status: string; endTimeSecs: number };
-}
 
 /** Per-series bookkeeping of one ingest() call. */
 interface Track {
@@ -185,7 +175,7 @@ export class SeriesStore {
           if (rd.graphs.length > STORE_BOUNDS.graphsPerRun) rd.graphs.splice(0, rd.graphs.length - STORE_BOUNDS.graphsPerRun);
           break;
         case 'hparams':
-          this.noteHparamsDetail(rd, rec);
+          noteHparamsDetail(rd.hparamsDetail, rec, STORE_BOUNDS.hparamKeys);
           if (rec.part === 'session_start' && rec.hparams) {
             // Via a Map so a key like "__proto__" stays a plain own property.
             const merged = new Map(Object.entries(rd.hparams ?? {}));
@@ -370,29 +360,6 @@ export class SeriesStore {
       map.set(tag, e);
     }
     return e;
-  }
-
-  /** Keeps what TensorBoard's hparams plugin reads: the first experiment, the session start and end. */
-  private noteHparamsDetail(rd: RunData, rec: Extract<LogRecord, { kind: 'hparams' }>): void {
-    const d = rd.hparamsDetail;
-    if (rec.part === 'experiment' && rec.experiment && !d.experiment) {
-      const x = rec.experiment;
-      d.experiment = { ...x, hparamInfos: x.hparamInfos.slice(0, STORE_BOUNDS.hparamKeys), metricInfos: x.metricInfos.slice(0, STORE_BOUNDS.hparamKeys) };
-    } else if (rec.part === 'session_start') {
-      const merged = new Map(Object.entries(d.start?.hparams ?? {}));
-      for (const [k, v] of Object.entries(rec.hparams ?? {})) {
-        if (merged.has(k) || merged.size < STORE_BOUNDS.hparamKeys) merged.set(k, v);
-      }
-      d.start = {
-        hparams: Object.fromEntries(merged),
-        groupName: rec.groupName ?? d.start?.groupName ?? '',
-        startTimeSecs: rec.startTimeSecs ?? d.start?.startTimeSecs ?? 0,
-        modelUri: rec.modelUri ?? d.start?.modelUri ?? '',
-        monitorUrl: rec.monitorUrl ?? d.start?.monitorUrl ?? '',
-      };
-    } else if (rec.part === 'session_end' && rec.status) {
-      d.end = { status: rec.status, endTimeSecs: rec.endTimeSecs ?? 0 };
-    }
   }
 
   private roomForTag(rd: RunData, run: string, kind: string, size: number): boolean {

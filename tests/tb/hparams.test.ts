@@ -92,6 +92,15 @@ describe('session_groups requests', () => {
   });
 });
 
+describe('metric_evals', () => {
+  it('answers a session metric\'s scalar series, as the scalars route does', async () => {
+    const r = await post('/data/plugin/hparams/metric_evals', { sessionName: 'tf2/hparams/run-0', metricName: { group: '', tag: 'accuracy' } });
+    const tb = goldenRoutes(golden, '/data/plugin/scalars/scalars').find((x) => x.path === '/data/plugin/scalars/scalars?run=tf2%2Fhparams%2Frun-0&tag=accuracy');
+    expect(r.json).toEqual(tb?.json);
+    expect((await post('/data/plugin/hparams/metric_evals', { sessionName: 'nope', metricName: { tag: 'x' } })).status).toBe(400);
+  });
+});
+
 describe('hparams pure logic', () => {
   const detail = (hparams: Record<string, string | number | boolean>, groupName = '', status?: string): HparamsDetail => ({
     start: { hparams, groupName, startTimeSecs: 1, modelUri: '', monitorUrl: '' },

@@ -72,6 +72,10 @@ describe('text rendering', () => {
     expect(three).not.toContain('<p>z</p>');
     expect(textToHtml([], ['<b>x</b>'], false)).toBe('&lt;b&gt;x&lt;/b&gt;');
   });
+  it('lists text tags in write order, exactly as TensorBoard\'s Python loader does', async () => {
+    const tb = goldenRoutes(loadGolden('load_fast_false'), '/data/plugin/text/tags')[0];
+    expect((await ask(srv.base, tb)).json).toEqual(tb.json);
+  });
   it('answers every entry of a text tag, not just the first few', async () => {
     const r = goldenRoutes(golden, '/data/plugin/text/text').find((x) => x.path.includes('tf1'))!;
     const ours = await ask(srv.base, r);
