@@ -1,7 +1,7 @@
 // Projector plugin (TensorBoard's /data/plugin/projector/*) for the embeddings add_embedding writes:
 // runs with a projector_config.pbtxt, their embeddings, a tensor as float32 bytes, its metadata TSV
 // and sprite image. Asset paths that leave the logdir are refused (400) and logged.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -48,6 +48,11 @@ export function projectorRoutes(d: HttpDeps): Router {
       throw new HttpError(400, `${what} path "${p}" is outside the logdir`);
     }
     if (!existsSync(abs)) throw new HttpError(400, `"${p}" not found, or is not a file`);
+    // A symlink inside the logdir must not lead out of it either.
+    if (!resolveAsset(realpathSync(logdir), path.dirname(realpathSync(abs)), path.basename(realpathSync(abs)))) {
+      d.config.logger.warn(`projector: run "${run}" names ${what} path "${p}", a link to outside the logdir; refused`);
+      throw new HttpError(400, `${what} path "${p}" is outside the logdir`);
+    }
     return abs;
   };
   const embedding = (run: string, name: string): { dir: string; e: EmbeddingJson } => {
@@ -67,7 +72,7 @@ export function projectorRoutes(d: HttpDeps): Router {
       if (e.tensorShape || !e.tensorPath) return e;
       try {
         const abs = resolveAsset(logdir, c.dir, e.tensorPath);
-        if (!abs) return e;
+        if (!abs || !resolveAsset(realpathSync(logdir), path.dirname(realpathSync(abs)), path.basename(realpathSync(abs)))) return e;
         return { ...e, tensorShape: tsvToFloat32(readBounded(abs).toString('utf8')).shape };
       } catch {
         return e;

@@ -1,7 +1,7 @@
 // The plugin sections of an export (text, hparams, PR curves, audio, projector embeddings), kept out
 // of export.ts so it stays small. Records in, document sections out; readEmbeddings does the file I/O
 // for a run directory, never leaving the logdir.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExportDocument } from '../../shared/types.ts';
 import type { LogRecord } from './records.ts';
@@ -72,22 +72,26 @@ export async function readEmbeddings(logdir: string, runDir: string, warnings: s
   const out: NonNullable<RunDoc['embeddings']> = [];
   try {
     for (const e of embeddingsOf(parsePbtxt(cfgText))) {
-      const asset = (p: string | undefined): string | undefined => {
+      const asset = async (p: string | undefined): Promise<string | undefined> => {
         if (!p) return undefined;
         const abs = resolveAsset(logdir, runDir, p);
-        if (!abs) warnings.push(`projector: path "${p}" is outside the logdir; skipped`);
-        return abs;
+        // Symlinks are resolved too: a link inside the logdir must not lead out of it.
+        const real = abs ? await realpath(abs).catch(() => undefined) : undefined;
+        const inside = real ? resolveAsset(await realpath(logdir), path.dirname(real), path.basename(real)) : undefined;
+        if (abs && real && !inside) warnings.push(`projector: path "${p}" leads outside the logdir; skipped`);
+        else if (!abs) warnings.push(`projector: path "${p}" is outside the logdir; skipped`);
+        return inside ? abs : undefined;
       };
-      const tensorFile = asset(e.tensorPath);
+      const tensorFile = await asset(e.tensorPath);
       if (!tensorFile) continue;
       try {
         const t = tsvToFloat32((await readSmall(tensorFile)).toString('utf8'));
         const flat = new Float32Array(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength / 4);
         const values = Array.from({ length: t.shape[0] }, (_, r) => Array.from(flat.subarray(r * t.shape[1], (r + 1) * t.shape[1])));
         const item: NonNullable<RunDoc['embeddings']>[number] = { tensorName: e.tensorName ?? '', shape: t.shape, values };
-        const meta = asset(e.metadataPath);
+        const meta = await asset(e.metadataPath);
         if (meta) item.metadata = (await readSmall(meta)).toString('utf8');
-        const sprite = asset(e.sprite?.imagePath);
+        const sprite = await asset(e.sprite?.imagePath);
         if (sprite) {
           const mime = sprite.toLowerCase().endsWith('.png') ? 'image/png' : 'image/jpeg';
           item.sprite = { mime, data: (await readSmall(sprite)).toString('base64'), singleImageDim: e.sprite?.singleImageDim ?? [] };

@@ -1,6 +1,6 @@
 // Custom scalars and projector against TensorBoard 2.21's recorded answers on the golden logdir, plus
 // the RE2 regex rules and the projector's logdir confinement.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { regexScalars } from '../../server/render/custom-scalars.ts';
@@ -91,5 +91,11 @@ describe('projector', () => {
     expect(JSON.stringify(t.json)).toMatch(/outside the logdir/);
     const m = await ask(srv.base, { method: 'GET', path: '/data/plugin/projector/metadata?run=torch%2Fmain&name=evil' });
     expect(m.status).toBe(400);
+    // A symlink inside the logdir that points out of it is refused too.
+    symlinkSync('/etc/hostname', path.join(dir, 'x', 'link.tsv'));
+    writeFileSync(path.join(dir, 'projector_config.pbtxt'), 'embeddings {\n  tensor_name: "link"\n  tensor_path: "x/link.tsv"\n}\n');
+    const l = await ask(srv.base, { method: 'GET', path: '/data/plugin/projector/tensor?run=torch%2Fmain&name=link' });
+    expect(l.status).toBe(400);
+    expect(JSON.stringify(l.json)).toMatch(/outside the logdir/);
   });
 });
