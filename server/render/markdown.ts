@@ -5,6 +5,8 @@ import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 
 const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
+// Every link becomes an <a>; the sanitiser then drops an unsafe href (javascript: ...), as TensorBoard.
+md.validateLink = () => true;
 
 /** TensorBoard's allow-list (plugin_util._ALLOWED_TAGS / _ALLOWED_ATTRIBUTES). */
 export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
@@ -17,11 +19,16 @@ export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'escape',
   // Escape mode keeps the text of <script>/<style> as visible, inert text.
   nonTextTags: [],
+  // TensorBoard's serializer writes attributes in name order.
+  transformTags: {
+    '*': (tagName, attribs) => ({ tagName, attribs: Object.fromEntries(Object.entries(attribs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) }),
+  },
 };
 
 /** Unsafe HTML (e.g. several Markdown renderings combined into a table) -> safe HTML. */
 export function sanitize(html: string): string {
-  return sanitizeHtml(html, SANITIZE_OPTIONS);
+  // Void tags as HTML writes them (<br>, not <br />); text '<' is already escaped, so only real tags match.
+  return sanitizeHtml(html, SANITIZE_OPTIONS).replace(/<(br|hr|img)((?: [^>]*?)?) \/>/g, '<$1$2>');
 }
 
 /** Markdown HTML of one string, unsanitised and without the trailing newline (for combining). */

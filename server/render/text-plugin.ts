@@ -3,10 +3,6 @@
 // slice after a warning. With markdown off, the text is only sanitised. Pure: no I/O.
 import { markdownToUnsafeHtml, renderMarkdown, sanitize } from './markdown.ts';
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 function row(cells: string[]): string {
   return `<tr>\n${cells.map((c) => `<td>${c}</td>\n`).join('')}</tr>\n`;
 }
@@ -41,5 +37,6 @@ export function textToHtml(shape: number[], cells: string[], markdown = true): s
     part = clean.slice(0, dims[0] * dims[1]);
   }
   if (markdown) return prefix + sanitize(makeTable(dims, part.map(markdownToUnsafeHtml)));
-  return prefix + sanitize(makeTable(dims, part.map(escapeHtml)));
+  // Without Markdown, TensorBoard sanitises the raw cells inside the table (allowed tags survive).
+  return prefix + sanitize(makeTable(dims, part));
 }

@@ -76,6 +76,24 @@ describe('text rendering', () => {
     const tb = goldenRoutes(loadGolden('load_fast_false'), '/data/plugin/text/tags')[0];
     expect((await ask(srv.base, tb)).json).toEqual(tb.json);
   });
+  // Inputs and TensorBoard 2.21's plugin_util.markdown_to_safe_html outputs, recorded with its Python.
+  const TB_MARKDOWN: [string, string][] = [
+    ["| a | b |\n|---|---|\n| 1 | 2 |", "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"],
+    ["```\ncode <x>\n```", "<pre><code>code &lt;x&gt;\n</code></pre>"],
+    ["[l](http://x.y \"t\") ![i](p.png) [j](javascript:alert(1))", "<p><a href=\"http://x.y\" title=\"t\">l</a> <img alt=\"i\" src=\"p.png\"> <a>j</a></p>"],
+    ["> quote\n\n---\n\nline  \nbreak", "<blockquote>\n<p>quote</p>\n</blockquote>\n<hr>\n<p>line<br>\nbreak</p>"],
+    ["a\u0000b", "<p>ab</p>"],
+    ["<a href=\"http://ok\" onclick=\"x\">k</a> <span>s</span>", "<p><a href=\"http://ok\">k</a> &lt;span&gt;s&lt;/span&gt;</p>"],
+  ];
+  it.each(TB_MARKDOWN)('renders %j as TensorBoard does', (input, tb) => {
+    expect(textToHtml([], [input])).toBe(tb);
+  });
+  it('without Markdown, sanitises raw cells like TensorBoard (allowed tags survive)', () => {
+    expect(textToHtml([], ['a & <strong>b</strong> <i>c</i> **d**'], false)).toBe('a &amp; <strong>b</strong> &lt;i&gt;c&lt;/i&gt; **d**');
+    expect(textToHtml([2], ['<em>x</em>', 'y<script>z</script>'], false)).toBe(
+      '<table>\n<tbody>\n<tr>\n<td><em>x</em></td>\n</tr>\n<tr>\n<td>y&lt;script&gt;z&lt;/script&gt;</td>\n</tr>\n</tbody>\n</table>',
+    );
+  });
   it('answers every entry of a text tag, not just the first few', async () => {
     const r = goldenRoutes(golden, '/data/plugin/text/text').find((x) => x.path.includes('tf1'))!;
     const ours = await ask(srv.base, r);
