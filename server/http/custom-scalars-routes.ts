@@ -3,6 +3,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { decodeLayout, LAYOUT_TAG, mergeLayouts, regexScalars, type LayoutJson } from '../render/custom-scalars.ts';
+import { pyFloat } from '../render/hparams-download.ts';
 import type { HttpDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
 import { sendJson } from './json.ts';
@@ -35,8 +36,8 @@ export function customScalarsRoutes(d: HttpDeps): Router {
     if (!d.store.scalarTags(run).includes(tag)) throw new HttpError(400, `run "${run}" has no scalar tag "${tag}"`);
     const pts = d.store.scalars(run, tag);
     if (format === 'json') return sendJson(res, pts);
-    const num = (x: number): string => (Number.isInteger(x) ? `${x}.0` : String(x));
-    res.type('text/csv').send(`Wall time,Step,Value\r\n${pts.map(([w, s, v]) => `${num(w)},${s},${num(v)}\r\n`).join('')}`);
+    // Same answer as TensorBoard's scalars download (it delegates there): Python's float repr.
+    res.type('text/csv').send(`Wall time,Step,Value\r\n${pts.map(([w, s, v]) => `${pyFloat(w)},${s},${pyFloat(v)}\r\n`).join('')}`);
   });
   return r;
 }

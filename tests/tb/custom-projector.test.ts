@@ -68,6 +68,19 @@ describe('custom scalars regex', () => {
   });
 });
 
+describe('custom scalars download_data', () => {
+  // TensorBoard's custom_scalars download delegates to the scalars plugin: the same answers.
+  const scalarRoutes = goldenRoutes(golden, '/data/plugin/scalars/scalars').filter((r) => r.path.includes('run=tf2%2Fhparams'));
+  it.each(scalarRoutes.map((r) => [r.path, r] as const))('%s', async (_p, r) => {
+    const withFormat = r.path.includes('format=csv') ? r.path : `${r.path}&format=json`;
+    const ours = await ask(srv.base, { method: 'GET', path: withFormat.replace('/data/plugin/scalars/scalars', '/data/plugin/custom_scalars/download_data') });
+    expect(ours.status).toBe(200);
+    expect(ours.type).toBe(r.type);
+    if (r.json !== undefined) expect(ours.json).toEqual(r.json);
+    else expect(ours.text).toBe(r.text);
+  });
+});
+
 describe('projector', () => {
   it('parses the text-format config add_embedding writes', () => {
     const cfg = parsePbtxt('embeddings {\n  tensor_name: "e:1"\n  sprite { image_path: "s.png" single_image_dim: 8 single_image_dim: 8 }\n}\n# c\n');
