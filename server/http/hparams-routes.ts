@@ -41,8 +41,7 @@ export function hparamsSource(store: SeriesStore): HparamsSource {
     runs: withHp,
     scalarTags,
     lastScalar(run, tag) {
-      const pts = store.scalars(run, tag);
-      const p = pts[pts.length - 1];
+      const p = store.lastScalar(run, tag);
       return p ? { wallTime: p[0], step: p[1], value: p[2] } : undefined;
     },
   };

@@ -253,6 +253,13 @@ export class SeriesStore {
   scalars(run: string, tag: string, afterStep?: number): ScalarTuple[] {
     return this.data.get(run)?.scalars.get(tag)?.series.tuples(afterStep) ?? [];
   }
+  /** The newest point of a scalar series (TensorBoard's read_last_scalars), without copying the rest. */
+  lastScalar(run: string, tag: string): ScalarTuple | undefined {
+    const s = this.data.get(run)?.scalars.get(tag)?.series;
+    const last = s?.lastStep;
+    // Kept steps are strictly increasing, so only the newest is above lastStep - 1.
+    return last === undefined ? undefined : s!.tuples(last - 1).at(-1);
+  }
   histograms(run: string, tag: string, afterStep?: number): HistogramTuple[] {
     const e = this.data.get(run)?.histograms.get(tag);
     return e ? e.series.items(afterStep).map(({ step, item }) => [item.wallTime, step, item.buckets]) : [];
