@@ -29,6 +29,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     next();
   });
   app.use(httpGuard(accessPolicy(d.config)));
+  // TensorBoard's hparams requests list one column per hyper-parameter and metric: a larger bound there.
+  app.use('/data/plugin/hparams', express.json({ limit: '512kb' }));
   app.use(express.json({ limit: '16kb' }));
   app.use(runsRoutes(d));
   app.use(scalarsRoutes(d));

@@ -89,6 +89,11 @@ describe('session_groups requests', () => {
     const wrongType = await post('/data/plugin/hparams/session_groups', body([{ hparam: 'lr', filterRegexp: 'x', excludeMissingValues: true }]));
     expect(wrongType.status).toBe(400);
     expect((await post('/data/plugin/hparams/session_groups', { colParams: 'nope' })).status).toBe(400);
+    // A request naming hundreds of columns (bigger than the app's default body bound) is served.
+    const many = Array.from({ length: 600 }, (_, i) => ({ hparam: `h${i}`, order: 'ORDER_UNSPECIFIED', includeInResult: true, missingValuesFirst: false }));
+    const big = await post('/data/plugin/hparams/session_groups', body([{ hparam: 'lr' }, ...many]));
+    expect(big.status).toBe(200);
+    expect((big.json as { totalSize: number }).totalSize).toBe(4);
   });
 });
 
