@@ -159,6 +159,55 @@ export interface ExportDocument {
       graphs: { kind: 'graph_def' | 'keras'; step: number; nodes: number }[];
       tensors: Record<Tag, { plugin: string; count: number }>;
       warnings: string[];
+      /** Text entries: the raw text (cells joined by newlines), shape and cells, and TensorBoard's HTML. */
+      text?: Record<Tag, { wallTime: number; step: number; raw: string; shape?: number[]; cells?: string[]; html: string }[]>;
+      /** hparams summaries: the experiment as written, the session start and end. */
+      hparams?: {
+        experiment?: {
+          name: string;
+          description: string;
+          user: string;
+          timeCreatedSecs: number;
+          hparamInfos: {
+            name: string;
+            displayName: string;
+            description: string;
+            type: string;
+            differs: boolean;
+            domainDiscrete?: (string | number | boolean)[];
+            domainInterval?: { minValue: number; maxValue: number };
+          }[];
+          metricInfos: { group: string; tag: string; displayName: string; description: string; datasetType: string }[];
+        };
+        start?: { hparams: Record<string, string | number | boolean>; groupName: string; startTimeSecs: number; modelUri: string; monitorUrl: string };
+        end?: { status: string; endTimeSecs: number };
+      };
+      /** PR curves as TensorBoard's /pr_curves answers them. */
+      prCurves?: Record<
+        Tag,
+        {
+          wall_time: number;
+          step: number;
+          precision: number[];
+          recall: number[];
+          true_positives: number[];
+          false_positives: number[];
+          true_negatives: number[];
+          false_negatives: number[];
+          thresholds: number[];
+        }[]
+      >;
+      /** Audio clips (base64) with their labels and content type. */
+      audio?: Record<Tag, { wallTime: number; step: number; contentType: string; clips: string[]; labels: string[] }[]>;
+      /** Projector embeddings of the run directory (projector_config.pbtxt and its files). */
+      embeddings?: {
+        tensorName: string;
+        shape: [number, number];
+        values: number[][];
+        metadata?: string;
+        /** Sprite image, base64, with its single-image size. */
+        sprite?: { mime: string; data: string; singleImageDim: number[] };
+      }[];
     }
   >;
 }

@@ -13,7 +13,12 @@ import { imagesRoutes } from './images-routes.ts';
 import { runsRoutes } from './runs-routes.ts';
 import { scalarsRoutes } from './scalars-routes.ts';
 import { staticRoutes } from './static.ts';
-import { textHparamsRoutes } from './text-hparams-routes.ts';
+import { textRoutes } from './text-routes.ts';
+import { hparamsRoutes } from './hparams-routes.ts';
+import { prCurvesRoutes } from './pr-curves-routes.ts';
+import { audioRoutes } from './audio-routes.ts';
+import { customScalarsRoutes } from './custom-scalars-routes.ts';
+import { projectorRoutes } from './projector-routes.ts';
 
 export function createHttpApp(d: HttpDeps): express.Express {
   const app = express();
@@ -24,13 +29,20 @@ export function createHttpApp(d: HttpDeps): express.Express {
     next();
   });
   app.use(httpGuard(accessPolicy(d.config)));
+  // TensorBoard's hparams requests list one column per hyper-parameter and metric: a larger bound there.
+  app.use('/data/plugin/hparams', express.json({ limit: '512kb' }));
   app.use(express.json({ limit: '16kb' }));
   app.use(runsRoutes(d));
   app.use(scalarsRoutes(d));
   app.use(histogramsRoutes(d));
   app.use(graphsRoutes(d));
   app.use(imagesRoutes(d));
-  app.use(textHparamsRoutes(d));
+  app.use(textRoutes(d));
+  app.use(hparamsRoutes(d));
+  app.use(prCurvesRoutes(d));
+  app.use(audioRoutes(d));
+  app.use(customScalarsRoutes(d));
+  app.use(projectorRoutes(d));
   app.use(exportRoutes(d));
   app.use(['/data', '/api'], (req, res) => {
     res.status(404).json({ error: `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}` });

@@ -1,6 +1,7 @@
 // Event protobuf bytes <-> normalized LogRecords, the way TensorBoard reads them:
 // TF1 simple_value / HistogramProto / Summary.Image and TF2 plugin tensors all become the same records.
-import type { LogRecord } from './records.ts';
+import type protobuf from 'protobufjs';
+import type { ExperimentRecord, HparamInfoRecord, LogRecord } from './records.ts';
 import { PB } from './tfevents-schema.ts';
 import { histogramProtoToBuckets } from '../../shared/histogram.ts';
 import type { Bucket } from '../../shared/types.ts';
@@ -48,6 +49,8 @@ function hparamValue(v: Msg): string | number | boolean | undefined {
  */
 export class EventDecoder {
   private readonly plugins = new Map<string, string>();
+  /** Each tag's plugin content from its first metadata (audio encoding, pr_curve settings...). */
+  private readonly contents = new Map<string, Uint8Array>();
   /** Display name / description from each tag's first metadata, for consumers that show them. */
   readonly tagInfo = new Map<string, { displayName: string; description: string }>();
   /** Over-long tags already warned about (bounded: one warning per tag, not per record). */
@@ -158,6 +161,8 @@ export class EventDecoder {
     if (md && !this.plugins.has(tag)) {
       this.plugins.set(tag, md.plugin_data?.plugin_name ?? '');
       this.tagInfo.set(tag, { displayName: md.display_name ?? '', description: md.summary_description ?? '' });
+      const c: Uint8Array | undefined = md.plugin_data?.content;
+      if (c && c.length > 0) this.contents.set(tag, copyBytes(c));
     }
     const plugin = this.plugins.get(tag) ?? '';
     const base = { wallTime, step, tag };
@@ -176,9 +181,12 @@ export class EventDecoder {
         out.push({ kind: 'image', ...base, width: im.width, height: im.height, data: copyBytes(im.encoded_image_string), sample: 0 });
         return;
       }
-      case 'audio':
-        out.push({ kind: 'tensor', ...base, plugin: plugin || 'audio' });
+      case 'audio': {
+        // TF1 Summary.Audio: one clip, no label; TensorBoard serves it as of unknown encoding.
+        const a = v.audio;
+        out.push({ kind: 'tensor', ...base, plugin: plugin || 'audio', dtype: 'DT_STRING', shape: [1, 2], strings: [copyBytes(a.encoded_audio_string ?? new Uint8Array(0)), new Uint8Array(0)], ...this.tagMeta(tag) });
         return;
+      }
       case 'obsolete_old_style_histogram':
         out.push({ kind: 'tensor', ...base, plugin: plugin || 'obsolete_old_style_histogram' });
         return;
@@ -236,8 +244,8 @@ export class EventDecoder {
         return;
       }
       case PLUGIN.text: {
-        const s = tensorStrings(t);
-        out.push({ kind: 'text', ...base, text: s.map((x) => utf8.decode(x)).join('\n') });
+        const cells = tensorStrings(t).map((x) => utf8.decode(x));
+        out.push({ kind: 'text', ...base, text: cells.join('\n'), shape: tensorShape(t), cells });
         return;
       }
       case PLUGIN.kerasGraph: {
@@ -258,12 +266,24 @@ export class EventDecoder {
         else warnings.push(`${at}: hparams value without metadata`);
         return;
       default: {
-        const rec: LogRecord = { kind: 'tensor', ...base, plugin, dtype: tensorDtypeName(t), shape: tensorShape(t) };
+        const rec: LogRecord = { kind: 'tensor', ...base, plugin, dtype: tensorDtypeName(t), shape: tensorShape(t), ...this.tagMeta(base.tag) };
         const nums = tensorNumbers(t);
         if (nums && nums.length > 0) rec.values = nums;
+        else if (t.string_val && t.string_val.length > 0) rec.strings = t.string_val.map(copyBytes);
         out.push(rec);
       }
     }
+  }
+
+  /** The tag's first-metadata content and display name / description, for plugin tensor records. */
+  private tagMeta(tag: string): { content?: Uint8Array; displayName?: string; description?: string } {
+    const out: { content?: Uint8Array; displayName?: string; description?: string } = {};
+    const c = this.contents.get(tag);
+    if (c) out.content = c;
+    const ti = this.tagInfo.get(tag);
+    if (ti?.displayName) out.displayName = ti.displayName;
+    if (ti?.description) out.description = ti.description;
+    return out;
   }
 
   private decodeHparams(md: Msg, base: { wallTime: number; step: number; tag: string }, out: LogRecord[]): void {
@@ -279,7 +299,7 @@ export class EventDecoder {
         });
         const hparams = dict<string | number | boolean>();
         for (const h of (x.hparam_infos ?? []) as Msg[]) hparams[h.name] = h.display_name || h.name;
-        out.push({ kind: 'hparams', ...base, part: 'experiment', metrics, hparams });
+        out.push({ kind: 'hparams', ...base, part: 'experiment', metrics, hparams, experiment: experimentRecord(x) });
         return;
       }
       case 'session_start_info': {
@@ -288,17 +308,54 @@ export class EventDecoder {
           const x = hparamValue(v);
           if (x !== undefined) hparams[k] = x;
         }
-        out.push({ kind: 'hparams', ...base, part: 'session_start', hparams });
+        const si = d.session_start_info;
+        out.push({
+          kind: 'hparams', ...base, part: 'session_start', hparams,
+          groupName: si.group_name ?? '', startTimeSecs: si.start_time_secs ?? 0, modelUri: si.model_uri ?? '', monitorUrl: si.monitor_url ?? '',
+        });
         return;
       }
       case 'session_end_info': {
         const st = d.session_end_info.status ?? 0;
-        out.push({ kind: 'hparams', ...base, part: 'session_end', status: PB.HParamStatus.valuesById[st] ?? String(st) });
+        out.push({ kind: 'hparams', ...base, part: 'session_end', status: PB.HParamStatus.valuesById[st] ?? String(st), endTimeSecs: d.session_end_info.end_time_secs ?? 0 });
         return;
       }
       default:
         out.push({ kind: 'tensor', ...base, plugin: PLUGIN.hparams });
     }
   }
+}
+
+/** api.proto Experiment -> ExperimentRecord (enum names as TensorBoard's JSON writes them). */
+function experimentRecord(x: Msg): ExperimentRecord {
+  const enumName = (e: protobuf.Enum, n: unknown): string => e.valuesById[Number(n ?? 0)] ?? String(n);
+  return {
+    name: x.name ?? '',
+    description: x.description ?? '',
+    user: x.user ?? '',
+    timeCreatedSecs: x.time_created_secs ?? 0,
+    hparamInfos: ((x.hparam_infos ?? []) as Msg[]).map((h) => {
+      const info: HparamInfoRecord = {
+        name: h.name ?? '',
+        displayName: h.display_name ?? '',
+        description: h.description ?? '',
+        type: enumName(PB.HParamDataType, h.type),
+        differs: h.differs ?? false,
+      };
+      if (h.domain === 'domain_discrete') {
+        info.domainDiscrete = ((h.domain_discrete?.values ?? []) as Msg[]).map(hparamValue).filter((v) => v !== undefined);
+      } else if (h.domain === 'domain_interval') {
+        info.domainInterval = { minValue: h.domain_interval.min_value ?? 0, maxValue: h.domain_interval.max_value ?? 0 };
+      }
+      return info;
+    }),
+    metricInfos: ((x.metric_infos ?? []) as Msg[]).map((m) => ({
+      group: m.name?.group ?? '',
+      tag: m.name?.tag ?? '',
+      displayName: m.display_name ?? '',
+      description: m.description ?? '',
+      datasetType: enumName(PB.DatasetType, m.dataset_type),
+    })),
+  };
 }
 export { encodeEvent } from './event-encode.ts';

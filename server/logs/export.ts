@@ -7,10 +7,13 @@ import type { LogRecord } from './records.ts';
 import { EventDecoder } from './event-codec.ts';
 import { readEventFile } from './event-file-reader.ts';
 import { dict } from '../../shared/dict.ts';
+import { addPluginRecord, readEmbeddings } from './export-plugins.ts';
 
 export interface RunData {
   records: LogRecord[];
   warnings: string[];
+  /** Projector embeddings of the run directory, when loaded from disk. */
+  embeddings?: ExportDocument['runs'][string]['embeddings'];
 }
 
 type RunDoc = ExportDocument['runs'][string];
@@ -25,6 +28,7 @@ export function buildExport(runs: Map<string, RunData>): ExportDocument {
       t.count++;
     };
     for (const r of records) {
+      addPluginRecord(doc, r);
       switch (r.kind) {
         case 'scalar':
           (doc.scalars[r.tag] ??= []).push([r.wallTime, r.step, r.value]);
@@ -52,6 +56,7 @@ export function buildExport(runs: Map<string, RunData>): ExportDocument {
           break;
       }
     }
+    if (runs.get(name)!.embeddings?.length) doc.embeddings = runs.get(name)!.embeddings;
     out.runs[name] = doc;
   }
   return out;
@@ -114,6 +119,10 @@ export async function loadRunsFromPath(path: string, opts: { lenient?: boolean }
       const r = await readEventFile(f, { lenient: opts.lenient, decoder });
       for (const rec of r.records) data.records.push(rec);
       data.warnings.push(...r.warnings);
+    }
+    if (st.isDirectory()) {
+      const embeddings = await readEmbeddings(path, run === '.' ? path : join(path, ...run.split('/')), data.warnings);
+      if (embeddings.length > 0) data.embeddings = embeddings;
     }
     result.set(run, data);
   }

@@ -45,6 +45,36 @@ export interface TextRecord extends Base {
   kind: 'text';
   tag: string;
   text: string;
+  /** The string tensor's shape ([] for one string) and its cells in row-major order, when known. */
+  shape?: number[];
+  cells?: string[];
+}
+/** An hparams experiment summary as written (api.proto Experiment), for the hparams routes. */
+export interface HparamInfoRecord {
+  name: string;
+  displayName: string;
+  description: string;
+  /** 'DATA_TYPE_STRING' | 'DATA_TYPE_BOOL' | 'DATA_TYPE_FLOAT64' | 'DATA_TYPE_UNSET' */
+  type: string;
+  domainDiscrete?: (string | number | boolean)[];
+  domainInterval?: { minValue: number; maxValue: number };
+  differs: boolean;
+}
+export interface MetricInfoRecord {
+  group: string;
+  tag: string;
+  displayName: string;
+  description: string;
+  /** 'DATASET_UNKNOWN' | 'DATASET_TRAINING' | 'DATASET_VALIDATION' */
+  datasetType: string;
+}
+export interface ExperimentRecord {
+  name: string;
+  description: string;
+  user: string;
+  timeCreatedSecs: number;
+  hparamInfos: HparamInfoRecord[];
+  metricInfos: MetricInfoRecord[];
 }
 /** hparams plugin data: the experiment config, a session's values, or a session's end. */
 export interface HparamsRecord extends Base {
@@ -57,6 +87,15 @@ export interface HparamsRecord extends Base {
   part: 'experiment' | 'session_start' | 'session_end';
   /** session_end status, e.g. 'STATUS_SUCCESS'. */
   status?: string;
+  /** The whole experiment summary (part 'experiment'), when decoded from a log. */
+  experiment?: ExperimentRecord;
+  /** session_start_info fields besides the values (part 'session_start'). */
+  groupName?: string;
+  startTimeSecs?: number;
+  modelUri?: string;
+  monitorUrl?: string;
+  /** session_end_info end time (part 'session_end'). */
+  endTimeSecs?: number;
 }
 /** Any other summary (pr_curves, audio, custom_scalars, unknown plugins): kept, never dropped silently. */
 export interface TensorRecord extends Base {
@@ -67,6 +106,13 @@ export interface TensorRecord extends Base {
   shape?: number[];
   /** Decoded numeric content when it has any (flattened). */
   values?: number[];
+  /** Elements of a string tensor (audio clips and labels, custom-scalar layouts), row-major. */
+  strings?: Uint8Array[];
+  /** The tag's summary metadata plugin content (from its first metadata), e.g. the audio encoding. */
+  content?: Uint8Array;
+  /** From the tag's summary metadata, when the writer set them. */
+  displayName?: string;
+  description?: string;
 }
 /** Event-level records that carry no summary (session logs, file_version, run metadata). */
 export interface MetaRecord extends Base {

@@ -194,6 +194,7 @@ message HParamInfo {
     ListValue domain_discrete = 5;
     Interval domain_interval = 6;
   }
+  bool differs = 7;
 }
 message MetricName { string group = 1; string tag = 2; }
 enum DatasetType { DATASET_UNKNOWN = 0; DATASET_TRAINING = 1; DATASET_VALIDATION = 2; }
@@ -233,6 +234,8 @@ export const PB = {
   HParamsPluginData: type('HParamsPluginData'),
   DataType: root.lookupEnum('ts.DataType'),
   HParamStatus: root.lookupEnum('ts.HParamStatus'),
+  HParamDataType: root.lookupEnum('ts.HParamDataType'),
+  DatasetType: root.lookupEnum('ts.DatasetType'),
   SessionStatus: root.lookupEnum('ts.SessionLog.SessionStatus'),
 };
 

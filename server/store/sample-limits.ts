@@ -4,12 +4,16 @@ export interface SampleLimits {
   scalars: number;
   histograms: number;
   images: number;
+  /** Unset = TensorBoard's defaults (PLUGIN_SAMPLE_DEFAULTS in plugin-series.ts). */
+  text?: number;
+  audio?: number;
+  pr_curves?: number;
 }
 
 /** Infinity = keep everything. Images count steps (all samples logged at one step stay together). */
 export const DEFAULT_LIMITS: SampleLimits = { scalars: 100_000, histograms: 500, images: 10 };
 
-const KEYS = ['scalars', 'histograms', 'images'] as const;
+const KEYS = ['scalars', 'histograms', 'images', 'text', 'audio', 'pr_curves'] as const;
 
 /**
  * Parse "scalars=N,histograms=N,images=all" (any subset, any order; unspecified keep their default).

@@ -6,6 +6,10 @@ import type { LogRecord } from '../logs/records.ts';
 import { ImageSeries } from './image-series.ts';
 import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
 import { ScalarSeries } from './scalar-series.ts';
+import { PLUGIN_SAMPLE_DEFAULTS, PluginSeries } from './plugin-series.ts';
+import { noteHparamsDetail, type HparamsDetail } from './hparams-detail.ts';
+
+export type { HparamsDetail } from './hparams-detail.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
 import { dict } from '../../shared/dict.ts';
 
@@ -36,7 +40,10 @@ export interface HistItem {
 interface TextItem {
   wallTime: number;
   text: string;
+  shape?: number[];
+  cells?: string[];
 }
+
 
 /** Per-series bookkeeping of one ingest() call. */
 interface Track {
@@ -67,6 +74,8 @@ class RunData {
   /** Last Event.source_metadata.writer seen; whether a hparams session_start was seen. */
   writer: string | undefined;
   sessionStarted = false;
+  readonly hparamsDetail: HparamsDetail = {};
+  plugins!: PluginSeries;
   readonly warnings: string[] = [];
   droppedWarnings = 0;
   readonly tagLimitWarned = new Set<string>();
@@ -161,17 +170,20 @@ export class SeriesStore {
           let res = rd.texts.get(rec.tag);
           if (!res) {
             if (!this.roomForTag(rd, run, 'text', rd.texts.size)) break;
-            res = new Reservoir<TextItem>(STORE_BOUNDS.textSamples, this.rng);
+            res = new Reservoir<TextItem>(this.limits.text ?? PLUGIN_SAMPLE_DEFAULTS.text, this.rng);
             rd.texts.set(rec.tag, res);
           }
           const text = rec.text.length > STORE_BOUNDS.textChars ? `${rec.text.slice(0, STORE_BOUNDS.textChars)}…[truncated]` : rec.text;
-          res.add(rec.step, { wallTime: rec.wallTime, text });
+          const cells = rec.cells && text === rec.text ? { shape: rec.shape ?? [], cells: rec.cells } : {};
+          res.add(rec.step, { wallTime: rec.wallTime, text, ...cells });
           break;
         }
         case 'tensor': {
           const t = rd.tensors.get(rec.tag);
           if (t) t.count++;
           else if (this.roomForTag(rd, run, 'tensor', rd.tensors.size)) rd.tensors.set(rec.tag, { plugin: rec.plugin, count: 1 });
+          const dropped = rd.plugins.add(rec);
+          if (dropped) this.addWarning(run, dropped);
           break;
         }
         case 'graph':
@@ -180,6 +192,7 @@ export class SeriesStore {
           break;
         case 'hparams':
           if (rec.part === 'session_start') rd.sessionStarted = true;
+          noteHparamsDetail(rd.hparamsDetail, rec, STORE_BOUNDS.hparamKeys);
           if (rec.part === 'session_start' && rec.hparams) {
             // Via a Map so a key like "__proto__" stays a plain own property.
             const merged = new Map(Object.entries(rd.hparams ?? {}));
@@ -258,6 +271,13 @@ export class SeriesStore {
   scalars(run: string, tag: string, afterStep?: number): ScalarTuple[] {
     return this.data.get(run)?.scalars.get(tag)?.series.tuples(afterStep) ?? [];
   }
+  /** The newest point of a scalar series (TensorBoard's read_last_scalars), without copying the rest. */
+  lastScalar(run: string, tag: string): ScalarTuple | undefined {
+    const s = this.data.get(run)?.scalars.get(tag)?.series;
+    const last = s?.lastStep;
+    // Kept steps are strictly increasing, so only the newest is above lastStep - 1.
+    return last === undefined ? undefined : s!.tuples(last - 1).at(-1);
+  }
   histograms(run: string, tag: string, afterStep?: number): HistogramTuple[] {
     const e = this.data.get(run)?.histograms.get(tag);
     return e ? e.series.items(afterStep).map(({ step, item }) => [item.wallTime, step, item.buckets]) : [];
@@ -291,9 +311,18 @@ export class SeriesStore {
     const rd = this.data.get(run);
     return { writer: rd?.writer, started: rd?.sessionStarted ?? false, endStatus: rd?.hparamStatus };
   }
-  text(run: string, tag: string): { wallTime: number; step: number; text: string }[] {
+  text(run: string, tag: string): { wallTime: number; step: number; text: string; shape?: number[]; cells?: string[] }[] {
     const res = this.data.get(run)?.texts.get(tag);
-    return res ? res.items().map(({ step, item }) => ({ wallTime: item.wallTime, step, text: item.text })) : [];
+    return res ? res.items().map(({ step, item }) => ({ step, ...item })) : [];
+  }
+  /** The run's hparams summaries (experiment, session start and end), as written. */
+  hparamsDetail(run: string): HparamsDetail {
+    const d = this.data.get(run)?.hparamsDetail;
+    return d ? { ...d } : {};
+  }
+  /** Kept tensors of the audio / pr_curves / custom_scalars plugins. */
+  pluginSeries(run: string): PluginSeries | undefined {
+    return this.data.get(run)?.plugins;
   }
   warnings(run: string): string[] {
     const rd = this.data.get(run);
@@ -369,6 +398,7 @@ export class SeriesStore {
     if (!rd && create) {
       rd = new RunData();
       rd.resetMark = ++this.resetSeq;
+      rd.plugins = new PluginSeries(this.limits, this.rng, STORE_BOUNDS.tagsPerKind);
       this.data.set(run, rd);
     }
     return rd as RunData;

@@ -114,8 +114,17 @@ export class RunLogger {
     this.writer?.hparams(h, metrics, wallTime);
     const names: Record<string, string> = {};
     for (const k of Object.keys(h)) names[k] = k;
-    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.experiment, part: 'experiment', hparams: names, metrics: [...metrics], step: 0, wallTime });
-    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.sessionStart, part: 'session_start', hparams: { ...h }, step: 0, wallTime });
+    // The same experiment / session the writer puts on disk, so live and replayed runs read alike.
+    const experiment = {
+      name: '', description: '', user: '', timeCreatedSecs: wallTime,
+      hparamInfos: Object.entries(h).map(([name, v]) => ({
+        name, displayName: '', description: '', differs: false,
+        type: typeof v === 'number' ? 'DATA_TYPE_FLOAT64' : typeof v === 'boolean' ? 'DATA_TYPE_BOOL' : 'DATA_TYPE_STRING',
+      })),
+      metricInfos: metrics.map((tag) => ({ group: '', tag, displayName: '', description: '', datasetType: 'DATASET_UNKNOWN' })),
+    };
+    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.experiment, part: 'experiment', hparams: names, metrics: [...metrics], experiment, step: 0, wallTime });
+    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.sessionStart, part: 'session_start', hparams: { ...h }, groupName: '', startTimeSecs: wallTime, modelUri: '', monitorUrl: '', step: 0, wallTime });
   }
 
   /** The status end() was called with, or null. */
@@ -129,7 +138,7 @@ export class RunLogger {
     this.endedWith = status;
     const wallTime = now();
     this.writer?.hparamsEnd(status, wallTime);
-    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.sessionEnd, part: 'session_end', status: STATUS_ON_DISK[status], step: 0, wallTime });
+    this.push({ kind: 'hparams', tag: HPARAMS_TAGS.sessionEnd, part: 'session_end', status: STATUS_ON_DISK[status], endTimeSecs: wallTime, step: 0, wallTime });
   }
 
   /** Records made since the last call. */

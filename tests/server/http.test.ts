@@ -160,7 +160,8 @@ describe('HTTP data API', () => {
     expect(new Uint8Array(await img.arrayBuffer())).toEqual(pngBytes);
     expect(await json('/data/plugin/text/tags')).toMatchObject({ ours: ['notes'] });
     expect(await json(`/data/plugin/text/text?${q({ run: 'ours', tag: 'notes' })}`)).toEqual([
-      { wall_time: 1000, step: 1, text: 'hello <b>world</b>' },
+      // Rendered like TensorBoard: Markdown, with HTML outside its allow-list escaped.
+      { wall_time: 1000, step: 1, text: '<p>hello &lt;b&gt;world&lt;/b&gt;</p>' },
     ]);
     expect(await json('/data/plugin/hparams/runs')).toMatchObject({ ours: { lr: 0.01, activation: 'relu' } });
   });

@@ -14,9 +14,12 @@ describe('parseSamplesPerPlugin', () => {
       images: Infinity,
     });
   });
+  it('takes the text, audio and pr_curves limits too', () => {
+    expect(parseSamplesPerPlugin('text=5,audio=all,pr_curves=0')).toMatchObject({ text: 5, audio: Infinity, pr_curves: Infinity });
+  });
   it('throws readable errors', () => {
     expect(() => parseSamplesPerPlugin('scalars')).toThrow(/plugin=N/);
-    expect(() => parseSamplesPerPlugin('audio=5')).toThrow(/unknown plugin "audio"/);
+    expect(() => parseSamplesPerPlugin('bogus=5')).toThrow(/unknown plugin "bogus"/);
     expect(() => parseSamplesPerPlugin('scalars=-1')).toThrow(/scalars=-1/);
     expect(() => parseSamplesPerPlugin('images=2.5')).toThrow(/non-negative integer/);
     expect(() => parseSamplesPerPlugin('images=lots')).toThrow(/images=lots/);
