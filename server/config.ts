@@ -46,6 +46,8 @@ export interface AppConfig {
   maxExportBytes?: number;
   /** Defaults to console; tests pass a quiet one. */
   logger?: Logger;
+  /** Shown as the page title and in /data/environment (TensorBoard's --window_title). */
+  windowTitle?: string;
 }
 
 export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger'>> & {
@@ -67,6 +69,7 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     port: c.port ?? 6006,
     reloadIntervalSec: c.reloadIntervalSec ?? 1,
     samplesPerPlugin: c.samplesPerPlugin ?? DEFAULT_LIMITS,
+    windowTitle: c.windowTitle ?? '',
     maxRuns: c.maxRuns ?? 2,
     maxQueue: c.maxQueue ?? 64,
     maxRunsPerClient: c.maxRunsPerClient ?? 16,

@@ -7,6 +7,7 @@ import type { Bucket } from '../../shared/types.ts';
 import { graphDefToJson, kerasModelToGraph } from './graph-normalize.ts';
 import { type PbTensor, tensorDtypeName, tensorNumbers, tensorShape, tensorStrings, toNum } from './tensor-values.ts';
 import { decodeFastInto } from './fast-decode.ts';
+import { exactIntText } from '../../shared/exact-int.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -98,6 +99,8 @@ export class EventDecoder {
     }
     const wallTime: number = ev.wall_time ?? 0;
     const step = toNum(ev.step ?? 0);
+    const stepExact = exactIntText(ev.step);
+    const first = records.length;
     switch (ev.what as string | undefined) {
       case 'summary':
         for (const v of (ev.summary?.value ?? []) as Msg[]) {
@@ -141,6 +144,7 @@ export class EventDecoder {
     if (ev.source_metadata) {
       records.push({ kind: 'meta', what: 'source_metadata', wallTime, step, detail: ev.source_metadata.writer });
     }
+    if (stepExact !== undefined) for (let i = first; i < records.length; i++) records[i].stepExact = stepExact;
   }
 
   private decodeValue(v: Msg, wallTime: number, step: number, out: LogRecord[], warnings: string[]): void {

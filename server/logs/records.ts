@@ -6,6 +6,8 @@ import type { Bucket, GraphJson } from '../../shared/types.ts';
 interface Base {
   wallTime: number;
   step: number;
+  /** The step's exact decimal text when the int64 is past 2^53 (`step` is then the nearest double). */
+  stepExact?: string;
 }
 
 export interface ScalarRecord extends Base {

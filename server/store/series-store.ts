@@ -18,6 +18,8 @@ export const STORE_BOUNDS = {
   textSamples: 100,
   /** Characters kept of one text sample. */
   textChars: 100_000,
+  /** Steps past 2^53 whose exact decimal is kept per run. */
+  exactStepsPerRun: 10_000,
   /** Latest graphs kept per run. */
   graphsPerRun: 3,
   /** Warnings kept per run (the oldest are kept; the rest are counted). */
@@ -66,6 +68,10 @@ class RunData {
   readonly warnings: string[] = [];
   droppedWarnings = 0;
   readonly tagLimitWarned = new Set<string>();
+  /** Exact decimal of steps past 2^53, by their (rounded) number. */
+  readonly exactSteps = new Map<number, string>();
+  /** Wall time of the run's first record (TensorBoard orders runs by it). */
+  startTime: number | undefined;
 }
 
 export interface HparamsInfo {
@@ -92,6 +98,7 @@ export class SeriesStore {
   /** Add records of a run; returns one delta per changed series (in order of first change). */
   ingest(run: string, records: readonly LogRecord[]): SeriesDelta[] {
     const rd = this.runData(run, true);
+    if (rd.startTime === undefined && records.length > 0 && Number.isFinite(records[0].wallTime)) rd.startTime = records[0].wallTime;
     const epoch = ++this.epoch;
     const touched: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>[] = [];
     // begin() before adding (an image batch's ids start at the series' next id), note() after.
@@ -116,6 +123,7 @@ export class SeriesStore {
         this.addWarning(run, `record ${rec.kind}${'tag' in rec ? ` "${rec.tag}"` : ''} has a non-finite step; dropped`);
         continue;
       }
+      if (rec.stepExact !== undefined && rd.exactSteps.size < STORE_BOUNDS.exactStepsPerRun) rd.exactSteps.set(rec.step, rec.stepExact);
       switch (rec.kind) {
         case 'scalar': {
           const e = this.entry(rd, run, 'scalars', rec.tag, () => new ScalarSeries(this.limits.scalars, this.rng));
@@ -210,6 +218,10 @@ export class SeriesStore {
   runs(): string[] {
     return [...this.data.keys()];
   }
+  /** Wall time of the run's first record; undefined while it has none. */
+  startTime(run: string): number | undefined {
+    return this.data.get(run)?.startTime;
+  }
   hasRun(run: string): boolean {
     return this.data.has(run);
   }
@@ -231,9 +243,14 @@ export class SeriesStore {
     return out;
   }
 
-  /** displayName/description from the tag's first metadata; the tag itself and '' when none. */
+  /** displayName/description (markdown) as stored in the tag's first metadata; '' when none (as TensorBoard). */
   tagInfo(run: string, tag: string): TagInfo {
-    return this.data.get(run)?.tagInfo.get(tag) ?? { displayName: tag, description: '' };
+    return this.data.get(run)?.tagInfo.get(tag) ?? { displayName: '', description: '' };
+  }
+
+  /** The exact decimal of a step past 2^53 (as read from the log), if one was kept. */
+  exactStep(run: string, step: number): string | undefined {
+    return Number.isSafeInteger(step) ? undefined : this.data.get(run)?.exactSteps.get(step);
   }
 
   /** Sorted by step; only step > afterStep when given. Values keep NaN/±Inf (map them for JSON). */
@@ -249,6 +266,11 @@ export class SeriesStore {
   }
   imageData(run: string, tag: string, index: number): { data: Uint8Array; mime: string } | undefined {
     return this.data.get(run)?.images.get(tag)?.series.data(index);
+  }
+  /** The kept image logged at `step` as sample `sample` (TensorBoard's blob key names images this way). */
+  imageAt(run: string, tag: string, step: number, sample: number): { data: Uint8Array; mime: string } | undefined {
+    const ref = this.images(run, tag).find((im) => im.step === step && im.sample === sample);
+    return ref ? this.imageData(run, tag, ref.index) : undefined;
   }
   /** Latest graphs of the run, oldest first. */
   graphs(run: string): GraphJson[] {
@@ -350,7 +372,7 @@ export class SeriesStore {
 
   private noteTagInfo(rd: RunData, tag: string, rec: { displayName?: string; description?: string }): void {
     if (rd.tagInfo.has(tag) || (rec.displayName === undefined && rec.description === undefined)) return;
-    rd.tagInfo.set(tag, { displayName: rec.displayName || tag, description: rec.description ?? '' });
+    rd.tagInfo.set(tag, { displayName: rec.displayName ?? '', description: rec.description ?? '' });
   }
 
   private batchDelta(run: string, e: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>): SeriesDelta | undefined {

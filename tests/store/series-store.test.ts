@@ -238,8 +238,9 @@ describe('SeriesStore other data', () => {
     expect(Object.getPrototypeOf(hp)).toBe(Object.prototype);
     expect(s.hparamsInfo('r')).toMatchObject({ metrics: ['loss'], status: 'STATUS_SUCCESS' });
     expect(s.tagInfo('r', 'loss')).toEqual({ displayName: 'Loss', description: 'train loss' });
-    expect(s.tagInfo('r', 'h')).toEqual({ displayName: 'h', description: '' });
-    expect(s.tagInfo('r', 'unknown')).toEqual({ displayName: 'unknown', description: '' });
+    // As stored (TensorBoard answers '' for a tag whose writer set no display name).
+    expect(s.tagInfo('r', 'h')).toEqual({ displayName: '', description: '' });
+    expect(s.tagInfo('r', 'unknown')).toEqual({ displayName: '', description: '' });
     expect(s.hparams('none')).toBeUndefined();
   });
 
