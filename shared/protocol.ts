@@ -41,7 +41,7 @@ export interface DeltaBatch {
   series: SeriesDelta[];
   /** The runs whose info changed (new run, status/progress change, hparams). */
   runs?: RunInfo[];
-  /** Runs whose graph arrived or changed: fetch GET /data/plugin/graphs/graph?run=. */
+  /** Runs whose graph arrived or changed: fetch GET /api/graphs?run=. */
   graphs?: RunName[];
 }
 

@@ -5,11 +5,12 @@ import type { HttpDeps } from './deps.ts';
 import { sendJson } from './json.ts';
 import { logdirContents, pluginsListing } from './plugins-listing.ts';
 import { revealLogdir } from '../security/token.ts';
+import { graphRunInfo } from '../logs/graph-text.ts';
 
 export function coreRoutes(d: HttpDeps): Router {
   const r = Router();
   r.get('/data/plugins_listing', (_req, res) => {
-    sendJson(res, pluginsListing(logdirContents(d.store, (run) => d.store.graphs(run).length > 0)));
+    sendJson(res, pluginsListing(logdirContents(d.store, (run) => d.store.graphs(run).length > 0 || graphRunInfo(run, d.store.graphSources(run)) !== undefined)));
   });
   r.get('/data/environment', (req, res) => {
     // As /api/status: the absolute path is for the local user (or anyone holding the token), not the network.

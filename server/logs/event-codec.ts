@@ -19,6 +19,8 @@ export const PLUGIN = {
   text: 'text',
   hparams: 'hparams',
   kerasGraph: 'graph_keras_model',
+  runMetadata: 'graph_run_metadata',
+  runMetadataGraph: 'graph_run_metadata_graph',
 } as const;
 
 type Msg = Record<string, any>;
@@ -117,7 +119,8 @@ export class EventDecoder {
       case 'graph_def':
         try {
           const g = PB.GraphDef.decode(ev.graph_def) as unknown as Msg;
-          records.push({ kind: 'graph', wallTime, step, graph: graphDefToJson(g, step) });
+          const source = { kind: 'graph_def' as const, data: copyBytes(ev.graph_def) };
+          records.push({ kind: 'graph', wallTime, step, graph: graphDefToJson(g, step), source });
         } catch (e) {
           warnings.push(`cannot decode graph_def (${(e as Error).message})`);
         }
@@ -130,7 +133,7 @@ export class EventDecoder {
         break;
       }
       case 'tagged_run_metadata':
-        records.push({ kind: 'meta', what: 'tagged_run_metadata', wallTime, step, detail: ev.tagged_run_metadata.tag });
+        records.push({ kind: 'meta', what: 'tagged_run_metadata', wallTime, step, detail: ev.tagged_run_metadata.tag, blob: copyBytes(ev.tagged_run_metadata.run_metadata ?? new Uint8Array(0)) });
         break;
       case 'meta_graph_def':
         records.push({ kind: 'meta', what: 'meta_graph_def', wallTime, step, detail: `${ev.meta_graph_def.length} bytes` });
@@ -242,7 +245,9 @@ export class EventDecoder {
           return;
         }
         try {
-          out.push({ kind: 'graph', wallTime: base.wallTime, step: base.step, graph: kerasModelToGraph(utf8.decode(s[0]), base.step) });
+          const json = utf8.decode(s[0]);
+          const source = { kind: 'keras' as const, tag: base.tag, json };
+          out.push({ kind: 'graph', wallTime: base.wallTime, step: base.step, graph: kerasModelToGraph(json, base.step), source });
         } catch (e) {
           warnings.push(`${at}: cannot read Keras model JSON (${(e as Error).message})`);
         }
@@ -254,6 +259,10 @@ export class EventDecoder {
         return;
       default: {
         const rec: LogRecord = { kind: 'tensor', ...base, plugin, dtype: tensorDtypeName(t), shape: tensorShape(t) };
+        if (plugin === PLUGIN.runMetadata || plugin === PLUGIN.runMetadataGraph) {
+          const s = tensorStrings(t);
+          if (s.length > 0) rec.blob = copyBytes(s[0]);
+        }
         const nums = tensorNumbers(t);
         if (nums && nums.length > 0) rec.values = nums;
         out.push(rec);

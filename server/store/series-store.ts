@@ -20,6 +20,8 @@ export const STORE_BOUNDS = {
   textChars: 100_000,
   /** Steps past 2^53 whose exact decimal is kept per run. */
   exactStepsPerRun: 10_000,
+  /** Graph tags (Keras models, run metadata) kept per run. */
+  graphTagsPerRun: 100,
   /** Latest graphs kept per run. */
   graphsPerRun: 3,
   /** Warnings kept per run (the oldest are kept; the rest are counted). */
@@ -72,6 +74,18 @@ class RunData {
   readonly exactSteps = new Map<number, string>();
   /** Wall time of the run's first record (TensorBoard orders runs by it). */
   startTime: number | undefined;
+  /** What the graphs plugin serves as TensorBoard does: the latest of each. */
+  readonly graphSources: GraphSources = { keras: new Map(), runMetadata: new Map() };
+}
+
+/** A run's graph data in the form TensorBoard serves it (bytes/JSON as logged), latest per tag. */
+export interface GraphSources {
+  /** The run's GraphDef (Event.graph_def). */
+  graphDef?: Uint8Array;
+  /** Keras model JSON by summary tag (conceptual graphs). */
+  keras: Map<string, string>;
+  /** Serialized RunMetadata by tag: 'profile' (TF1 tagged_run_metadata, graph_run_metadata) or 'op_graph'. */
+  runMetadata: Map<string, { kind: 'profile' | 'op_graph'; data: Uint8Array }>;
 }
 
 export interface HparamsInfo {
@@ -161,12 +175,21 @@ export class SeriesStore {
           break;
         }
         case 'tensor': {
+          if (rec.blob && (rec.plugin === 'graph_run_metadata' || rec.plugin === 'graph_run_metadata_graph')) {
+            const kind = rec.plugin === 'graph_run_metadata' ? 'profile' : 'op_graph';
+            this.noteGraphTag(rd, rec.tag, () => rd.graphSources.runMetadata.set(rec.tag, { kind, data: rec.blob! }));
+          }
           const t = rd.tensors.get(rec.tag);
           if (t) t.count++;
           else if (this.roomForTag(rd, run, 'tensor', rd.tensors.size)) rd.tensors.set(rec.tag, { plugin: rec.plugin, count: 1 });
           break;
         }
         case 'graph':
+          if (rec.source?.kind === 'graph_def') rd.graphSources.graphDef = rec.source.data;
+          else if (rec.source?.kind === 'keras') {
+            const { tag, json } = rec.source;
+            this.noteGraphTag(rd, tag, () => rd.graphSources.keras.set(tag, json));
+          }
           rd.graphs.push(rec.graph);
           if (rd.graphs.length > STORE_BOUNDS.graphsPerRun) rd.graphs.splice(0, rd.graphs.length - STORE_BOUNDS.graphsPerRun);
           break;
@@ -185,6 +208,10 @@ export class SeriesStore {
           }
           break;
         case 'meta':
+          if (rec.what === 'tagged_run_metadata' && rec.blob && rec.detail) {
+            const tag = rec.detail;
+            this.noteGraphTag(rd, tag, () => rd.graphSources.runMetadata.set(tag, { kind: 'profile', data: rec.blob! }));
+          }
           break;
       }
     }
@@ -271,6 +298,10 @@ export class SeriesStore {
   imageAt(run: string, tag: string, step: number, sample: number): { data: Uint8Array; mime: string } | undefined {
     const ref = this.images(run, tag).find((im) => im.step === step && im.sample === sample);
     return ref ? this.imageData(run, tag, ref.index) : undefined;
+  }
+  /** The run's graph data as logged (GraphDef bytes, Keras JSON, RunMetadata by tag). */
+  graphSources(run: string): GraphSources | undefined {
+    return this.data.get(run)?.graphSources;
   }
   /** Latest graphs of the run, oldest first. */
   graphs(run: string): GraphJson[] {
@@ -359,6 +390,12 @@ export class SeriesStore {
       map.set(tag, e);
     }
     return e;
+  }
+
+  /** Keeps the latest graph blob of a tag, for a bounded number of tags per run. */
+  private noteGraphTag(rd: RunData, tag: string, set: () => void): void {
+    const g = rd.graphSources;
+    if (g.keras.has(tag) || g.runMetadata.has(tag) || g.keras.size + g.runMetadata.size < STORE_BOUNDS.graphTagsPerRun) set();
   }
 
   private roomForTag(rd: RunData, run: string, kind: string, size: number): boolean {

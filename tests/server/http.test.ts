@@ -140,9 +140,9 @@ describe('HTTP data API', () => {
     expect(img.headers.get('content-type')).toMatch(/^image\//);
     expect((await img.arrayBuffer()).byteLength).toBeGreaterThan(100);
 
-    const graphRuns = (await json('/data/plugin/graphs/runs')) as string[];
+    const graphRuns = (await json('/api/graphs/runs')) as string[];
     expect(graphRuns).toContain('tf1');
-    const graphs = (await json(`/data/plugin/graphs/graph?${q({ run: 'tf1' })}`)) as { kind: string; nodes: unknown[] }[];
+    const graphs = (await json(`/api/graphs?${q({ run: 'tf1' })}`)) as { kind: string; nodes: unknown[] }[];
     expect(graphs[0].kind).toBe('graph_def');
     expect(graphs[0].nodes.length).toBeGreaterThan(10);
   });
