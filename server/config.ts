@@ -23,7 +23,8 @@ export interface AppConfig {
   /** 0 picks a free port (tests). */
   port?: number;
   reloadIntervalSec?: number;
-  samplesPerPlugin?: SampleLimits;
+  /** Samples kept per tag by plugin; plugins not given keep their default. */
+  samplesPerPlugin?: Partial<SampleLimits>;
   /** Concurrent training runs (the rest queue). */
   maxRuns?: number;
   /** Queued runs the trainer accepts in total. */

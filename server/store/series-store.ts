@@ -7,6 +7,7 @@ import { ImageSeries } from './image-series.ts';
 import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
 import { ScalarSeries } from './scalar-series.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
+import { isRestart } from '../logs/rewind.ts';
 
 export { DEFAULT_LIMITS, parseSamplesPerPlugin, type SampleLimits } from './sample-limits.ts';
 
@@ -102,8 +103,9 @@ export class SeriesStore {
   private readonly data = new Map<string, RunData>();
   private epoch = 0;
 
-  constructor(limits: SampleLimits = DEFAULT_LIMITS, rng: Rng = Math.random) {
-    this.limits = { ...limits };
+  /** Plugins not given in `limits` keep their default (DEFAULT_LIMITS). */
+  constructor(limits: Partial<SampleLimits> = DEFAULT_LIMITS, rng: Rng = Math.random) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits, other: { ...DEFAULT_LIMITS.other, ...limits.other } };
     this.rng = rng;
   }
 
@@ -208,6 +210,14 @@ export class SeriesStore {
           }
           break;
         case 'meta':
+          if (isRestart(rec)) {
+            // A restarted job logs SessionLog START at the step it resumed from: what was logged at or past
+            // it belongs to the abandoned attempt (the same rule as a per-tag rewind, for every tag at once).
+            for (const e of [...rd.scalars.values(), ...rd.histograms.values(), ...rd.images.values()]) {
+              const t = begin(e);
+              if (e.series.truncateFrom(rec.step)) t.reset = true;
+            }
+          }
           if (rec.what === 'tagged_run_metadata' && rec.blob && rec.detail) {
             const tag = rec.detail;
             this.noteGraphTag(rd, tag, () => rd.graphSources.runMetadata.set(tag, { kind: 'profile', data: rec.blob! }));
