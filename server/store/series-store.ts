@@ -27,6 +27,8 @@ export const STORE_BOUNDS = {
   graphsPerRun: 3,
   /** Warnings kept per run (the oldest are kept; the rest are counted). */
   warningsPerRun: 200,
+  /** Folders (not runs) whose warnings are kept until they become runs. */
+  pendingWarningRuns: 1_000,
   /** Hyper-parameter keys per run. */
   hparamKeys: 1_000,
 } as const;
@@ -101,6 +103,8 @@ export class SeriesStore {
   readonly limits: SampleLimits;
   private readonly rng: Rng;
   private readonly data = new Map<string, RunData>();
+  /** Warnings about folders that are not (yet) runs. */
+  private readonly pendingWarnings = new Map<string, string[]>();
   private epoch = 0;
 
   /** Plugins not given in `limits` keep their default (DEFAULT_LIMITS). */
@@ -234,9 +238,21 @@ export class SeriesStore {
     return deltas;
   }
 
-  /** Record a problem found while reading a run (bounded per run). */
+  /**
+   * Record a problem found while reading a run (bounded per run). A warning about a folder that is not a run
+   * (the logdir itself, a refused symlink) never creates a run: it is kept aside until such a run appears.
+   */
   addWarning(run: string, message: string): void {
-    const rd = this.runData(run, true);
+    const rd = this.data.get(run);
+    if (!rd) {
+      let w = this.pendingWarnings.get(run);
+      if (!w) {
+        if (this.pendingWarnings.size >= STORE_BOUNDS.pendingWarningRuns) return;
+        this.pendingWarnings.set(run, (w = []));
+      }
+      if (w.length < STORE_BOUNDS.warningsPerRun) w.push(message);
+      return;
+    }
     if (rd.warnings.length < STORE_BOUNDS.warningsPerRun) rd.warnings.push(message);
     else rd.droppedWarnings++;
   }
@@ -337,7 +353,7 @@ export class SeriesStore {
   }
   warnings(run: string): string[] {
     const rd = this.data.get(run);
-    if (!rd) return [];
+    if (!rd) return [...(this.pendingWarnings.get(run) ?? [])];
     return rd.droppedWarnings > 0 ? [...rd.warnings, `(${rd.droppedWarnings} more warnings not kept)`] : [...rd.warnings];
   }
 
@@ -387,6 +403,11 @@ export class SeriesStore {
     if (!rd && create) {
       rd = new RunData();
       this.data.set(run, rd);
+      const pending = this.pendingWarnings.get(run);
+      if (pending) {
+        rd.warnings.push(...pending);
+        this.pendingWarnings.delete(run);
+      }
     }
     return rd as RunData;
   }
