@@ -233,7 +233,7 @@ export class SeriesStore {
     const deltas: SeriesDelta[] = [];
     for (const e of touched) {
       const d = this.batchDelta(run, e);
-      if (d) deltas.push(d);
+      if (d) deltas.push(this.withExactSteps(rd, d));
     }
     return deltas;
   }
@@ -377,26 +377,39 @@ export class SeriesStore {
       const a = after(tag, e.series.lastStep);
       const cols = e.series.columns(a.from);
       if (cols.steps.length === 0) continue;
-      out.push({ kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols });
+      out.push(this.withExactSteps(rd, { kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols }));
     }
     for (const [tag, e] of rd.histograms) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
       const points = this.histograms(run, tag, a.from);
       if (points.length === 0) continue;
-      out.push({ kind: 'histograms', run, tag, ...(a.reset ? { reset: true } : {}), points });
+      out.push(this.withExactSteps(rd, { kind: 'histograms', run, tag, ...(a.reset ? { reset: true } : {}), points }));
     }
     for (const [tag, e] of rd.images) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
       const points = e.series.refs(a.from);
       if (points.length === 0) continue;
-      out.push({ kind: 'images', run, tag, ...(a.reset ? { reset: true } : {}), points });
+      out.push(this.withExactSteps(rd, { kind: 'images', run, tag, ...(a.reset ? { reset: true } : {}), points }));
     }
     return out;
   }
 
   // ---------- internals ----------
+
+  /** Adds the exact text of the delta's steps past 2^53 (when the run has any). */
+  private withExactSteps(rd: RunData, d: SeriesDelta): SeriesDelta {
+    if (rd.exactSteps.size === 0) return d;
+    const steps = d.kind === 'scalars' ? d.steps : d.kind === 'histograms' ? d.points.map((p) => p[1]) : d.points.map((p) => p.step);
+    let exact: Record<string, string> | undefined;
+    for (const st of steps) {
+      if (Number.isSafeInteger(st)) continue;
+      const text = rd.exactSteps.get(st);
+      if (text !== undefined) (exact ??= {})[String(st)] = text;
+    }
+    return exact ? { ...d, exactSteps: exact } : d;
+  }
 
   private runData(run: string, create: true): RunData {
     let rd = this.data.get(run);
