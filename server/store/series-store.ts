@@ -8,6 +8,10 @@ import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
 import { ScalarSeries } from './scalar-series.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
 import { isRestart } from '../logs/rewind.ts';
+import { withExactSteps } from './exact-steps.ts';
+import { emptyGraphSources, noteGraphData, type GraphSources } from './graph-sources.ts';
+
+export type { GraphSources } from './graph-sources.ts';
 
 export { DEFAULT_LIMITS, parseSamplesPerPlugin, type SampleLimits } from './sample-limits.ts';
 
@@ -21,8 +25,6 @@ export const STORE_BOUNDS = {
   textChars: 100_000,
   /** Steps past 2^53 whose exact decimal is kept per run. */
   exactStepsPerRun: 10_000,
-  /** Graph tags (Keras models, run metadata) kept per run. */
-  graphTagsPerRun: 100,
   /** Latest graphs kept per run. */
   graphsPerRun: 3,
   /** Warnings kept per run (the oldest are kept; the rest are counted). */
@@ -78,17 +80,7 @@ class RunData {
   /** Wall time of the run's first record (TensorBoard orders runs by it). */
   startTime: number | undefined;
   /** What the graphs plugin serves as TensorBoard does: the latest of each. */
-  readonly graphSources: GraphSources = { keras: new Map(), runMetadata: new Map() };
-}
-
-/** A run's graph data in the form TensorBoard serves it (bytes/JSON as logged), latest per tag. */
-export interface GraphSources {
-  /** The run's GraphDef (Event.graph_def). */
-  graphDef?: Uint8Array;
-  /** Keras model JSON by summary tag (conceptual graphs). */
-  keras: Map<string, string>;
-  /** Serialized RunMetadata by tag: 'profile' (TF1 tagged_run_metadata, graph_run_metadata) or 'op_graph'. */
-  runMetadata: Map<string, { kind: 'profile' | 'op_graph'; data: Uint8Array }>;
+  readonly graphSources: GraphSources = emptyGraphSources();
 }
 
 export interface HparamsInfo {
@@ -181,21 +173,14 @@ export class SeriesStore {
           break;
         }
         case 'tensor': {
-          if (rec.blob && (rec.plugin === 'graph_run_metadata' || rec.plugin === 'graph_run_metadata_graph')) {
-            const kind = rec.plugin === 'graph_run_metadata' ? 'profile' : 'op_graph';
-            this.noteGraphTag(rd, rec.tag, () => rd.graphSources.runMetadata.set(rec.tag, { kind, data: rec.blob! }));
-          }
+          noteGraphData(rd.graphSources, rec);
           const t = rd.tensors.get(rec.tag);
           if (t) t.count++;
           else if (this.roomForTag(rd, run, 'tensor', rd.tensors.size)) rd.tensors.set(rec.tag, { plugin: rec.plugin, count: 1 });
           break;
         }
         case 'graph':
-          if (rec.source?.kind === 'graph_def') rd.graphSources.graphDef = rec.source.data;
-          else if (rec.source?.kind === 'keras') {
-            const { tag, json } = rec.source;
-            this.noteGraphTag(rd, tag, () => rd.graphSources.keras.set(tag, json));
-          }
+          noteGraphData(rd.graphSources, rec);
           rd.graphs.push(rec.graph);
           if (rd.graphs.length > STORE_BOUNDS.graphsPerRun) rd.graphs.splice(0, rd.graphs.length - STORE_BOUNDS.graphsPerRun);
           break;
@@ -222,10 +207,7 @@ export class SeriesStore {
               if (e.series.truncateFrom(rec.step)) t.reset = true;
             }
           }
-          if (rec.what === 'tagged_run_metadata' && rec.blob && rec.detail) {
-            const tag = rec.detail;
-            this.noteGraphTag(rd, tag, () => rd.graphSources.runMetadata.set(tag, { kind: 'profile', data: rec.blob! }));
-          }
+          noteGraphData(rd.graphSources, rec);
           break;
       }
     }
@@ -233,7 +215,7 @@ export class SeriesStore {
     const deltas: SeriesDelta[] = [];
     for (const e of touched) {
       const d = this.batchDelta(run, e);
-      if (d) deltas.push(this.withExactSteps(rd, d));
+      if (d) deltas.push(withExactSteps(rd.exactSteps, d));
     }
     return deltas;
   }
@@ -377,39 +359,26 @@ export class SeriesStore {
       const a = after(tag, e.series.lastStep);
       const cols = e.series.columns(a.from);
       if (cols.steps.length === 0) continue;
-      out.push(this.withExactSteps(rd, { kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols }));
+      out.push(withExactSteps(rd.exactSteps, { kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols }));
     }
     for (const [tag, e] of rd.histograms) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
       const points = this.histograms(run, tag, a.from);
       if (points.length === 0) continue;
-      out.push(this.withExactSteps(rd, { kind: 'histograms', run, tag, ...(a.reset ? { reset: true } : {}), points }));
+      out.push(withExactSteps(rd.exactSteps, { kind: 'histograms', run, tag, ...(a.reset ? { reset: true } : {}), points }));
     }
     for (const [tag, e] of rd.images) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
       const points = e.series.refs(a.from);
       if (points.length === 0) continue;
-      out.push(this.withExactSteps(rd, { kind: 'images', run, tag, ...(a.reset ? { reset: true } : {}), points }));
+      out.push(withExactSteps(rd.exactSteps, { kind: 'images', run, tag, ...(a.reset ? { reset: true } : {}), points }));
     }
     return out;
   }
 
   // ---------- internals ----------
-
-  /** Adds the exact text of the delta's steps past 2^53 (when the run has any). */
-  private withExactSteps(rd: RunData, d: SeriesDelta): SeriesDelta {
-    if (rd.exactSteps.size === 0) return d;
-    const steps = d.kind === 'scalars' ? d.steps : d.kind === 'histograms' ? d.points.map((p) => p[1]) : d.points.map((p) => p.step);
-    let exact: Record<string, string> | undefined;
-    for (const st of steps) {
-      if (Number.isSafeInteger(st)) continue;
-      const text = rd.exactSteps.get(st);
-      if (text !== undefined) (exact ??= {})[String(st)] = text;
-    }
-    return exact ? { ...d, exactSteps: exact } : d;
-  }
 
   private runData(run: string, create: true): RunData {
     let rd = this.data.get(run);
@@ -434,12 +403,6 @@ export class SeriesStore {
       map.set(tag, e);
     }
     return e;
-  }
-
-  /** Keeps the latest graph blob of a tag, for a bounded number of tags per run. */
-  private noteGraphTag(rd: RunData, tag: string, set: () => void): void {
-    const g = rd.graphSources;
-    if (g.keras.has(tag) || g.runMetadata.has(tag) || g.keras.size + g.runMetadata.size < STORE_BOUNDS.graphTagsPerRun) set();
   }
 
   private roomForTag(rd: RunData, run: string, kind: string, size: number): boolean {
