@@ -19,7 +19,16 @@ const SANITIZE: sanitizeHtml.IOptions = {
   allowedAttributes: ALLOWED_ATTRIBUTES,
   allowedSchemes: ['http', 'https', 'mailto'],
   disallowedTagsMode: 'escape',
+  // TensorBoard's serializer writes attributes in alphabetical order.
+  transformTags: {
+    a: (tagName, attribs) => ({ tagName, attribs: sortedAttribs(attribs) }),
+    img: (tagName, attribs) => ({ tagName, attribs: sortedAttribs(attribs) }),
+  },
 };
+
+function sortedAttribs(a: sanitizeHtml.Attributes): sanitizeHtml.Attributes {
+  return Object.fromEntries(Object.keys(a).sort().map((k) => [k, a[k]]));
+}
 
 /** Unsafe HTML for one markdown document (no trailing newline, as Python-Markdown), null bytes dropped. */
 export function markdownToUnsafeHtml(source: string): string {
@@ -28,7 +37,8 @@ export function markdownToUnsafeHtml(source: string): string {
 
 /** Sanitises HTML with TensorBoard's allow-list. */
 export function safeHtml(unsafe: string): string {
-  return sanitizeHtml(unsafe, SANITIZE);
+  // Void elements as HTML writes them (<br>, <hr>, <img ...>), not XHTML's "<br />", as TensorBoard does.
+  return sanitizeHtml(unsafe, SANITIZE).replace(/<(br|hr|img)((?: [a-z]+="[^"]*")*) \/>/g, '<$1$2>');
 }
 
 /** Renders markdown to HTML that is safe to put in the page. */
