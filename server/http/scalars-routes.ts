@@ -1,6 +1,6 @@
 // TensorBoard's scalars plugin API: tags per run, one series as [[wall_time, step, value], ...] (or CSV with
 // ?format=csv), and several runs' series of one tag at once (POST scalars_multirun).
-import express, { Router } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { HttpDeps } from './deps.ts';
 import { sendJson } from './json.ts';
@@ -33,9 +33,16 @@ export function scalarsRoutes(d: HttpDeps): Router {
     }
     sendJson(res, series(run, tag));
   });
-  // TensorBoard's frontend posts a form: tag=...&runs=a&runs=b. Runs without the tag are left out.
-  r.post('/data/plugin/scalars/scalars_multirun', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10_001 }), (req, res) => {
-    const parsed = MultirunBody.safeParse(req.body ?? {});
+  // A form: tag=...&runs=a&runs=b, URL-encoded or multipart (TensorBoard's frontend posts FormData).
+  // Runs without the tag are left out.
+  const form = [
+    express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10_001 }),
+    express.raw({ type: 'multipart/form-data', limit: '256kb' }),
+  ];
+  r.post('/data/plugin/scalars/scalars_multirun', ...form, async (req: Request, res: Response) => {
+    let body: unknown = req.body ?? {};
+    if (Buffer.isBuffer(req.body)) body = await multipartFields(req.headers['content-type'] ?? '', req.body);
+    const parsed = MultirunBody.safeParse(body);
     if (!parsed.success) throw new HttpError(400, z.prettifyError(parsed.error));
     const runs = typeof parsed.data.runs === 'string' ? [parsed.data.runs] : parsed.data.runs;
     const out: Record<string, unknown> = {};
@@ -45,4 +52,20 @@ export function scalarsRoutes(d: HttpDeps): Router {
     sendJson(res, out);
   });
   return r;
+}
+
+/** Fields of a multipart/form-data body (parsed by the platform's Request, no extra dependency). */
+async function multipartFields(contentType: string, raw: Buffer): Promise<Record<string, string | string[]>> {
+  let fd: FormData;
+  try {
+    fd = await new globalThis.Request('http://local/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(raw) }).formData();
+  } catch (e) {
+    throw new HttpError(400, `bad multipart form (${(e as Error).message})`);
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const key of ['tag', 'runs']) {
+    const all = fd.getAll(key).filter((v): v is string => typeof v === 'string');
+    if (all.length > 0) out[key] = key === 'runs' ? all : all[0];
+  }
+  return out;
 }

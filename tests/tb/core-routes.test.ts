@@ -102,6 +102,15 @@ describe('scalars', () => {
     expect(Object.keys(none.json as object)).toEqual(['tf2/train']);
     const bad = await ask(s.base, { method: 'POST', path: '/data/plugin/scalars/scalars_multirun', body: 'runs=tf2%2Ftrain', bodyType: 'application/x-www-form-urlencoded' });
     expect(bad.status).toBe(400);
+    // TensorBoard's own frontend posts FormData (multipart): the same answer.
+    const fd = new FormData();
+    fd.append('tag', 'acc');
+    fd.append('runs', 'tf2/train');
+    fd.append('runs', 'tf2/validation');
+    const multi = await fetch(`${s.base}/data/plugin/scalars/scalars_multirun`, { method: 'POST', body: fd });
+    expect(await multi.json()).toEqual(routes.find((r) => r.body === 'tag=acc&runs=tf2%2Ftrain&runs=tf2%2Fvalidation')!.json);
+    const broken = await fetch(`${s.base}/data/plugin/scalars/scalars_multirun`, { method: 'POST', body: 'x', headers: { 'content-type': 'multipart/form-data; boundary=zz' } });
+    expect(broken.status).toBe(400);
   });
 
   it('a rewound series keeps only the points logged after the rewind (load_fast=true\'s rule)', async () => {
