@@ -47,7 +47,9 @@ async function main() {
 
     // 1. First drawn chart (cold page load; times relative to navigation start). Page code is passed as
     // strings: tsx would otherwise inject helpers the page does not have.
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // The probes below are string scripts, which playwright evaluates with eval: the dashboard's CSP forbids
+    // that, so the bench's pages bypass it (it changes no parsing or rendering work).
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
     await page.addInitScript(`(() => {
       const b = (window.__bench = { first: null, full: null, id: null, drawn: 0 });
       const tick = () => {
@@ -82,7 +84,7 @@ async function main() {
     const light = await createApp({ logdir: mkdtempSync(path.join(os.tmpdir(), 'trainscope-bench-ui-')), port: 0, host: '127.0.0.1', training: false, webDir: WEB_DIR, logger: silentLogger });
     try {
       for (let r = 0; r < STREAM_RUNS; r++) light.ingest(`bench/run_${String(r).padStart(2, '0')}`, points(r, 0, 2000, t0));
-      const p2 = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const p2 = await browser.newPage({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
       await p2.goto(light.url());
       await p2.waitForFunction(`window.__trainscope && window.__trainscope.charts().some((c) => c.fullPoints >= ${STREAM_RUNS * 2000})`, undefined, { timeout: 60_000 });
       await measureStreaming(p2, light, t0, 2000, `${STREAM_RUNS} runs x 2,000 points each, nothing else loaded`);

@@ -24,7 +24,8 @@ export interface AppConfig {
   /** 0 picks a free port (tests). */
   port?: number;
   reloadIntervalSec?: number;
-  samplesPerPlugin?: SampleLimits;
+  /** Samples kept per tag by plugin; plugins not given keep their default. */
+  samplesPerPlugin?: Partial<SampleLimits>;
   /** Concurrent training runs (the rest queue). */
   maxRuns?: number;
   /** Queued runs the trainer accepts in total. */
@@ -51,6 +52,8 @@ export interface AppConfig {
   maxExportBytes?: number;
   /** Defaults to console; tests pass a quiet one. */
   logger?: Logger;
+  /** Shown as the page title and in /data/environment (TensorBoard's --window_title). */
+  windowTitle?: string;
 }
 
 export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger' | 'maxLogdirBytes'>> & {
@@ -77,6 +80,7 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     port: c.port ?? 6006,
     reloadIntervalSec: c.reloadIntervalSec ?? 1,
     samplesPerPlugin: c.samplesPerPlugin ?? DEFAULT_LIMITS,
+    windowTitle: c.windowTitle ?? '',
     maxRuns: c.maxRuns ?? 2,
     maxQueue: c.maxQueue ?? 64,
     maxRunsPerClient: c.maxRunsPerClient ?? 16,

@@ -344,11 +344,13 @@ export function compressHistogram(buckets: readonly Bucket[], bps: readonly numb
   const total = bps[bps.length - 1];
   let countSum = 0;
   for (const b of buckets) countSum += b[2];
-  const scale = total / (countSum || 1);
+  const denom = countSum || 1;
   const cum: number[] = [];
   let acc = 0;
   for (const b of buckets) {
-    acc += b[2] * scale;
+    // count * 10000 / total, in that order (TensorBoard's compressor): count * (10000 / total) rounds
+    // differently and moves the interpolated values in the last place.
+    acc += (b[2] * total) / denom;
     cum.push(acc);
   }
   const out: BasisPointValue[] = [];

@@ -20,6 +20,12 @@ export type AckFn<T> = (reply: Ack<T>) => void;
 
 // ---------- server -> client ----------
 
+/**
+ * Exact decimal text of steps past 2^53, keyed by the step as the (rounded) number sent: int64 steps that a
+ * double cannot hold keep their value. Present only when the series has such steps.
+ */
+export type ExactSteps = Record<string, string>;
+
 /** New points of one (run, tag). `reset` = drop what you hold for this series first (step rewind). */
 export type SeriesDelta =
   | {
@@ -27,13 +33,14 @@ export type SeriesDelta =
       run: RunName;
       tag: Tag;
       reset?: boolean;
+      exactSteps?: ExactSteps;
       /** Columnar: same length. Values may be null where the logged value was NaN/±Inf (JSON has none). */
       wallTimes: number[];
       steps: number[];
       values: (number | null)[];
     }
-  | { kind: 'histograms'; run: RunName; tag: Tag; reset?: boolean; points: HistogramTuple[] }
-  | { kind: 'images'; run: RunName; tag: Tag; reset?: boolean; points: ImageRef[] };
+  | { kind: 'histograms'; run: RunName; tag: Tag; reset?: boolean; exactSteps?: ExactSteps; points: HistogramTuple[] }
+  | { kind: 'images'; run: RunName; tag: Tag; reset?: boolean; exactSteps?: ExactSteps; points: ImageRef[] };
 
 /** One coalesced push (at most every PUSH_INTERVAL_MS per client). */
 export interface DeltaBatch {
@@ -42,7 +49,7 @@ export interface DeltaBatch {
   series: SeriesDelta[];
   /** The runs whose info changed (new run, status/progress change, hparams). */
   runs?: RunInfo[];
-  /** Runs whose graph arrived or changed: fetch GET /data/plugin/graphs/graph?run=. */
+  /** Runs whose graph arrived or changed: fetch GET /api/graphs?run=. */
   graphs?: RunName[];
   /** Runs whose subscribe-time backlog this batch completes (named in the subscribe ack's `loading`). */
   loaded?: RunName[];

@@ -17,6 +17,7 @@ export interface ServeOptions {
   bind_all?: boolean;
   reload_interval: string;
   samples_per_plugin?: string;
+  window_title?: string;
   maxRuns?: string;
   maxReplays?: string;
   authToken?: string;
@@ -83,6 +84,7 @@ export function serveConfig(o: ServeOptions): AppConfig {
     backend: o.backend as BackendChoice,
     training: o.training !== false,
     webDir: o.webDir ? path.resolve(o.webDir) : DEFAULT_WEB_DIR,
+    windowTitle: o.window_title,
   };
 }
 
@@ -137,7 +139,8 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--host <host>', 'interface to bind (anything but loopback exposes your logs)', '127.0.0.1')
     .option('--bind_all', 'serve on all network interfaces (prints a warning; consider --auth-token)')
     .option('--reload_interval <seconds>', 'how often the logdir is polled for new data', '1')
-    .option('--samples_per_plugin <spec>', 'points kept per series, e.g. "scalars=100000,histograms=500,images=10" ("all" = keep all)')
+    .option('--samples_per_plugin <spec>', 'points kept per series by plugin (any name: scalars, histograms, images, text, audio, pr_curves, tensors...), e.g. "scalars=100000,images=10" ("all" = keep all)')
+    .option('--window_title <title>', 'title shown in /data/environment')
     .option('--max-runs <n>', 'training runs at once (the rest queue)')
     .option('--max-replays <n>', 'replay sessions at once, all clients together (default 16)')
     .option('--auth-token <token>', 'require this token (Authorization: Bearer, ?token= or socket auth); also TRAINSCOPE_AUTH_TOKEN')

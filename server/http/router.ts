@@ -6,6 +6,7 @@ import { httpGuard } from './auth.ts';
 import { SECURITY_HEADERS } from '../security/headers.ts';
 import { accessPolicy } from '../security/policy.ts';
 import { errorHandler } from './errors.ts';
+import { coreRoutes } from './core-routes.ts';
 import { exportRoutes } from './export-routes.ts';
 import { graphsRoutes } from './graphs-routes.ts';
 import { histogramsRoutes } from './histograms-routes.ts';
@@ -33,6 +34,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.use('/data/plugin/hparams', express.json({ limit: '512kb' }));
   app.use(express.json({ limit: '16kb' }));
   app.use(runsRoutes(d));
+  app.use(coreRoutes(d));
   app.use(scalarsRoutes(d));
   app.use(histogramsRoutes(d));
   app.use(graphsRoutes(d));

@@ -1,27 +1,71 @@
-// TensorBoard's scalars plugin API: tags per run, and one series as [[wall_time, step, value], ...].
-import { Router } from 'express';
-import type { TagInfo } from '../../shared/types.ts';
+// TensorBoard's scalars plugin API: tags per run, one series as [[wall_time, step, value], ...] (or CSV with
+// ?format=csv), and several runs' series of one tag at once (POST scalars_multirun).
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { HttpDeps } from './deps.ts';
 import { sendJson } from './json.ts';
-import { parseQuery, requireRun, requireTag, RunTagQuery } from './params.ts';
-import { dict } from '../../shared/dict.ts';
+import { parseQuery, requireRun, requireTag, runParam, tagParam } from './params.ts';
+import { outStep, tagListing } from './tag-listing.ts';
+import { HttpError } from './errors.ts';
+import { scalarsCsv } from './csv.ts';
+
+const ScalarsQuery = z.object({ run: runParam, tag: tagParam, format: z.enum(['json', 'csv']).default('json') });
+/** Form fields of scalars_multirun: one tag, any number of runs (repeated `runs`). */
+const MultirunBody = z.object({
+  tag: tagParam,
+  runs: z.union([runParam, z.array(runParam).max(10_000)]).default([]),
+});
 
 export function scalarsRoutes(d: HttpDeps): Router {
   const r = Router();
+  const series = (run: string, tag: string) =>
+    d.store.scalars(run, tag).map(([w, s, v]) => [w, outStep(d.store, run, s), v] as const);
   r.get('/data/plugin/scalars/tags', (_req, res) => {
-    const out = dict<Record<string, TagInfo>>();
-    for (const run of d.store.runs()) {
-      const tags = d.store.scalarTags(run);
-      if (tags.length === 0) continue;
-      out[run] = Object.fromEntries(tags.map((t) => [t, d.store.tagInfo(run, t)]));
+    sendJson(res, tagListing(d.store, (run) => d.store.scalarTags(run)));
+  });
+  r.get('/data/plugin/scalars/scalars', (req, res) => {
+    const { run, tag, format } = parseQuery(ScalarsQuery, req);
+    requireRun(d.store, run);
+    requireTag(d.store.scalarTags(run), run, tag, 'scalar');
+    if (format === 'csv') {
+      res.type('text/csv').send(scalarsCsv(series(run, tag)));
+      return;
+    }
+    sendJson(res, series(run, tag));
+  });
+  // A form: tag=...&runs=a&runs=b, URL-encoded or multipart (TensorBoard's frontend posts FormData).
+  // Runs without the tag are left out.
+  const form = [
+    express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10_001 }),
+    express.raw({ type: 'multipart/form-data', limit: '256kb' }),
+  ];
+  r.post('/data/plugin/scalars/scalars_multirun', ...form, async (req: Request, res: Response) => {
+    let body: unknown = req.body ?? {};
+    if (Buffer.isBuffer(req.body)) body = await multipartFields(req.headers['content-type'] ?? '', req.body);
+    const parsed = MultirunBody.safeParse(body);
+    if (!parsed.success) throw new HttpError(400, z.prettifyError(parsed.error));
+    const runs = typeof parsed.data.runs === 'string' ? [parsed.data.runs] : parsed.data.runs;
+    const out: Record<string, unknown> = {};
+    for (const run of runs) {
+      if (d.store.hasRun(run) && d.store.scalarTags(run).includes(parsed.data.tag)) out[run] = series(run, parsed.data.tag);
     }
     sendJson(res, out);
   });
-  r.get('/data/plugin/scalars/scalars', (req, res) => {
-    const { run, tag } = parseQuery(RunTagQuery, req);
-    requireRun(d.store, run);
-    requireTag(d.store.scalarTags(run), run, tag, 'scalar');
-    sendJson(res, d.store.scalars(run, tag));
-  });
   return r;
+}
+
+/** Fields of a multipart/form-data body (parsed by the platform's Request, no extra dependency). */
+async function multipartFields(contentType: string, raw: Buffer): Promise<Record<string, string | string[]>> {
+  let fd: FormData;
+  try {
+    fd = await new globalThis.Request('http://local/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(raw) }).formData();
+  } catch (e) {
+    throw new HttpError(400, `bad multipart form (${(e as Error).message})`);
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const key of ['tag', 'runs']) {
+    const all = fd.getAll(key).filter((v): v is string => typeof v === 'string');
+    if (all.length > 0) out[key] = key === 'runs' ? all : all[0];
+  }
+  return out;
 }

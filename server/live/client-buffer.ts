@@ -27,6 +27,7 @@ function copyDelta(d: SeriesDelta): SeriesDelta {
 
 /** Appends b's points to a (same series; a is owned). */
 function appendInto(a: SeriesDelta, b: SeriesDelta): void {
+  if (b.exactSteps) a.exactSteps = { ...a.exactSteps, ...b.exactSteps };
   if (a.kind === 'scalars' && b.kind === 'scalars') {
     for (let i = 0; i < b.steps.length; i++) {
       a.wallTimes.push(b.wallTimes[i]);

@@ -17,7 +17,8 @@ export function badRunNameReason(run: string): string | null {
   if (run.length === 0) return 'empty run name';
   if (run.length > 512) return 'run name too long';
   if (run.includes('\0')) return 'run name contains a NUL character';
-  if (run.includes('\\')) return 'run name contains a backslash';
+  // A backslash is a path separator only on Windows; elsewhere it is an ordinary character of a folder name.
+  if (process.platform === 'win32' && run.includes('\\')) return 'run name contains a backslash';
   if (run.startsWith('/') || /^[A-Za-z]:/.test(run)) return 'run name is an absolute path';
   if (run === '.') return null;
   const parts = run.split('/');

@@ -10,6 +10,7 @@ import { type PbTensor, tensorDtypeName, tensorNumbers, tensorShape, tensorStrin
 import { decodeFastInto } from './fast-decode.ts';
 import { capTag, MAX_TAG_CHARS } from './names.ts';
 import { dict } from '../../shared/dict.ts';
+import { exactIntText } from '../../shared/exact-int.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -21,6 +22,8 @@ export const PLUGIN = {
   text: 'text',
   hparams: 'hparams',
   kerasGraph: 'graph_keras_model',
+  runMetadata: 'graph_run_metadata',
+  runMetadataGraph: 'graph_run_metadata_graph',
 } as const;
 
 type Msg = Record<string, any>;
@@ -105,6 +108,8 @@ export class EventDecoder {
     }
     const wallTime: number = ev.wall_time ?? 0;
     const step = toNum(ev.step ?? 0);
+    const stepExact = exactIntText(ev.step);
+    const first = records.length;
     switch (ev.what as string | undefined) {
       case 'summary':
         for (const v of (ev.summary?.value ?? []) as Msg[]) {
@@ -121,7 +126,8 @@ export class EventDecoder {
       case 'graph_def':
         try {
           const g = PB.GraphDef.decode(ev.graph_def) as unknown as Msg;
-          records.push({ kind: 'graph', wallTime, step, graph: graphDefToJson(g, step) });
+          const source = { kind: 'graph_def' as const, data: copyBytes(ev.graph_def) };
+          records.push({ kind: 'graph', wallTime, step, graph: graphDefToJson(g, step), source });
         } catch (e) {
           warnings.push(`cannot decode graph_def (${(e as Error).message})`);
         }
@@ -134,7 +140,7 @@ export class EventDecoder {
         break;
       }
       case 'tagged_run_metadata':
-        records.push({ kind: 'meta', what: 'tagged_run_metadata', wallTime, step, detail: ev.tagged_run_metadata.tag });
+        records.push({ kind: 'meta', what: 'tagged_run_metadata', wallTime, step, detail: ev.tagged_run_metadata.tag, blob: copyBytes(ev.tagged_run_metadata.run_metadata ?? new Uint8Array(0)) });
         break;
       case 'meta_graph_def':
         records.push({ kind: 'meta', what: 'meta_graph_def', wallTime, step, detail: `${ev.meta_graph_def.length} bytes` });
@@ -148,6 +154,7 @@ export class EventDecoder {
     if (ev.source_metadata) {
       records.push({ kind: 'meta', what: 'source_metadata', wallTime, step, detail: ev.source_metadata.writer });
     }
+    if (stepExact !== undefined) for (let i = first; i < records.length; i++) records[i].stepExact = stepExact;
   }
 
   private decodeValue(v: Msg, wallTime: number, step: number, out: LogRecord[], warnings: string[]): void {
@@ -255,7 +262,9 @@ export class EventDecoder {
           return;
         }
         try {
-          out.push({ kind: 'graph', wallTime: base.wallTime, step: base.step, graph: kerasModelToGraph(utf8.decode(s[0]), base.step) });
+          const json = utf8.decode(s[0]);
+          const source = { kind: 'keras' as const, tag: base.tag, json };
+          out.push({ kind: 'graph', wallTime: base.wallTime, step: base.step, graph: kerasModelToGraph(json, base.step), source });
         } catch (e) {
           warnings.push(`${at}: cannot read Keras model JSON (${(e as Error).message})`);
         }
@@ -267,6 +276,10 @@ export class EventDecoder {
         return;
       default: {
         const rec: LogRecord = { kind: 'tensor', ...base, plugin, dtype: tensorDtypeName(t), shape: tensorShape(t), ...this.tagMeta(base.tag) };
+        if (plugin === PLUGIN.runMetadata || plugin === PLUGIN.runMetadataGraph) {
+          const s = tensorStrings(t);
+          if (s.length > 0) rec.blob = copyBytes(s[0]);
+        }
         const nums = tensorNumbers(t);
         if (nums && nums.length > 0) rec.values = nums;
         else if (t.string_val && t.string_val.length > 0) rec.strings = t.string_val.map(copyBytes);

@@ -8,6 +8,8 @@ import { EventDecoder } from './event-codec.ts';
 import { readEventFile } from './event-file-reader.ts';
 import { dict } from '../../shared/dict.ts';
 import { addPluginRecord, readEmbeddings } from './export-plugins.ts';
+import { isRestart, pushWithRewind, truncateFrom } from './rewind.ts';
+import { stepOut, stringifyExact } from '../../shared/exact-int.ts';
 
 export interface RunData {
   records: LogRecord[];
@@ -18,26 +20,47 @@ export interface RunData {
 
 type RunDoc = ExportDocument['runs'][string];
 
+interface Pt<T> {
+  step: number;
+  sample: number;
+  out: T;
+}
+
+/**
+ * The export document of every run's records. Steps that go back follow the server's rule (rewind.ts), so
+ * the export holds exactly the points the server serves when it keeps everything; steps past 2^53 are kept
+ * exact (written as integers by exportToJson).
+ */
 export function buildExport(runs: Map<string, RunData>): ExportDocument {
   const out: ExportDocument = { runs: dict() };
   for (const name of [...runs.keys()].sort()) {
     const { records, warnings } = runs.get(name)!;
     const doc: RunDoc = { scalars: dict(), histograms: dict(), images: dict(), graphs: [], tensors: dict(), warnings: [...warnings] };
+    const scalars = new Map<string, Pt<RunDoc['scalars'][string][number]>[]>();
+    const histograms = new Map<string, Pt<RunDoc['histograms'][string][number]>[]>();
+    const images = new Map<string, Pt<RunDoc['images'][string][number]>[]>();
+    const series = <T>(m: Map<string, Pt<T>[]>, tag: string): Pt<T>[] => {
+      let s = m.get(tag);
+      if (!s) m.set(tag, (s = []));
+      return s;
+    };
     const countTensor = (tag: string, plugin: string) => {
       const t = (doc.tensors[tag] ??= { plugin, count: 0 });
       t.count++;
     };
     for (const r of records) {
       addPluginRecord(doc, r);
+      // An unsafe int64 step is written from its exact text (JSON tuples hold it where the number would be).
+      const step = stepOut(r.step, r.stepExact) as number;
       switch (r.kind) {
         case 'scalar':
-          (doc.scalars[r.tag] ??= []).push([r.wallTime, r.step, r.value]);
+          pushWithRewind(series(scalars, r.tag), { step: r.step, sample: 0, out: [r.wallTime, step, r.value] });
           break;
         case 'histogram':
-          (doc.histograms[r.tag] ??= []).push([r.wallTime, r.step, r.buckets]);
+          pushWithRewind(series(histograms, r.tag), { step: r.step, sample: 0, out: [r.wallTime, step, r.buckets] });
           break;
         case 'image':
-          (doc.images[r.tag] ??= []).push([r.wallTime, r.step, r.width, r.height]);
+          pushWithRewind(series(images, r.tag), { step: r.step, sample: r.sample, out: [r.wallTime, step, r.width, r.height] });
           break;
         case 'graph':
           doc.graphs.push({ kind: r.graph.kind, step: r.graph.step, nodes: r.graph.nodes.length });
@@ -53,10 +76,14 @@ export function buildExport(runs: Map<string, RunData>): ExportDocument {
           countTensor(r.tag, 'hparams');
           break;
         case 'meta':
+          if (isRestart(r)) for (const m of [scalars, histograms, images] as Map<string, Pt<unknown>[]>[]) for (const s of m.values()) truncateFrom(s, r.step);
           break;
       }
     }
     if (runs.get(name)!.embeddings?.length) doc.embeddings = runs.get(name)!.embeddings;
+    for (const [tag, s] of scalars) doc.scalars[tag] = s.map((p) => p.out);
+    for (const [tag, s] of histograms) doc.histograms[tag] = s.map((p) => p.out);
+    for (const [tag, s] of images) doc.images[tag] = s.map((p) => p.out);
     out.runs[name] = doc;
   }
   return out;
@@ -64,17 +91,10 @@ export function buildExport(runs: Map<string, RunData>): ExportDocument {
 
 /**
  * JSON text of an export document. JSON has no NaN/Infinity: those numbers are written as the
- * strings "NaN", "Infinity" and "-Infinity".
+ * strings "NaN", "Infinity" and "-Infinity"; steps past 2^53 as their exact integers.
  */
 export function exportToJson(doc: ExportDocument, indent?: number): string {
-  return JSON.stringify(
-    doc,
-    (_k, v: unknown) => {
-      if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-      return v;
-    },
-    indent,
-  );
+  return stringifyExact(doc, indent);
 }
 
 /** Event files under dir (any depth), grouped by run = directory relative to dir ("." for dir itself). */

@@ -6,6 +6,8 @@ import type { Bucket, GraphJson } from '../../shared/types.ts';
 interface Base {
   wallTime: number;
   step: number;
+  /** The step's exact decimal text when the int64 is past 2^53 (`step` is then the nearest double). */
+  stepExact?: string;
 }
 
 export interface ScalarRecord extends Base {
@@ -40,6 +42,11 @@ export interface ImageRecord extends Base {
 export interface GraphRecord extends Base {
   kind: 'graph';
   graph: GraphJson;
+  /**
+   * What TensorBoard serves for it: the run's GraphDef bytes (an Event's graph_def), or a Keras model's JSON
+   * with its summary tag (the graph_keras_model plugin).
+   */
+  source?: { kind: 'graph_def'; data: Uint8Array } | { kind: 'keras'; tag: string; json: string };
 }
 export interface TextRecord extends Base {
   kind: 'text';
@@ -113,12 +120,16 @@ export interface TensorRecord extends Base {
   /** From the tag's summary metadata, when the writer set them. */
   displayName?: string;
   description?: string;
+  /** The serialized RunMetadata of the graph_run_metadata / graph_run_metadata_graph plugins. */
+  blob?: Uint8Array;
 }
 /** Event-level records that carry no summary (session logs, file_version, run metadata). */
 export interface MetaRecord extends Base {
   kind: 'meta';
   what: 'file_version' | 'session_log' | 'tagged_run_metadata' | 'meta_graph_def' | 'log_message' | 'source_metadata';
   detail?: string;
+  /** tagged_run_metadata: the serialized RunMetadata (detail is its tag). */
+  blob?: Uint8Array;
 }
 
 export type LogRecord =

@@ -1,41 +1,60 @@
-// Markdown -> sanitised HTML, the way TensorBoard renders text summaries and tag descriptions:
-// Markdown (tables, fenced code) then an allow-list sanitiser that ESCAPES any other tag, so raw HTML
-// such as <script> shows as text and never executes. Pure: no I/O.
+// Markdown → sanitised HTML, shaped like TensorBoard's plugin_util.markdown_to_safe_html (Python-Markdown with
+// the tables and fenced_code extensions, then bleach with a small tag allow-list). Shared by every route that
+// renders user-written markdown (scalar/histogram tag descriptions, the text plugin). Pure: no I/O.
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 
-const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
-// Every link becomes an <a>; the sanitiser then drops an unsafe href (javascript: ...), as TensorBoard.
-md.validateLink = () => true;
+// The tags and attributes TensorBoard's cleaner keeps; anything else is escaped (shown as text), as bleach does.
+const ALLOWED_TAGS = [
+  'ul', 'ol', 'li', 'p', 'pre', 'code', 'blockquote', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'br',
+  'strong', 'em', 'a', 'img', 'table', 'thead', 'tbody', 'td', 'tr', 'th',
+];
+const ALLOWED_ATTRIBUTES: Record<string, string[]> = { a: ['href', 'title'], img: ['src', 'title', 'alt'] };
 
-/** TensorBoard's allow-list (plugin_util._ALLOWED_TAGS / _ALLOWED_ATTRIBUTES). */
-export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'ul', 'ol', 'li', 'p', 'pre', 'code', 'blockquote', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'br',
-    'strong', 'em', 'a', 'img', 'table', 'thead', 'tbody', 'td', 'tr', 'th',
-  ],
-  allowedAttributes: { a: ['href', 'title'], img: ['src', 'title', 'alt'] },
+// Python-Markdown has no strikethrough and no typographic replacements; raw HTML passes to the sanitiser.
+const md = new MarkdownIt('default', { html: true, linkify: false, typographer: false }).disable(['strikethrough']);
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: ALLOWED_TAGS,
+  allowedAttributes: ALLOWED_ATTRIBUTES,
   allowedSchemes: ['http', 'https', 'mailto'],
   disallowedTagsMode: 'escape',
-  // Escape mode keeps the text of <script>/<style> as visible, inert text.
+  // Escape mode keeps the text of <script>/<style> as visible, inert text (as bleach), instead of dropping it.
   nonTextTags: [],
-  // TensorBoard's serializer writes attributes in name order.
+  // TensorBoard's serializer writes attributes in alphabetical order.
   transformTags: {
-    '*': (tagName, attribs) => ({ tagName, attribs: Object.fromEntries(Object.entries(attribs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) }),
+    a: (tagName, attribs) => ({ tagName, attribs: sortedAttribs(attribs) }),
+    img: (tagName, attribs) => ({ tagName, attribs: sortedAttribs(attribs) }),
   },
 };
 
-/** Unsafe HTML (e.g. several Markdown renderings combined into a table) -> safe HTML. */
-export function sanitize(html: string): string {
-  // Void tags as HTML writes them (<br>, not <br />); text '<' is already escaped, so only real tags match.
-  return sanitizeHtml(html, SANITIZE_OPTIONS).replace(/<(br|hr|img)((?: [^>]*?)?) \/>/g, '<$1$2>');
+function sortedAttribs(a: sanitizeHtml.Attributes): sanitizeHtml.Attributes {
+  return Object.fromEntries(Object.keys(a).sort().map((k) => [k, a[k]]));
 }
 
-/** Markdown HTML of one string, unsanitised and without the trailing newline (for combining). */
-export function markdownToUnsafeHtml(text: string): string {
-  return md.render(text).replace(/\n$/, '');
+/** Unsafe HTML for one markdown document (no trailing newline, as Python-Markdown), null bytes dropped. */
+export function markdownToUnsafeHtml(source: string): string {
+  return md.render(source.replace(/\0/g, '')).replace(/\n+$/, '');
 }
 
-export function renderMarkdown(text: string): string {
-  return sanitize(markdownToUnsafeHtml(text));
+/** Sanitises HTML with TensorBoard's allow-list. */
+export function safeHtml(unsafe: string): string {
+  // Void elements as HTML writes them (<br>, <hr>, <img ...>), not XHTML's "<br />", as TensorBoard does.
+  return sanitizeHtml(unsafe, SANITIZE).replace(/<(br|hr|img)((?: [a-z]+="[^"]*")*) \/>/g, '<$1$2>');
+}
+
+/** The same sanitiser under the name the text plugin uses for tables it combined itself. */
+export const sanitize = safeHtml;
+
+/** Renders markdown to HTML that is safe to put in the page. */
+export function renderMarkdown(source: string): string {
+  return safeHtml(markdownToUnsafeHtml(source));
+}
+
+/**
+ * Several markdown documents combined into one safe HTML document (sanitised once, after `combine`), e.g. the
+ * cells of a text-plugin table.
+ */
+export function renderMarkdowns(sources: string[], combine: (htmls: string[]) => string): string {
+  return safeHtml(combine(sources.map(markdownToUnsafeHtml)));
 }

@@ -81,6 +81,11 @@ export class ImageSeries {
     return r;
   }
 
+  /** Drops every kept image with step >= `step` (a restart); true if any was. */
+  truncateFrom(step: number): boolean {
+    return this.res.truncateFrom(step);
+  }
+
   /** Refs in step/sample order; only step > afterStep when given. */
   refs(afterStep?: number): ImageRef[] {
     const out: ImageRef[] = [];

@@ -99,6 +99,13 @@ export abstract class ReservoirCore {
     this.growColumns(len);
   }
 
+  /** Evict every kept item with step >= `step` (a SessionLog START at `step`); true if any was. */
+  truncateFrom(step: number): boolean {
+    if (this.n === 0 || !(step <= this.steps[this.lastSlot])) return false;
+    this.rewindTo(step);
+    return true;
+  }
+
   /** Evict every kept item with step >= `step`. */
   protected rewindTo(step: number): void {
     this.ensureOrdered();

@@ -12,6 +12,11 @@ import { noteHparamsDetail, type HparamsDetail } from './hparams-detail.ts';
 export type { HparamsDetail } from './hparams-detail.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
 import { dict } from '../../shared/dict.ts';
+import { isRestart } from '../logs/rewind.ts';
+import { withExactSteps } from './exact-steps.ts';
+import { emptyGraphSources, noteGraphData, type GraphSources } from './graph-sources.ts';
+
+export type { GraphSources } from './graph-sources.ts';
 
 export { DEFAULT_LIMITS, parseSamplesPerPlugin, type SampleLimits } from './sample-limits.ts';
 
@@ -23,10 +28,14 @@ export const STORE_BOUNDS = {
   textSamples: 100,
   /** Characters kept of one text sample. */
   textChars: 100_000,
+  /** Steps past 2^53 whose exact decimal is kept per run. */
+  exactStepsPerRun: 10_000,
   /** Latest graphs kept per run. */
   graphsPerRun: 3,
   /** Warnings kept per run (the oldest are kept; the rest are counted). */
   warningsPerRun: 200,
+  /** Folders (not runs) whose warnings are kept until they become runs. */
+  pendingWarningRuns: 1_000,
   /** Hyper-parameter keys per run. */
   hparamKeys: 1_000,
 } as const;
@@ -81,6 +90,12 @@ class RunData {
   readonly tagLimitWarned = new Set<string>();
   /** See SeriesStore.resetMark. */
   resetMark = 0;
+  /** Exact decimal of steps past 2^53, by their (rounded) number. */
+  readonly exactSteps = new Map<number, string>();
+  /** Wall time of the run's first record (TensorBoard orders runs by it). */
+  startTime: number | undefined;
+  /** What the graphs plugin serves as TensorBoard does: the latest of each. */
+  readonly graphSources: GraphSources = emptyGraphSources();
 }
 
 /** One stored series itself (not a copy), for readers that walk it in place (replays). */
@@ -101,11 +116,14 @@ export class SeriesStore {
   readonly limits: SampleLimits;
   private readonly rng: Rng;
   private readonly data = new Map<string, RunData>();
+  /** Warnings about folders that are not (yet) runs. */
+  private readonly pendingWarnings = new Map<string, string[]>();
   private epoch = 0;
   private resetSeq = 0;
 
-  constructor(limits: SampleLimits = DEFAULT_LIMITS, rng: Rng = Math.random) {
-    this.limits = { ...limits };
+  /** Plugins not given in `limits` keep their default (DEFAULT_LIMITS). */
+  constructor(limits: Partial<SampleLimits> = DEFAULT_LIMITS, rng: Rng = Math.random) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits, other: { ...DEFAULT_LIMITS.other, ...limits.other } };
     this.rng = rng;
   }
 
@@ -114,6 +132,7 @@ export class SeriesStore {
   /** Add records of a run; returns one delta per changed series (in order of first change). */
   ingest(run: string, records: readonly LogRecord[]): SeriesDelta[] {
     const rd = this.runData(run, true);
+    if (rd.startTime === undefined && records.length > 0 && Number.isFinite(records[0].wallTime)) rd.startTime = records[0].wallTime;
     const epoch = ++this.epoch;
     const touched: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>[] = [];
     // begin() before adding (an image batch's ids start at the series' next id), note() after.
@@ -141,6 +160,7 @@ export class SeriesStore {
         this.addWarning(run, `record ${rec.kind}${'tag' in rec ? ` "${rec.tag}"` : ''} has a non-finite step; dropped`);
         continue;
       }
+      if (rec.stepExact !== undefined && rd.exactSteps.size < STORE_BOUNDS.exactStepsPerRun) rd.exactSteps.set(rec.step, rec.stepExact);
       switch (rec.kind) {
         case 'scalar': {
           const e = this.entry(rd, run, 'scalars', rec.tag, () => new ScalarSeries(this.limits.scalars, this.rng));
@@ -179,6 +199,7 @@ export class SeriesStore {
           break;
         }
         case 'tensor': {
+          noteGraphData(rd.graphSources, rec);
           const t = rd.tensors.get(rec.tag);
           if (t) t.count++;
           else if (this.roomForTag(rd, run, 'tensor', rd.tensors.size)) rd.tensors.set(rec.tag, { plugin: rec.plugin, count: 1 });
@@ -187,6 +208,7 @@ export class SeriesStore {
           break;
         }
         case 'graph':
+          noteGraphData(rd.graphSources, rec);
           rd.graphs.push(rec.graph);
           if (rd.graphs.length > STORE_BOUNDS.graphsPerRun) rd.graphs.splice(0, rd.graphs.length - STORE_BOUNDS.graphsPerRun);
           break;
@@ -208,6 +230,18 @@ export class SeriesStore {
           break;
         case 'meta':
           if (rec.what === 'source_metadata' && rec.detail) rd.writer = rec.detail.slice(0, 200);
+          if (isRestart(rec)) {
+            // A restarted job logs SessionLog START at the step it resumed from: what was logged at or past
+            // it belongs to the abandoned attempt (the same rule as a per-tag rewind, for every tag at once).
+            for (const e of [...rd.scalars.values(), ...rd.histograms.values(), ...rd.images.values()]) {
+              const t = begin(e);
+              if (e.series.truncateFrom(rec.step)) {
+                t.reset = true;
+                rd.resetMark = ++this.resetSeq; // replays rebuild their cursors (replay-cursor.ts)
+              }
+            }
+          }
+          noteGraphData(rd.graphSources, rec);
           break;
       }
     }
@@ -215,14 +249,26 @@ export class SeriesStore {
     const deltas: SeriesDelta[] = [];
     for (const e of touched) {
       const d = this.batchDelta(run, e);
-      if (d) deltas.push(d);
+      if (d) deltas.push(withExactSteps(rd.exactSteps, d));
     }
     return deltas;
   }
 
-  /** Record a problem found while reading a run (bounded per run). */
+  /**
+   * Record a problem found while reading a run (bounded per run). A warning about a folder that is not a run
+   * (the logdir itself, a refused symlink) never creates a run: it is kept aside until such a run appears.
+   */
   addWarning(run: string, message: string): void {
-    const rd = this.runData(run, true);
+    const rd = this.data.get(run);
+    if (!rd) {
+      let w = this.pendingWarnings.get(run);
+      if (!w) {
+        if (this.pendingWarnings.size >= STORE_BOUNDS.pendingWarningRuns) return;
+        this.pendingWarnings.set(run, (w = []));
+      }
+      if (w.length < STORE_BOUNDS.warningsPerRun) w.push(message);
+      return;
+    }
     if (rd.warnings.length < STORE_BOUNDS.warningsPerRun) rd.warnings.push(message);
     else rd.droppedWarnings++;
   }
@@ -240,6 +286,10 @@ export class SeriesStore {
 
   runs(): string[] {
     return [...this.data.keys()];
+  }
+  /** Wall time of the run's first record; undefined while it has none. */
+  startTime(run: string): number | undefined {
+    return this.data.get(run)?.startTime;
   }
   hasRun(run: string): boolean {
     return this.data.has(run);
@@ -262,9 +312,14 @@ export class SeriesStore {
     return out;
   }
 
-  /** displayName/description from the tag's first metadata; the tag itself and '' when none. */
+  /** displayName/description (markdown) as stored in the tag's first metadata; '' when none (as TensorBoard). */
   tagInfo(run: string, tag: string): TagInfo {
-    return this.data.get(run)?.tagInfo.get(tag) ?? { displayName: tag, description: '' };
+    return this.data.get(run)?.tagInfo.get(tag) ?? { displayName: '', description: '' };
+  }
+
+  /** The exact decimal of a step past 2^53 (as read from the log), if one was kept. */
+  exactStep(run: string, step: number): string | undefined {
+    return Number.isSafeInteger(step) ? undefined : this.data.get(run)?.exactSteps.get(step);
   }
 
   /** Sorted by step; only step > afterStep when given. Values keep NaN/±Inf (map them for JSON). */
@@ -287,6 +342,15 @@ export class SeriesStore {
   }
   imageData(run: string, tag: string, index: number): { data: Uint8Array; mime: string } | undefined {
     return this.data.get(run)?.images.get(tag)?.series.data(index);
+  }
+  /** The kept image logged at `step` as sample `sample` (TensorBoard's blob key names images this way). */
+  imageAt(run: string, tag: string, step: number, sample: number): { data: Uint8Array; mime: string } | undefined {
+    const ref = this.images(run, tag).find((im) => im.step === step && im.sample === sample);
+    return ref ? this.imageData(run, tag, ref.index) : undefined;
+  }
+  /** The run's graph data as logged (GraphDef bytes, Keras JSON, RunMetadata by tag). */
+  graphSources(run: string): GraphSources | undefined {
+    return this.data.get(run)?.graphSources;
   }
   /** Latest graphs of the run, oldest first. */
   graphs(run: string): GraphJson[] {
@@ -326,7 +390,7 @@ export class SeriesStore {
   }
   warnings(run: string): string[] {
     const rd = this.data.get(run);
-    if (!rd) return [];
+    if (!rd) return [...(this.pendingWarnings.get(run) ?? [])];
     return rd.droppedWarnings > 0 ? [...rd.warnings, `(${rd.droppedWarnings} more warnings not kept)`] : [...rd.warnings];
   }
 
@@ -350,21 +414,21 @@ export class SeriesStore {
       const a = after(tag, e.series.lastStep);
       const cols = e.series.columns(a.from);
       if (cols.steps.length === 0) continue;
-      out.push({ kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols });
+      out.push(withExactSteps(rd.exactSteps, { kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols }));
     }
     for (const [tag, e] of rd.histograms) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
       const points = this.histograms(run, tag, a.from);
       if (points.length === 0) continue;
-      out.push({ kind: 'histograms', run, tag, ...(a.reset ? { reset: true } : {}), points });
+      out.push(withExactSteps(rd.exactSteps, { kind: 'histograms', run, tag, ...(a.reset ? { reset: true } : {}), points }));
     }
     for (const [tag, e] of rd.images) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
       const points = e.series.refs(a.from);
       if (points.length === 0) continue;
-      out.push({ kind: 'images', run, tag, ...(a.reset ? { reset: true } : {}), points });
+      out.push(withExactSteps(rd.exactSteps, { kind: 'images', run, tag, ...(a.reset ? { reset: true } : {}), points }));
     }
     return out;
   }
@@ -400,6 +464,11 @@ export class SeriesStore {
       rd.resetMark = ++this.resetSeq;
       rd.plugins = new PluginSeries(this.limits, this.rng, STORE_BOUNDS.tagsPerKind);
       this.data.set(run, rd);
+      const pending = this.pendingWarnings.get(run);
+      if (pending) {
+        rd.warnings.push(...pending);
+        this.pendingWarnings.delete(run);
+      }
     }
     return rd as RunData;
   }
@@ -426,7 +495,7 @@ export class SeriesStore {
 
   private noteTagInfo(rd: RunData, tag: string, rec: { displayName?: string; description?: string }): void {
     if (rd.tagInfo.has(tag) || (rec.displayName === undefined && rec.description === undefined)) return;
-    rd.tagInfo.set(tag, { displayName: rec.displayName || tag, description: rec.description ?? '' });
+    rd.tagInfo.set(tag, { displayName: rec.displayName ?? '', description: rec.description ?? '' });
   }
 
   private batchDelta(run: string, e: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>): SeriesDelta | undefined {

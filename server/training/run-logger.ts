@@ -106,7 +106,7 @@ export class RunLogger {
   kerasModel(json: string, step = 0): void {
     const wallTime = now();
     this.writer?.kerasModel(json, step, wallTime);
-    this.push({ kind: 'graph', graph: kerasModelToGraph(json, step), step, wallTime });
+    this.push({ kind: 'graph', graph: kerasModelToGraph(json, step), step, wallTime, source: { kind: 'keras', tag: 'keras', json } });
   }
 
   hparams(h: Record<string, string | number | boolean>, metrics: string[]): void {

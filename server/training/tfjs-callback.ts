@@ -2,6 +2,7 @@
 // like tfjs-node's tf.node.tensorBoard, without tfjs-node. Writes train/* and val/* scalars (per batch or per
 // epoch), per-weight histograms every histogramFreq epochs and the model graph (Keras JSON).
 import { Callback } from '@tensorflow/tfjs-layers';
+import { keras3ModelJson } from './keras3-config.ts';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { EventWriter } from '../logs/event-writer.ts';
 import { RunLogger } from './run-logger.ts';
@@ -62,7 +63,7 @@ export class TensorBoardCallback extends Callback {
     // A new event file per fit() call; steps continue across calls.
     const writer = await EventWriter.open(this.logdir, { flushMs: this.opts.flushMs ?? 500 });
     this.logger = new RunLogger(writer);
-    if (this.model) this.logger.kerasModel(this.model.toJSON(null, true) as string, this.iteration);
+    if (this.model) this.logger.kerasModel(keras3ModelJson(this.model), this.iteration);
     this.drop();
   }
 

@@ -4,6 +4,7 @@
 // and, on summary steps, of the weights/grads/probe activations (and the boundary grid's probabilities);
 // plus one per validation pass. No await on the hot path: the loop yields every YIELD_MS instead.
 import * as tf from '@tensorflow/tfjs-core';
+import { keras3ModelJson } from './keras3-config.ts';
 import type { BackendName, RunProgress, TrainSpec } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
 import { makeDataset, MNIST_SIDE, type Dataset } from './datasets.ts';
@@ -188,7 +189,7 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
   const keep = <T extends tf.Tensor>(t: T): T => (held.push(t), t);
   let host: HostForward | null = null;
   try {
-    if (summaries) logger.kerasModel(mlp.model.toJSON(null, true) as string, 0);
+    if (summaries) logger.kerasModel(keras3ModelJson(mlp.model), 0);
     logger.hparams(hparamsFor(spec, ctx.backend), HPARAM_METRICS);
     ctx.onRecords?.(logger.takeRecords());
 

@@ -78,7 +78,7 @@ describe('EventDecoder', () => {
     ].flatMap((e) => d.decode(e, 'x').records);
     expect(recs).toEqual([
       { kind: 'meta', what: 'session_log', wallTime: 1, step: 3, detail: 'START go' },
-      { kind: 'meta', what: 'tagged_run_metadata', wallTime: 2, step: 0, detail: 'step_3' },
+      { kind: 'meta', what: 'tagged_run_metadata', wallTime: 2, step: 0, detail: 'step_3', blob: new Uint8Array(1) },
       { kind: 'meta', what: 'file_version', wallTime: 3, step: 0, detail: 'brain.Event:2' },
       { kind: 'meta', what: 'source_metadata', wallTime: 3, step: 0, detail: 'tensorboard.summary.writer' },
     ]);

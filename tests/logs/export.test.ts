@@ -9,6 +9,10 @@ import { buildExport, exportToJson, loadRunsFromPath } from '../../server/logs/e
 import { readEventFile } from '../../server/logs/event-file-reader.ts';
 import { EventWriter } from '../../server/logs/event-writer.ts';
 import type { ExportDocument } from '../../shared/types.ts';
+import { SeriesStore } from '../../server/store/series-store.ts';
+
+/** A scalar tuple as the export's JSON gives it back (NaN/±Inf as strings). */
+const jsonRoundTrip = (p: [number, number, number]) => JSON.parse(exportToJson({ runs: { r: { scalars: { t: [p] }, histograms: {}, images: {}, graphs: [], tensors: {}, warnings: [] } } })).runs.r.scalars.t[0];
 import { corpusFile, corpusFiles, corpusRoot } from './corpus-files.ts';
 
 class Sink extends Writable {
@@ -60,30 +64,30 @@ describe('trainscope export', () => {
     expect(code).toBe(0);
     const expectedRuns = new Set(corpusFiles().map((f) => relative(corpusRoot, dirname(f)).split('\\').join('/')));
     expect(new Set(Object.keys(doc!.runs))).toEqual(expectedRuns);
-    // independent count: read each file on its own and tally per run
-    const tally = new Map<string, { scalars: number; hist: number; images: number; graphs: number; tags: Set<string> }>();
-    for (const f of corpusFiles()) {
+    // independent reference: each file read on its own (in name order) into the server's store, keeping
+    // every point: the export must hold exactly the points the server serves (rewinds included).
+    const tally = new Map<string, { store: SeriesStore; graphs: number; tags: Set<string> }>();
+    for (const f of [...corpusFiles()].sort()) {
       const run = relative(corpusRoot, dirname(f));
-      const t = tally.get(run) ?? { scalars: 0, hist: 0, images: 0, graphs: 0, tags: new Set<string>() };
+      const t = tally.get(run) ?? { store: new SeriesStore({ scalars: Infinity, histograms: Infinity, images: Infinity }), graphs: 0, tags: new Set<string>() };
       tally.set(run, t);
-      for (const r of (await readEventFile(f)).records) {
-        if (r.kind === 'scalar') t.scalars++;
-        if (r.kind === 'histogram') t.hist++;
-        if (r.kind === 'image') t.images++;
+      const recs = (await readEventFile(f)).records;
+      t.store.ingest(run, recs);
+      for (const r of recs) {
         if (r.kind === 'graph') t.graphs++;
         if ('tag' in r) t.tags.add(r.tag);
       }
     }
     for (const [run, t] of tally) {
       const d = doc!.runs[run];
-      const sum = (o: Record<string, unknown[]>) => Object.values(o).reduce((a, v) => a + v.length, 0);
-      expect({ run, s: sum(d.scalars), h: sum(d.histograms), i: sum(d.images), g: d.graphs.length }).toEqual({
+      const st = t.store;
+      expect({ run, scalars: d.scalars, h: Object.fromEntries(Object.entries(d.histograms).map(([k, v]) => [k, v.map((p) => p[1])])), g: d.graphs.length }).toEqual({
         run,
-        s: t.scalars,
-        h: t.hist,
-        i: t.images,
+        scalars: Object.fromEntries(st.scalarTags(run).map((tag) => [tag, st.scalars(run, tag).map((p) => jsonRoundTrip(p))])),
+        h: Object.fromEntries(st.histogramTags(run).map((tag) => [tag, st.histograms(run, tag).map((p) => p[1])])),
         g: t.graphs,
       });
+      expect(Object.values(d.images).flat().length).toBe(st.imageTags(run).reduce((a, tag) => a + st.images(run, tag).length, 0));
       const tags = new Set([...Object.keys(d.scalars), ...Object.keys(d.histograms), ...Object.keys(d.images), ...Object.keys(d.tensors)]);
       expect(tags).toEqual(t.tags);
     }
@@ -120,6 +124,32 @@ describe('trainscope export', () => {
       [12, 3, '-Infinity'],
       [13, 4, 0.5],
     ]);
+  });
+
+  it('agrees with the server on rewinds, restarts and steps past 2^53 (golden tf2/train)', async () => {
+    const golden = join(dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'tb-golden', 'logdir', 'tf2', 'train');
+    const { doc, raw } = await exportOf(golden);
+    const run = doc!.runs['.'];
+    // Logged 120..124, then 110..114: the stale points at or past 110 are dropped, as the server does.
+    expect(run.scalars.rewound.map((p) => p[1])).toEqual([110, 111, 112, 113, 114]);
+    expect(raw).toContain('"bigstep":[[1796504391.267053,9007199254740995,1.5]]');
+    // A SessionLog START at step 3 drops what the abandoned attempt logged at or past 3, in every series.
+    const w = await EventWriter.open(join(dir, 'restart', 'r'));
+    for (let s = 0; s < 6; s++) w.scalar('a', s, s, 100 + s);
+    w.histogram('h', [1, 2], 4, 104);
+    await w.close();
+    const f = (await import('node:fs')).readdirSync(join(dir, 'restart', 'r'))[0];
+    const { encodeEvent } = await import('../../server/logs/event-codec.ts');
+    const { encodeRecord } = await import('../../server/logs/tfrecord.ts');
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(join(dir, 'restart', 'r', f), encodeRecord(encodeEvent({ wall_time: 200, step: 3, session_log: { status: 1 } })));
+    const { doc: d2 } = await exportOf(join(dir, 'restart'));
+    expect(d2!.runs.r.scalars.a.map((p) => p[1])).toEqual([0, 1, 2]);
+    expect(d2!.runs.r.histograms.h).toEqual([]);
+    const store = new SeriesStore({ scalars: Infinity });
+    store.ingest('r', (await readEventFile(join(dir, 'restart', 'r', f))).records);
+    expect(store.scalars('r', 'a').map((p) => p[1])).toEqual([0, 1, 2]);
+    expect(store.histograms('r', 'h')).toEqual([]);
   });
 
   it('missing path: non-zero exit, message on stderr, nothing on stdout', async () => {

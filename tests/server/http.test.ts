@@ -88,7 +88,8 @@ describe('HTTP data API', () => {
     expect(runs).toEqual(expect.arrayContaining(['ours', 'tf1', `pt/experiment_lr_0.1`, 'pt/image_experiment']));
     expect(runs).not.toContain('evil');
     const infos = (await json('/api/runs')) as { name: string; source: string }[];
-    expect(infos.map((r) => r.name)).toEqual(runs);
+    // Same runs; /data/runs in TensorBoard's order (first event time, then name).
+    expect(infos.map((r) => r.name).sort()).toEqual([...runs].sort());
     expect(await json('/api/status')).toMatchObject({ logdir: app.config.logdir, backend: null, version: expect.any(String) });
   });
 
@@ -139,9 +140,9 @@ describe('HTTP data API', () => {
     expect(img.headers.get('content-type')).toMatch(/^image\//);
     expect((await img.arrayBuffer()).byteLength).toBeGreaterThan(100);
 
-    const graphRuns = (await json('/data/plugin/graphs/runs')) as string[];
+    const graphRuns = (await json('/api/graphs/runs')) as string[];
     expect(graphRuns).toContain('tf1');
-    const graphs = (await json(`/data/plugin/graphs/graph?${q({ run: 'tf1' })}`)) as { kind: string; nodes: unknown[] }[];
+    const graphs = (await json(`/api/graphs?${q({ run: 'tf1' })}`)) as { kind: string; nodes: unknown[] }[];
     expect(graphs[0].kind).toBe('graph_def');
     expect(graphs[0].nodes.length).toBeGreaterThan(10);
   });
@@ -152,9 +153,9 @@ describe('HTTP data API', () => {
       [1001, 2, 'NaN'],
       [1002, 3, 'Infinity'],
     ]);
-    const refs = (await json(`/data/plugin/images/images?${q({ run: 'ours', tag: 'samples' })}`)) as { query: string; width: number; height: number; step: number }[];
+    const refs = (await json(`/data/plugin/images/images?${q({ run: 'ours', tag: 'samples' })}`)) as { query: string; wall_time: number; step: number }[];
     expect(refs).toHaveLength(1);
-    expect(refs[0]).toMatchObject({ width: 2, height: 2, step: 1 });
+    expect(refs[0]).toEqual({ query: expect.stringMatching(/^blob_key=[\w-]+$/), step: 1, wall_time: expect.any(Number) });
     const img = await get(`/data/plugin/images/individualImage?${refs[0].query}`);
     expect(img.headers.get('content-type')).toBe('image/png');
     expect(new Uint8Array(await img.arrayBuffer())).toEqual(pngBytes);

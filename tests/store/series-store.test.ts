@@ -238,8 +238,9 @@ describe('SeriesStore other data', () => {
     expect(Object.getPrototypeOf(hp)).toBe(Object.prototype);
     expect(s.hparamsInfo('r')).toMatchObject({ metrics: ['loss'], status: 'STATUS_SUCCESS' });
     expect(s.tagInfo('r', 'loss')).toEqual({ displayName: 'Loss', description: 'train loss' });
-    expect(s.tagInfo('r', 'h')).toEqual({ displayName: 'h', description: '' });
-    expect(s.tagInfo('r', 'unknown')).toEqual({ displayName: 'unknown', description: '' });
+    // As stored (TensorBoard answers '' for a tag whose writer set no display name).
+    expect(s.tagInfo('r', 'h')).toEqual({ displayName: '', description: '' });
+    expect(s.tagInfo('r', 'unknown')).toEqual({ displayName: '', description: '' });
     expect(s.hparams('none')).toBeUndefined();
   });
 
@@ -268,5 +269,20 @@ describe('SeriesStore other data', () => {
     expect(s.runs()).toEqual(['b']);
     expect(s.hasRun('a')).toBe(false);
     expect(s.scalars('a', 'x')).toEqual([]);
+  });
+
+  it('carries the exact text of steps past 2^53 in deltas, resumes and reads', () => {
+    const s = new SeriesStore();
+    const big = 2 ** 53 + 4; // the double nearest 2^53+3
+    const deltas = s.ingest('r', [
+      { kind: 'scalar', tag: 'x', step: 1, wallTime: 1, value: 1 },
+      { kind: 'scalar', tag: 'x', step: big, stepExact: '9007199254740995', wallTime: 2, value: 2 },
+    ]);
+    expect(deltas[0]).toMatchObject({ steps: [1, big], exactSteps: { [String(big)]: '9007199254740995' } });
+    expect(s.exactStep('r', big)).toBe('9007199254740995');
+    expect(s.exactStep('r', 1)).toBeUndefined();
+    expect(s.deltasAfter('r', { x: 1 })[0]).toMatchObject({ steps: [big], exactSteps: { [String(big)]: '9007199254740995' } });
+    const plain = s.ingest('q', [{ kind: 'scalar', tag: 'x', step: 1, wallTime: 1, value: 1 }]);
+    expect(plain[0]).not.toHaveProperty('exactSteps');
   });
 });

@@ -17,7 +17,7 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 export function fetchGraphs(run: string): Promise<GraphJson[]> {
-  return getJson<GraphJson[]>(withQuery('/data/plugin/graphs/graph', { run }));
+  return getJson<GraphJson[]>(withQuery('/api/graphs', { run }));
 }
 
 export function fetchRuns(): Promise<RunInfo[]> {
