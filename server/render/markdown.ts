@@ -13,6 +13,8 @@ const ALLOWED_ATTRIBUTES: Record<string, string[]> = { a: ['href', 'title'], img
 
 // Python-Markdown has no strikethrough and no typographic replacements; raw HTML passes to the sanitiser.
 const md = new MarkdownIt('default', { html: true, linkify: false, typographer: false }).disable(['strikethrough']);
+// Every link becomes an <a>; the sanitiser then drops an unsafe href (javascript: ...), as TensorBoard does.
+md.validateLink = () => true;
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: ALLOWED_TAGS,

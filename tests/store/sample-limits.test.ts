@@ -36,7 +36,7 @@ describe('parseSamplesPerPlugin', () => {
     expect(limitFor(l, 'custom_scalars')).toBe(3);
     expect(limitFor(l, 'text')).toBe(5);
     // TensorBoard 2.21's defaults (data_ingester.DEFAULT_TENSOR_SIZE_GUIDANCE, and 10 for other tensors).
-    expect(DEFAULT_LIMITS).toMatchObject({ histograms: 500, images: 10, audio: 10, pr_curves: 100, text: 10, tensors: 10 });
+    expect(DEFAULT_LIMITS).toMatchObject({ histograms: 500, images: 10, audio: 10, pr_curves: 100, text: 100, tensors: 10 });
   });
   it('does not mutate the defaults', () => {
     parseSamplesPerPlugin('scalars=1');
