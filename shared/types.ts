@@ -148,6 +148,19 @@ export interface TagInfo {
   description: string;
 }
 
+/** One step of a PR curve, as TensorBoard's /data/plugin/pr_curves/pr_curves answers it. */
+export interface PrCurveEntry {
+  wall_time: number;
+  step: number;
+  precision: number[];
+  recall: number[];
+  true_positives: number[];
+  false_positives: number[];
+  true_negatives: number[];
+  false_negatives: number[];
+  thresholds: number[];
+}
+
 /** `trainscope export` / GET /api/export document. */
 export interface ExportDocument {
   runs: Record<
@@ -183,20 +196,7 @@ export interface ExportDocument {
         end?: { status: string; endTimeSecs: number };
       };
       /** PR curves as TensorBoard's /pr_curves answers them. */
-      prCurves?: Record<
-        Tag,
-        {
-          wall_time: number;
-          step: number;
-          precision: number[];
-          recall: number[];
-          true_positives: number[];
-          false_positives: number[];
-          true_negatives: number[];
-          false_negatives: number[];
-          thresholds: number[];
-        }[]
-      >;
+      prCurves?: Record<Tag, PrCurveEntry[]>;
       /** Audio clips (base64) with their labels and content type. */
       audio?: Record<Tag, { wallTime: number; step: number; contentType: string; clips: string[]; labels: string[] }[]>;
       /** Projector embeddings of the run directory (projector_config.pbtxt and its files). */

@@ -1,6 +1,7 @@
 // The pr_curves and audio plugins' answers in TensorBoard 2.21's shapes. Pure: the store's kept
 // points in, JSON-able objects out.
 import type { PluginPoint, PluginTagInfo } from '../store/plugin-series.ts';
+import type { PrCurveEntry } from '../../shared/types.ts';
 import { renderMarkdown } from './markdown.ts';
 
 export interface TagSummary {
@@ -14,17 +15,7 @@ export function tagSummary(info: PluginTagInfo | undefined): TagSummary {
   return { displayName: info?.displayName ?? '', description: d ? renderMarkdown(d) : '' };
 }
 
-export interface PrCurveEntry {
-  wall_time: number;
-  step: number;
-  precision: number[];
-  recall: number[];
-  true_positives: number[];
-  false_positives: number[];
-  true_negatives: number[];
-  false_negatives: number[];
-  thresholds: number[];
-}
+export type { PrCurveEntry } from '../../shared/types.ts';
 
 /**
  * One pr_curves tensor ([6, n]: TP, FP, TN, FN, precision, recall) -> TensorBoard's entry: thresholds
