@@ -124,8 +124,15 @@ async function main(): Promise<void> {
   const port = arg('port', 16300);
   const { io } = await import('socket.io-client');
   const logdir = await mkdtemp(path.join(os.tmpdir(), 'ts-bench-soak-'));
+  // The server runs as bin/trainscope.mjs starts it: --single-threaded-gc and MALLOC_ARENA_MAX=2
+  // (--malloc-arenas 0: glibc's default, one arena per thread up to 8 x cores).
+  const arenas = arg('malloc-arenas', 2);
+  const env = { ...process.env };
+  if (arenas > 0) env.MALLOC_ARENA_MAX = String(arenas);
+  else delete env.MALLOC_ARENA_MAX;
   const child = fork(fileURLToPath(import.meta.url), ['--server', logdir, '--port', String(port), '--runs', String(runs)], {
-    execArgv: [...process.execArgv, '--expose-gc'],
+    execArgv: [...process.execArgv, '--expose-gc', '--single-threaded-gc'],
+    env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pid = child.pid!;
@@ -158,7 +165,10 @@ async function main(): Promise<void> {
       .emitWithAck(event, ...a)
       .catch((e: Error) => ({ ok: false as const, error: e.message }));
 
-  console.log(`bench:soak — server ${url} (pid ${pid}), ${runs} live runs, ${nClients} clients for ${minutes} min, replay cap ${MAX_REPLAYS}`);
+  console.log(
+    `bench:soak — server ${url} (pid ${pid}), ${runs} live runs, ${nClients} clients for ${minutes} min, replay cap ${MAX_REPLAYS}; ` +
+      `MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX ?? '(glibc default)'}, load ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
+  );
   console.log(`large run: ${ready.largePoints} scalar points, ${mb(ready.largeBytes).toFixed(1)} MB of heap in the store`);
 
   // ---- per-session cost: 25 replays of the large run on 7 connections ----
