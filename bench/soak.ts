@@ -124,7 +124,8 @@ async function main(): Promise<void> {
   const port = arg('port', 16300);
   const { io } = await import('socket.io-client');
   const logdir = await mkdtemp(path.join(os.tmpdir(), 'ts-bench-soak-'));
-  // The server runs as bin/trainscope.mjs starts it: --single-threaded-gc and MALLOC_ARENA_MAX=2
+  // The server runs as bin/trainscope.mjs starts it: --single-threaded-gc, --expose-gc (the server's
+  // quiet-time collection; the bench's own forced GCs are reported apart) and MALLOC_ARENA_MAX=2
   // (--malloc-arenas 0: glibc's default, one arena per thread up to 8 x cores).
   const arenas = arg('malloc-arenas', 2);
   const env = { ...process.env };

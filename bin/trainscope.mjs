@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --single-threaded-gc
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --single-threaded-gc --expose-gc
 // Runs the TypeScript sources directly through tsx, so `npx trainscope` works right after `npm install`.
 // --single-threaded-gc: V8 collects each thread's garbage on that thread. Its default parallel helper
 // threads compete with the other training workers when runs fill the cores (a 4-run sweep on 2 cores got
@@ -8,6 +8,7 @@
 // up to 8 per core, and the memory a burst of clients freed stayed in them; with two, the server's RSS
 // came back to its idle level after a 10-minute soak (bench/soak.ts; README "Benchmarks"). Read by
 // glibc when the process starts, so it is set here, before node; other platforms ignore it.
+// --expose-gc: once clients have left, the server collects its garbage once (server/live/quiet-collector.ts).
 import { register } from 'tsx/esm/api';
 
 register();
