@@ -1,8 +1,8 @@
 // Replay sessions: a client replays a run held in the main store (ours or any TF/PyTorch log), paced by
 // the log's own wall times, delivered as DeltaBatch with its replayId. A session reads the store's
 // series in place through a ReplayCursor (replay-cursor.ts: no copy of the run, O(series) state); the
-// timing math is in replay-schedule.ts; this file owns the timers, the per-client bookkeeping and the
-// server-wide cap on concurrent replays.
+// timing math is in replay-schedule.ts; a seek's points go out in bounded chunks (replay-backlog.ts);
+// this file owns the timers, the per-client bookkeeping and the server-wide cap on concurrent replays.
 import { randomUUID } from 'node:crypto';
 import { PUSH_INTERVAL_MS, type DeltaBatch, type ReplaySpeed, type ReplayState, type SeriesDelta } from '../../shared/protocol.ts';
 import type { SeriesStore } from '../store/series-store.ts';
