@@ -8,6 +8,9 @@
 // scalars) for replays. Phases: 25 replays of the large run on 7 connections before training starts
 // (the per-session cost, on a quiet heap); training warm-up and the idle level; the soak (clients
 // connecting, subscribing, replaying, disconnecting in cycles); all clients leave; the level again.
+// The idle level is taken ~2.5 min into training and the last one ~12 min later: the live runs' own
+// growth is in the ratio (a --clients 0 control drifted 1.07-1.10x): compare with the control's ratio.
+// The progress lines force a GC in the server each minute (they report its live heap).
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
