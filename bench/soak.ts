@@ -8,6 +8,9 @@
 // scalars) for replays. Phases: 25 replays of the large run on 7 connections before training starts
 // (the per-session cost, on a quiet heap); training warm-up and the idle level; the soak (clients
 // connecting, subscribing, replaying, disconnecting in cycles); all clients leave; the level again.
+// The idle level is taken ~2.5 min into training and the last one ~12 min later: the live runs' own
+// growth is in the ratio (a --clients 0 control drifted 1.07-1.10x): compare with the control's ratio.
+// The progress lines force a GC in the server each minute (they report its live heap).
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -124,8 +127,16 @@ async function main(): Promise<void> {
   const port = arg('port', 16300);
   const { io } = await import('socket.io-client');
   const logdir = await mkdtemp(path.join(os.tmpdir(), 'ts-bench-soak-'));
+  // The server runs as bin/trainscope.mjs starts it: --single-threaded-gc, --expose-gc (the server's
+  // quiet-time collection; the bench's own forced GCs are reported apart) and MALLOC_ARENA_MAX=2
+  // (--malloc-arenas 0: glibc's default, one arena per thread up to 8 x cores).
+  const arenas = arg('malloc-arenas', 2);
+  const env = { ...process.env };
+  if (arenas > 0) env.MALLOC_ARENA_MAX = String(arenas);
+  else delete env.MALLOC_ARENA_MAX;
   const child = fork(fileURLToPath(import.meta.url), ['--server', logdir, '--port', String(port), '--runs', String(runs)], {
-    execArgv: [...process.execArgv, '--expose-gc'],
+    execArgv: [...process.execArgv, '--expose-gc', '--single-threaded-gc'],
+    env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pid = child.pid!;
@@ -158,7 +169,10 @@ async function main(): Promise<void> {
       .emitWithAck(event, ...a)
       .catch((e: Error) => ({ ok: false as const, error: e.message }));
 
-  console.log(`bench:soak — server ${url} (pid ${pid}), ${runs} live runs, ${nClients} clients for ${minutes} min, replay cap ${MAX_REPLAYS}`);
+  console.log(
+    `bench:soak — server ${url} (pid ${pid}), ${runs} live runs, ${nClients} clients for ${minutes} min, replay cap ${MAX_REPLAYS}; ` +
+      `MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX ?? '(glibc default)'}, load ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
+  );
   console.log(`large run: ${ready.largePoints} scalar points, ${mb(ready.largeBytes).toFixed(1)} MB of heap in the store`);
 
   // ---- per-session cost: 25 replays of the large run on 7 connections ----

@@ -17,6 +17,30 @@ export function deltaLength(d: SeriesDelta): number {
   return d.kind === 'scalars' ? d.steps.length : d.points.length;
 }
 
+/**
+ * How many leading points of d fit in `budget` of weight: a point weighs 1, a histogram point 1 + its
+ * buckets (each about a scalar point's size once encoded), so a batch's bound holds in bytes too.
+ */
+export function pointsFitting(d: SeriesDelta, budget: number): number {
+  if (d.kind !== 'histograms') return Math.max(0, Math.min(d.kind === 'scalars' ? d.steps.length : d.points.length, Math.floor(budget)));
+  let w = 0;
+  let k = 0;
+  for (const p of d.points) {
+    w += 1 + p[2].length;
+    if (w > budget) break;
+    k++;
+  }
+  return k;
+}
+
+/** The weight of all of d's points (see pointsFitting). */
+export function deltaWeight(d: SeriesDelta): number {
+  if (d.kind !== 'histograms') return deltaLength(d);
+  let w = 0;
+  for (const p of d.points) w += 1 + p[2].length;
+  return w;
+}
+
 function copyDelta(d: SeriesDelta): SeriesDelta {
   if (d.kind === 'scalars') {
     return { ...d, wallTimes: d.wallTimes.slice(), steps: d.steps.slice(), values: d.values.slice() };
@@ -167,7 +191,8 @@ export class ClientBuffer {
   }
 
   /**
-   * Drains up to maxPoints points (at least one series, so progress is guaranteed) as one batch.
+   * Drains up to maxPoints of weight (see pointsFitting; at least one point, so progress is guaranteed)
+   * as one batch.
    * Run infos and graph notices always go with the first chunk. Returns null when empty.
    */
   take(maxPoints = Infinity): DeltaBatch | null {
@@ -177,13 +202,17 @@ export class ClientBuffer {
     for (const [key, e] of this.series) {
       if (budget <= 0 && batch.series.length > 0) break;
       const n = deltaLength(e.delta);
-      if (n <= budget) {
+      const w = deltaWeight(e.delta);
+      // Whole when it fits, or when its first point alone is over the bound (then it goes alone).
+      if (w <= budget || (n === 1 && batch.series.length === 0)) {
         batch.series.push(clean(e.delta));
         this.series.delete(key);
         this.pointCount -= n;
-        budget -= n;
+        budget -= w;
       } else {
-        const take = Math.max(1, budget);
+        const fit = pointsFitting(e.delta, budget);
+        if (fit === 0 && batch.series.length > 0) break;
+        const take = Math.max(1, fit);
         const [head, rest] = splitDelta(e.delta, take);
         batch.series.push(clean(head));
         e.delta = rest;

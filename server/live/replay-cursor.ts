@@ -57,7 +57,7 @@ export class ReplayCursor {
   private heapSize = 0;
 
   constructor(
-    private readonly entries: readonly StoredSeries[],
+    readonly entries: readonly StoredSeries[],
     private readonly maxGapSec: number,
   ) {
     const k = entries.length;

@@ -1,11 +1,12 @@
 // Replay sessions: a client replays a run held in the main store (ours or any TF/PyTorch log), paced by
 // the log's own wall times, delivered as DeltaBatch with its replayId. A session reads the store's
 // series in place through a ReplayCursor (replay-cursor.ts: no copy of the run, O(series) state); the
-// timing math is in replay-schedule.ts; this file owns the timers, the per-client bookkeeping and the
-// server-wide cap on concurrent replays.
+// timing math is in replay-schedule.ts; a seek's points go out in bounded chunks (replay-backlog.ts);
+// this file owns the timers, the per-client bookkeeping and the server-wide cap on concurrent replays.
 import { randomUUID } from 'node:crypto';
 import { PUSH_INTERVAL_MS, type DeltaBatch, type ReplaySpeed, type ReplayState, type SeriesDelta } from '../../shared/protocol.ts';
 import type { SeriesStore } from '../store/series-store.ts';
+import { SeekBacklog } from './replay-backlog.ts';
 import { ReplayCursor } from './replay-cursor.ts';
 import { PathError } from './run-files.ts';
 import { clockPosition, msUntilPosition, newClock, rebaseAt, type ReplayClock } from './replay-schedule.ts';
@@ -20,7 +21,7 @@ export interface ReplayOptions {
   speed: ReplaySpeed;
   maxGapSec: number;
   intervalMs?: number;
-  /** Points per tick at 'max' speed. */
+  /** Points per tick at 'max' speed, and per chunk of a seek (a histogram point weighs 1 + its buckets). */
   maxPerTick?: number;
   /** Transport packets pending beyond which a tick is skipped. */
   maxPendingPackets?: number;
@@ -36,6 +37,10 @@ export class ReplaySession {
   /** The store's reset mark for the run when the cursor was built (see SeriesStore.resetMark). */
   private mark: number | undefined;
   private clock: ReplayClock;
+  /** Points a seek still owes the client (sent a chunk per tick before play goes on), and whether the
+   *  next chunk is the first (it carries the graph notice). */
+  private backlog: SeekBacklog | null = null;
+  private backlogFirst = false;
   private timer: NodeJS.Timeout | null = null;
   private lastStateAt = 0;
   private stopped = false;
@@ -83,8 +88,7 @@ export class ReplaySession {
   /** Clears the client's view of the run, then starts playing. */
   begin(): ReplayState {
     this.clock = newClock(this.clock.speed, this.now());
-    const empty = this.cursor.seek(-Infinity).map((r) => this.cursor.delta(this.run, r, true));
-    this.emit(empty, true);
+    this.startBacklog(this.cursor.seek(-Infinity));
     this.pushState();
     this.tick();
     return this.state();
@@ -119,10 +123,9 @@ export class ReplaySession {
   seek(step: number, play?: boolean): ReplayState {
     if (this.stopped) return this.state();
     if (this.storeReset() && !this.rebuild()) return this.state();
-    const series = this.cursor.seek(step).map((r) => this.cursor.delta(this.run, r, true));
+    this.startBacklog(this.cursor.seek(step));
     this.clock = { ...this.clock, anchorPos: this.cursor.pos, anchorAtMs: this.now() };
     if (play !== undefined) this.clock = { ...this.clock, playing: play };
-    this.emit(series, true);
     this.pushState();
     this.tick();
     return this.state();
@@ -134,6 +137,7 @@ export class ReplaySession {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.cursor = NO_SERIES; // let go of the store's series
+    this.backlog = null;
     try {
       this.sink.emitState(s);
     } catch {
@@ -168,9 +172,41 @@ export class ReplaySession {
     this.sink.emitDelta(batch);
   }
 
+  private startBacklog(ranges: ReturnType<ReplayCursor['seek']>): void {
+    this.backlog = new SeekBacklog(this.run, this.cursor.entries, ranges);
+    this.backlogFirst = true;
+  }
+
+  /** Sends the seek's next chunk if the socket drains; true while some is left (play waits for it). */
+  private sendBacklog(): boolean {
+    if (!this.backlog) return false;
+    if (this.storeReset()) {
+      // Points the chunks would mix with were evicted: start the seek over on the run as it is now.
+      const at = this.cursor.lastStep ?? -Infinity;
+      if (this.rebuild()) this.startBacklog(this.cursor.seek(at));
+      if (!this.backlog) return false;
+    }
+    if (this.sink.pending() <= this.maxPendingPackets) {
+      const series = this.backlog.take(this.maxPerTick);
+      this.emit(series, this.backlogFirst);
+      this.backlogFirst = false;
+    }
+    if (!this.backlog.done) return true;
+    this.backlog = null;
+    // Play goes on from where the seek left it, starting now.
+    this.clock = { ...this.clock, anchorPos: this.cursor.pos, anchorAtMs: this.now() };
+    return false;
+  }
+
   private tick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.stopped) return;
+    if (this.sendBacklog()) {
+      if (this.now() - this.lastStateAt >= STATE_EVERY_MS) this.pushState();
+      this.timer = setTimeout(() => this.safeTick(), this.intervalMs);
+      return;
+    }
     if (this.stopped || !this.clock.playing) return;
     if (this.storeReset()) {
       // Points the client holds were evicted (or the run is gone): show the run as it is now at the
@@ -202,6 +238,10 @@ export class ReplaySession {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.stopped) return;
+    if (this.backlog) {
+      this.timer = setTimeout(() => this.safeTick(), this.intervalMs);
+      return;
+    }
     const wait = msUntilPosition(this.clock, this.now(), this.clock.playing ? this.cursor.nextPosition() : null);
     if (wait === null) return;
     // Never faster than the push interval; wake at least every second for the periodic state.

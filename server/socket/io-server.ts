@@ -18,6 +18,7 @@ import type { ResolvedConfig } from '../config.ts';
 import { accessPolicy, checkSocketRequest, requestFacts } from '../security/policy.ts';
 import { bearer, revealLogdir, tokenMatches } from '../security/token.ts';
 import type { LiveHub } from '../live/hub.ts';
+import { exposedGc, QuietCollector } from '../live/quiet-collector.ts';
 import { ReplayLimiter, ReplayManager } from '../live/replay.ts';
 import { clientRole, type RunControl } from '../live/run-control.ts';
 import type { RunsService } from '../live/runs-service.ts';
@@ -53,6 +54,9 @@ export function broadcaster(io: TypedIo): (ids: string[], batch: DeltaBatch) => 
   };
 }
 
+/** Quiet time (no client came or went) after which the server collects its garbage once. */
+const QUIET_GC_MS = 10_000;
+
 export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
   const policy = accessPolicy(d.config);
   const io: TypedIo = new Server<ClientToServer, ServerToClient>(http, {
@@ -87,7 +91,11 @@ export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
   });
 
   const replayLimiter = new ReplayLimiter(d.config.maxReplays);
+  const gc = exposedGc();
+  const quiet = gc ? new QuietCollector({ quietMs: QUIET_GC_MS, collect: gc }) : null;
   io.on('connection', (socket) => {
+    quiet?.activity();
+    socket.on('disconnect', () => quiet?.activity());
     try {
       attach(socket, d, replayLimiter);
     } catch (e) {

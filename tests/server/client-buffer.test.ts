@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesDelta } from '../../shared/protocol.ts';
-import { ClientBuffer } from '../../server/live/client-buffer.ts';
+import { ClientBuffer, deltaWeight } from '../../server/live/client-buffer.ts';
 
 const sc = (run: string, tag: string, steps: number[], reset?: boolean): SeriesDelta => ({
   kind: 'scalars',
@@ -56,6 +56,35 @@ describe('ClientBuffer', () => {
     // Only the first chunk of the series carries the reset.
     const aChunks = chunks.flat().filter((d) => d.tag === 'a');
     expect(aChunks.map((d) => Boolean(d.reset))).toEqual([true, false, false]);
+  });
+
+  it('bounds a batch by weight: a histogram point counts its buckets, complete and in order over chunks', () => {
+    const b = new ClientBuffer();
+    // 12 histogram points of 9 buckets (weight 10 each) and 30 scalar points; chunks of weight 35.
+    const buckets = Array.from({ length: 9 }, (_, i): [number, number, number] => [i, i + 1, i]);
+    const hist: SeriesDelta = { kind: 'histograms', run: 'r', tag: 'h', points: Array.from({ length: 12 }, (_, s): [number, number, typeof buckets] => [s, s, buckets]) };
+    b.pushSeries(hist);
+    b.pushSeries(sc('r', 'a', Array.from({ length: 30 }, (_, i) => i)));
+    const hSteps: number[] = [];
+    const aSteps: number[] = [];
+    let batches = 0;
+    for (let batch = b.take(35); batch; batch = b.take(35)) {
+      batches++;
+      expect(batch.series.reduce((n, d) => n + deltaWeight(d), 0)).toBeLessThanOrEqual(35);
+      for (const d of batch.series) {
+        if (d.kind === 'histograms') hSteps.push(...d.points.map((p) => p[1]));
+        if (d.kind === 'scalars') aSteps.push(...d.steps);
+      }
+    }
+    expect(hSteps).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(aSteps).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(batches).toBeGreaterThanOrEqual(5); // 120 + 30 of weight in chunks of at most 35
+    expect(b.points).toBe(0);
+    // One point heavier than the bound still goes (alone), so the queue always progresses.
+    b.pushSeries({ ...hist, points: hist.points.slice(0, 2) });
+    expect((b.take(3)!.series[0] as { points: unknown[] }).points).toHaveLength(1);
+    expect((b.take(3)!.series[0] as { points: unknown[] }).points).toHaveLength(1);
+    expect(b.take(3)).toBeNull();
   });
 
   it('run infos (latest wins) and graph notices ride with the next batch; dropRun forgets a run', () => {

@@ -1,0 +1,55 @@
+// Memory is given back once clients have left: one collection after a quiet period, none while clients
+// keep coming and going, none after close.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { QuietCollector } from '../../server/live/quiet-collector.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('QuietCollector', () => {
+  it('collects once, quietMs after the last client came or went', () => {
+    const collect = vi.fn();
+    const q = new QuietCollector({ quietMs: 10_000, collect });
+    q.activity();
+    vi.advanceTimersByTime(6000);
+    q.activity(); // another client leaves: the quiet period starts over
+    vi.advanceTimersByTime(9000);
+    expect(collect).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1000);
+    expect(collect).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(60_000);
+    expect(collect).toHaveBeenCalledTimes(1);
+    expect(q.collections).toBe(1);
+  });
+
+  it('never collects while clients keep churning, and not after close', () => {
+    const collect = vi.fn();
+    const q = new QuietCollector({ quietMs: 10_000, collect });
+    for (let i = 0; i < 100; i++) {
+      q.activity();
+      vi.advanceTimersByTime(2000);
+    }
+    expect(collect).not.toHaveBeenCalled();
+    q.close();
+    vi.advanceTimersByTime(60_000);
+    q.activity();
+    vi.advanceTimersByTime(60_000);
+    expect(collect).not.toHaveBeenCalled();
+  });
+
+  it('survives a collection that throws', () => {
+    const q = new QuietCollector({
+      quietMs: 10,
+      collect: () => {
+        throw new Error('no');
+      },
+    });
+    q.activity();
+    expect(() => vi.advanceTimersByTime(10)).not.toThrow();
+    expect(q.collections).toBe(1);
+  });
+});
