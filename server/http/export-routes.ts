@@ -1,12 +1,15 @@
-// Downloads: the whole logdir in `trainscope export`'s format (read from disk, unsampled, size-guarded),
-// and one scalar series as CSV or JSON.
-import { Router } from 'express';
+// Downloads: the whole logdir in `trainscope export`'s format (read from disk, unsampled, size-guarded,
+// a few at a time), and one scalar series as CSV or JSON.
+import { Router, type Response } from 'express';
 import { buildExport, loadRunsFromPath } from '../logs/export.ts';
 import { eventBytesUnder } from '../live/run-files.ts';
 import type { HttpDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
 import { sendJson, toTensorBoardJson } from './json.ts';
 import { DownloadQuery, parseQuery, requireRun, requireTag } from './params.ts';
+
+/** Exports running at once (each reads the whole logdir); more get a 429. */
+export const MAX_CONCURRENT_EXPORTS = 2;
 
 function fileSafe(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100) || 'series';
@@ -18,7 +21,21 @@ function csvNumber(v: number): string {
 
 export function exportRoutes(d: HttpDeps): Router {
   const r = Router();
+  // Each export reads and holds the whole logdir: a few at a time, the rest told to come back.
+  let exporting = 0;
   r.get('/api/export', async (_req, res) => {
+    if (exporting >= MAX_CONCURRENT_EXPORTS) {
+      res.setHeader('Retry-After', '5');
+      throw new HttpError(429, `${exporting} exports are running (at most ${MAX_CONCURRENT_EXPORTS} at once); try again shortly, or use \`trainscope export <path>\``);
+    }
+    exporting++;
+    try {
+      await sendExport(res);
+    } finally {
+      exporting--;
+    }
+  });
+  const sendExport = async (res: Response): Promise<void> => {
     const limit = d.config.maxExportBytes;
     const bytes = await eventBytesUnder(d.config.logdir, limit);
     if (bytes > limit) {
@@ -27,7 +44,7 @@ export function exportRoutes(d: HttpDeps): Router {
     const doc = buildExport(await loadRunsFromPath(d.config.logdir));
     res.setHeader('Content-Disposition', 'attachment; filename="trainscope-export.json"');
     sendJson(res, doc);
-  });
+  };
   r.get('/api/download', (req, res) => {
     const { run, tag, format } = parseQuery(DownloadQuery, req);
     requireRun(d.store, run);

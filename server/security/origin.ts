@@ -58,6 +58,17 @@ export function originVerdict(r: RequestFacts, allowed: ReadonlySet<string>): Ve
   return { ok: true };
 }
 
+/**
+ * Reads of data (GET/HEAD of /data/... and /api/...): as originVerdict, except that the user's own
+ * navigation (Sec-Fetch-Site: none, e.g. a URL typed in the address bar) is fine. A page on another site or
+ * port firing no-cors requests cannot read the answers, but it would make the server do the work (an export
+ * of the whole logdir per request): refused.
+ */
+export function readVerdict(r: RequestFacts, allowed: ReadonlySet<string>): Verdict {
+  if (r.origin === undefined && r.secFetchSite?.toLowerCase() === 'none') return { ok: true };
+  return originVerdict(r, allowed);
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function isStateChanging(method: string | undefined): boolean {
   return !SAFE_METHODS.has((method ?? 'GET').toUpperCase());

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import type { ResolvedConfig } from '../config.ts';
 import { hostAllowed, hostPolicy, type HostPolicy } from './hosts.ts';
-import { isStateChanging, originVerdict, type RequestFacts, type Verdict } from './origin.ts';
+import { isStateChanging, originVerdict, readVerdict, type RequestFacts, type Verdict } from './origin.ts';
 
 export interface AccessPolicy {
   hosts: HostPolicy;
@@ -17,15 +17,18 @@ export function accessPolicy(c: Pick<ResolvedConfig, 'host' | 'allowedOrigins' |
 
 export interface RequestLike extends RequestFacts {
   method?: string;
+  /** URL path, without the query. */
+  path?: string;
 }
 
 function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function requestFacts(req: { method?: string; headers: Record<string, string | string[] | undefined> }): RequestLike {
+export function requestFacts(req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }): RequestLike {
   return {
     method: req.method,
+    path: req.url?.split('?')[0],
     host: header(req.headers.host),
     origin: header(req.headers.origin),
     secFetchSite: header(req.headers['sec-fetch-site']),
@@ -44,9 +47,17 @@ export function checkSocketRequest(r: RequestLike, p: AccessPolicy): Verdict {
   return h.ok ? originVerdict(r, p.allowedOrigins) : h;
 }
 
-/** HTTP: host always; origin for state-changing methods. */
+/** Reads of data, which a cross-site page must not be able to trigger (the page and its assets may be linked to). */
+function isDataRead(r: RequestLike): boolean {
+  const m = (r.method ?? 'GET').toUpperCase();
+  return (m === 'GET' || m === 'HEAD') && r.path !== undefined && /^\/(data|api)(\/|$)/.test(r.path);
+}
+
+/** HTTP: host always; origin for state-changing methods and for reads of data. */
 export function checkHttpRequest(r: RequestLike, p: AccessPolicy): Verdict {
   const h = checkHost(r, p);
-  if (!h.ok || !isStateChanging(r.method)) return h;
-  return originVerdict(r, p.allowedOrigins);
+  if (!h.ok) return h;
+  if (isStateChanging(r.method)) return originVerdict(r, p.allowedOrigins);
+  if (isDataRead(r)) return readVerdict(r, p.allowedOrigins);
+  return h;
 }
