@@ -1,102 +1,24 @@
 // In-memory store of every run's series, bounded by reservoir sampling per (run, tag). Pure and
 // synchronous: ingest() returns exactly what changed as SeriesDelta[], deltasAfter() serves zero-gap resume.
 import type { SeriesDelta } from '../../shared/protocol.ts';
-import type { GraphJson, HistogramTuple, ImageRef, ScalarTuple, TagInfo, Bucket } from '../../shared/types.ts';
-import type { LogRecord } from '../logs/records.ts';
-import { ImageSeries } from './image-series.ts';
-import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
-import { ScalarSeries } from './scalar-series.ts';
-import { PLUGIN_SAMPLE_DEFAULTS, PluginSeries } from './plugin-series.ts';
-import { noteHparamsDetail, type HparamsDetail } from './hparams-detail.ts';
-
-export type { HparamsDetail } from './hparams-detail.ts';
-import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
+import type { GraphJson, HistogramTuple, ImageRef, ScalarTuple, TagInfo } from '../../shared/types.ts';
 import { dict } from '../../shared/dict.ts';
+import type { LogRecord } from '../logs/records.ts';
 import { isRestart } from '../logs/rewind.ts';
 import { withExactSteps } from './exact-steps.ts';
-import { emptyGraphSources, noteGraphData, type GraphSources } from './graph-sources.ts';
+import { noteGraphData, type GraphSources } from './graph-sources.ts';
+import { noteHparamsDetail, type HparamsDetail } from './hparams-detail.ts';
+import { ImageSeries } from './image-series.ts';
+import { PLUGIN_SAMPLE_DEFAULTS, PluginSeries } from './plugin-series.ts';
+import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
+import { RunData, STORE_BOUNDS, type Entry, type HistItem, type Kind, type TextItem, type Track } from './run-data.ts';
+import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
+import { ScalarSeries } from './scalar-series.ts';
 
 export type { GraphSources } from './graph-sources.ts';
-
+export type { HparamsDetail } from './hparams-detail.ts';
 export { DEFAULT_LIMITS, parseSamplesPerPlugin, type SampleLimits } from './sample-limits.ts';
-
-/** Bounds on everything that is not a sampled series. */
-export const STORE_BOUNDS = {
-  /** Tags per kind per run; records of further tags are dropped with one warning. */
-  tagsPerKind: 10_000,
-  /** Text samples per tag (reservoir, latest kept). */
-  textSamples: 100,
-  /** Characters kept of one text sample. */
-  textChars: 100_000,
-  /** Steps past 2^53 whose exact decimal is kept per run. */
-  exactStepsPerRun: 10_000,
-  /** Latest graphs kept per run. */
-  graphsPerRun: 3,
-  /** Warnings kept per run (the oldest are kept; the rest are counted). */
-  warningsPerRun: 200,
-  /** Folders (not runs) whose warnings are kept until they become runs. */
-  pendingWarningRuns: 1_000,
-  /** Hyper-parameter keys per run. */
-  hparamKeys: 1_000,
-} as const;
-
-type Kind = 'scalars' | 'histograms' | 'images';
-
-export interface HistItem {
-  wallTime: number;
-  buckets: Bucket[];
-}
-interface TextItem {
-  wallTime: number;
-  text: string;
-  shape?: number[];
-  cells?: string[];
-}
-
-
-/** Per-series bookkeeping of one ingest() call. */
-interface Track {
-  epoch: number;
-  slots: number[];
-  reset: boolean;
-  /** Image ids of this batch are >= this. */
-  minIndex: number;
-}
-interface Entry<S> {
-  kind: Kind;
-  tag: string;
-  series: S;
-  track: Track;
-}
-
-class RunData {
-  readonly scalars = new Map<string, Entry<ScalarSeries>>();
-  readonly histograms = new Map<string, Entry<Reservoir<HistItem>>>();
-  readonly images = new Map<string, Entry<ImageSeries>>();
-  readonly texts = new Map<string, Reservoir<TextItem>>();
-  readonly tensors = new Map<string, { plugin: string; count: number }>();
-  readonly tagInfo = new Map<string, TagInfo>();
-  readonly graphs: GraphJson[] = [];
-  hparams: Record<string, string | number | boolean> | undefined;
-  hparamMetrics: string[] | undefined;
-  hparamStatus: string | undefined;
-  /** Last Event.source_metadata.writer seen; whether a hparams session_start was seen. */
-  writer: string | undefined;
-  sessionStarted = false;
-  readonly hparamsDetail: HparamsDetail = {};
-  plugins!: PluginSeries;
-  readonly warnings: string[] = [];
-  droppedWarnings = 0;
-  readonly tagLimitWarned = new Set<string>();
-  /** See SeriesStore.resetMark. */
-  resetMark = 0;
-  /** Exact decimal of steps past 2^53, by their (rounded) number. */
-  readonly exactSteps = new Map<number, string>();
-  /** Wall time of the run's first record (TensorBoard orders runs by it). */
-  startTime: number | undefined;
-  /** What the graphs plugin serves as TensorBoard does: the latest of each. */
-  readonly graphSources: GraphSources = emptyGraphSources();
-}
+export { STORE_BOUNDS, type HistItem } from './run-data.ts';
 
 /** One stored series itself (not a copy), for readers that walk it in place (replays). */
 export type StoredSeries =
