@@ -53,6 +53,17 @@ export interface DeltaBatch {
   graphs?: RunName[];
   /** Runs whose subscribe-time backlog this batch completes (named in the subscribe ack's `loading`). */
   loaded?: RunName[];
+  /**
+   * Runs that got new data of plugins served over HTTP only (text, pr_curves, audio, custom_scalars; what
+   * they held at subscribe time is in the subscribe ack): refetch from the plugin's /data/plugin route.
+   */
+  plugins?: PluginNotice[];
+}
+
+/** A run has (new) data of a plugin; `plugin` is TensorBoard's plugin name. */
+export interface PluginNotice {
+  run: RunName;
+  plugin: string;
 }
 
 export interface Hello {
@@ -162,7 +173,8 @@ export type ReplayControlRequest = z.infer<typeof ReplayControlSchema>;
 
 export interface ClientToServer {
   /** `loading`: runs whose backlog is still to come (each is named in a later batch's `loaded`). */
-  subscribe: (req: SubscribeRequest, ack: AckFn<{ runs: RunInfo[]; loading?: RunName[] }>) => void;
+  /** `plugins`: the HTTP-served plugins the subscribed runs hold data of (later ones come in DeltaBatch.plugins). */
+  subscribe: (req: SubscribeRequest, ack: AckFn<{ runs: RunInfo[]; loading?: RunName[]; plugins?: PluginNotice[] }>) => void;
   unsubscribe: (ack: AckFn<null>) => void;
   'runs:list': (ack: AckFn<RunInfo[]>) => void;
   'train:start': (req: TrainRequest, ack: AckFn<{ runs: RunName[] }>) => void;

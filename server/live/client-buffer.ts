@@ -1,6 +1,6 @@
 // One client's outgoing queue (pure, no timers): series deltas coalesced per (kind, run, tag), run info
 // updates (latest per run) and graph notices, drained as DeltaBatch chunks of bounded size.
-import type { DeltaBatch, SeriesDelta } from '../../shared/protocol.ts';
+import type { DeltaBatch, PluginNotice, SeriesDelta } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
 
 interface Entry {
@@ -97,6 +97,8 @@ export class ClientBuffer {
   private series = new Map<string, Entry>();
   private runInfos = new Map<string, RunInfo>();
   private graphRuns = new Set<string>();
+  /** Plugin-data notices by run + plugin (each sent once however often it came). */
+  private pluginNotices = new Map<string, PluginNotice>();
   private pointCount = 0;
 
   /** Points waiting to be sent. */
@@ -105,7 +107,7 @@ export class ClientBuffer {
   }
 
   isEmpty(): boolean {
-    return this.series.size === 0 && this.runInfos.size === 0 && this.graphRuns.size === 0;
+    return this.series.size === 0 && this.runInfos.size === 0 && this.graphRuns.size === 0 && this.pluginNotices.size === 0;
   }
 
   /** Queues a delta; consecutive deltas of one series merge, and a reset replaces what was queued. */
@@ -143,6 +145,10 @@ export class ClientBuffer {
     this.graphRuns.add(run);
   }
 
+  pushPlugin(n: PluginNotice): void {
+    this.pluginNotices.set(`${n.run}\u0000${n.plugin}`, n);
+  }
+
   /** Queues a copy of everything another buffer holds (which keeps its own content). */
   pushBuffer(other: ClientBuffer): void {
     for (const e of other.series.values()) {
@@ -156,6 +162,7 @@ export class ClientBuffer {
     }
     this.pushRuns([...other.runInfos.values()]);
     for (const g of other.graphRuns) this.pushGraph(g);
+    for (const n of other.pluginNotices.values()) this.pushPlugin(n);
   }
 
   /** Queues the content of a batch (e.g. one a client could not be sent). */
@@ -163,6 +170,7 @@ export class ClientBuffer {
     for (const d of b.series) this.pushSeries(d);
     if (b.runs) this.pushRuns(b.runs);
     for (const g of b.graphs ?? []) this.pushGraph(g);
+    for (const n of b.plugins ?? []) this.pushPlugin(n);
   }
 
   /** Runs with points still queued. */
@@ -188,6 +196,7 @@ export class ClientBuffer {
     }
     this.runInfos.delete(run);
     this.graphRuns.delete(run);
+    for (const [key, n] of this.pluginNotices) if (n.run === run) this.pluginNotices.delete(key);
   }
 
   /**
@@ -229,6 +238,10 @@ export class ClientBuffer {
     if (this.graphRuns.size > 0) {
       batch.graphs = [...this.graphRuns];
       this.graphRuns.clear();
+    }
+    if (this.pluginNotices.size > 0) {
+      batch.plugins = [...this.pluginNotices.values()];
+      this.pluginNotices.clear();
     }
     return batch;
   }

@@ -11,7 +11,7 @@
 // Private batches (backlogs) are encoded per client, so they are sent in slices of bounded time: when a
 // tick's slice is used up, the remaining private clients are served on the next turns of the event loop
 // (each still at most once per interval), so a burst of new clients never stalls the live pushes.
-import { PUSH_INTERVAL_MS, type DeltaBatch, type SeriesDelta } from '../../shared/protocol.ts';
+import { PUSH_INTERVAL_MS, type DeltaBatch, type PluginNotice, type SeriesDelta } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import { ClientBuffer } from './client-buffer.ts';
@@ -80,7 +80,7 @@ function matches(g: { runs: '*' | Set<string> | null; filter: TagFilter }, d: Se
 }
 
 function emptyBatch(b: DeltaBatch | null): boolean {
-  return !b || (b.series.length === 0 && !b.runs?.length && !b.graphs?.length && !b.loaded?.length);
+  return !b || (b.series.length === 0 && !b.runs?.length && !b.graphs?.length && !b.loaded?.length && !b.plugins?.length);
 }
 
 export class LiveHub {
@@ -227,6 +227,17 @@ export class LiveHub {
     if (this.closed) return;
     for (const g of this.groups.values()) if (g.shared.size > 0) g.buffer.pushGraph(run);
     for (const c of this.clients.values()) c.buffer?.pushGraph(run);
+    this.schedule();
+  }
+
+  /** A run got new data of HTTP-served plugins: tell the clients subscribed to it (they refetch). */
+  publishPlugins(notices: PluginNotice[]): void {
+    if (notices.length === 0 || this.closed) return;
+    const wants = (g: Group, run: string) => g.runs !== null && (g.runs === '*' || g.runs.has(run));
+    for (const n of notices) {
+      for (const g of this.groups.values()) if (g.shared.size > 0 && wants(g, n.run)) g.buffer.pushPlugin(n);
+      for (const c of this.clients.values()) if (c.buffer && wants(c.group, n.run)) c.buffer.pushPlugin(n);
+    }
     this.schedule();
   }
 

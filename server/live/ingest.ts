@@ -4,6 +4,7 @@ import type { LogRecord } from '../logs/records.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import type { LiveHub } from './hub.ts';
 import type { RunsService } from './runs-service.ts';
+import { recordPlugins } from './plugin-notices.ts';
 
 export type Ingest = (run: string, records: LogRecord[]) => void;
 
@@ -24,6 +25,8 @@ export function createIngest(store: SeriesStore, hub: LiveHub, runs: RunsService
         if (info) hub.publishRuns([info]);
       }
       if (graph) hub.publishGraph(run);
+      const plugins = recordPlugins(records);
+      if (plugins.size > 0) hub.publishPlugins([...plugins].map((plugin) => ({ run, plugin })));
     } catch (e) {
       // A bad record batch must never take the server down; say which run it came from.
       warn(`ingest failed for run "${run}" (${records.length} records): ${(e as Error).message}`);

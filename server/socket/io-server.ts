@@ -23,6 +23,7 @@ import { ReplayLimiter, ReplayManager } from '../live/replay.ts';
 import { clientRole, type RunControl } from '../live/run-control.ts';
 import type { RunsService } from '../live/runs-service.ts';
 import { compileTagFilter } from '../live/tag-filter.ts';
+import { subscribedPlugins } from '../live/plugin-notices.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import { errorMessage, safeHandler } from './safe-handler.ts';
 
@@ -147,7 +148,7 @@ function attach(socket: TypedSocket, d: SocketDeps, replayLimiter: ReplayLimiter
         const filter = compileTagFilter(req.tagPattern);
         if (filter instanceof Error) throw filter;
         const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have });
-        return { runs: d.runs.list(), loading };
+        return { runs: d.runs.list(), loading, plugins: subscribedPlugins(d.store, req.runs) };
       },
       warn,
     ) as ClientToServer['subscribe'],

@@ -67,3 +67,15 @@ describe('url state: seed bands and scalar zoom', () => {
     expect(kept[`t${MAX_ZOOMS + 4}`]).toEqual([0, 1]); // the latest are kept
   });
 });
+
+describe('url state: plugin tabs', () => {
+  it('round-trips plugin tabs, per-card steps and samples, the raw toggle and toggled categories', async () => {
+    const { encodeIntMap, decodeIntMap } = await import('../../web/src/lib/url-state.ts');
+    const v = { ...DEFAULT_VIEW, tab: 'pr_curves' as const, pluginSteps: { 'run|a\u0000t@x': 5, b: -2 }, textRaw: true, audioSamples: { k: 3 }, csToggled: ['losses', 'a|b'] };
+    const p = writeView(v, new URLSearchParams());
+    expect(parseView(new URLSearchParams(p.toString()))).toEqual(v);
+    expect(decodeIntMap(encodeIntMap({ 'a@b': 7 }))).toEqual({ 'a@b': 7 });
+    expect(decodeIntMap('x@1.5|@3|y@|z@9')).toEqual({ z: 9 });
+    expect(parseView(new URLSearchParams('tab=text')).tab).toBe('text');
+  });
+});

@@ -10,7 +10,7 @@ function withQuery(path: string, params: Record<string, string | number>): strin
   return s ? `${path}?${s}` : path;
 }
 
-async function getJson<T>(url: string): Promise<T> {
+export async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { headers: { accept: 'application/json', ...authHeaders() } });
   if (!res.ok) throw new Error(`GET ${url.split('?')[0]}: HTTP ${res.status} ${await res.text().catch(() => '')}`.trim());
   return (await res.json()) as T;

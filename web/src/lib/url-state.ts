@@ -3,7 +3,10 @@
 import { DEFAULT_RUN_SORT, type RunSort } from './run-table.ts';
 
 export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'compare'] as const;
-export type TabName = (typeof TABS)[number];
+/** Tabs shown only while a selected run has their kind of data (tab-visibility.ts). */
+export const PLUGIN_TABS = ['custom_scalars', 'audio', 'text', 'pr_curves'] as const;
+export type TabName = (typeof TABS)[number] | (typeof PLUGIN_TABS)[number];
+export const ALL_TABS: readonly TabName[] = [...TABS, ...PLUGIN_TABS];
 export type XAxis = 'step' | 'relative' | 'wall';
 
 export interface ViewSettings {
@@ -32,6 +35,14 @@ export interface ViewSettings {
   histMode: 'offset' | 'overlay';
   /** IMAGES: the step last picked on a slider (null = latest). */
   imageStep: number | null;
+  /** TEXT / PR CURVES / AUDIO: step picked per card key (run + tag; absent = latest). */
+  pluginSteps: Record<string, number>;
+  /** TEXT: raw text instead of rendered markdown. */
+  textRaw: boolean;
+  /** AUDIO: sample shown per card key (absent = 0). */
+  audioSamples: Record<string, number>;
+  /** CUSTOM SCALARS: categories whose open state differs from the layout's (toggled by the user). */
+  csToggled: string[];
 }
 
 export const DEFAULT_VIEW: ViewSettings = {
@@ -52,6 +63,10 @@ export const DEFAULT_VIEW: ViewSettings = {
   graphRun: null,
   histMode: 'offset',
   imageStep: null,
+  pluginSteps: {},
+  textRaw: false,
+  audioSamples: {},
+  csToggled: [],
 };
 
 export const MAX_SMOOTHING = 0.999;
@@ -79,7 +94,7 @@ function decodeList(s: string): string[] {
 export function parseView(params: URLSearchParams): ViewSettings {
   const v: ViewSettings = { ...DEFAULT_VIEW, pinned: [], runSort: { ...DEFAULT_RUN_SORT }, runColumns: [] };
   const tab = params.get('tab');
-  if (tab && (TABS as readonly string[]).includes(tab)) v.tab = tab as TabName;
+  if (tab && (ALL_TABS as readonly string[]).includes(tab)) v.tab = tab as TabName;
   const runs = params.get('runs');
   if (runs !== null) v.runs = decodeList(runs);
   const sm = Number(params.get('smoothing'));
@@ -104,6 +119,11 @@ export function parseView(params: URLSearchParams): ViewSettings {
   if (params.get('hmode') === 'overlay') v.histMode = 'overlay';
   const img = Number(params.get('imgStep'));
   if (params.has('imgStep') && Number.isSafeInteger(img)) v.imageStep = img;
+  v.pluginSteps = decodeIntMap(params.get('psteps') ?? '');
+  v.textRaw = params.get('raw') === '1';
+  v.audioSamples = decodeIntMap(params.get('asample') ?? '');
+  const cs = params.get('cs');
+  v.csToggled = cs ? decodeList(cs) : [];
   return v;
 }
 
@@ -129,7 +149,29 @@ export function writeView(v: ViewSettings, params: URLSearchParams): URLSearchPa
   set('graph', v.graphRun);
   set('hmode', v.histMode === DEFAULT_VIEW.histMode ? null : v.histMode);
   set('imgStep', v.imageStep === null ? null : String(v.imageStep));
+  set('psteps', encodeIntMap(v.pluginSteps) || null);
+  set('raw', v.textRaw ? '1' : null);
+  set('asample', encodeIntMap(v.audioSamples) || null);
+  set('cs', v.csToggled.length ? encodeList(v.csToggled) : null);
   return params;
+}
+
+/** Entries of a per-card map kept in the URL (beyond it, the oldest are dropped). */
+export const MAX_CARD_ENTRIES = 64;
+
+/** {key: integer} as "key@n" entries joined like other lists (keys may hold any character). */
+export function encodeIntMap(m: Record<string, number>): string {
+  return encodeList(Object.entries(m).slice(-MAX_CARD_ENTRIES).map(([k, n]) => `${k}@${n}`));
+}
+
+export function decodeIntMap(s: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of decodeList(s).slice(-MAX_CARD_ENTRIES)) {
+    const at = e.lastIndexOf('@');
+    const n = Number(e.slice(at + 1));
+    if (at > 0 && e.slice(at + 1).trim() !== '' && Number.isSafeInteger(n)) out[e.slice(0, at)] = n;
+  }
+  return out;
 }
 
 /** Zoomed charts kept in the URL (beyond it, the ones zoomed longest ago are dropped). */

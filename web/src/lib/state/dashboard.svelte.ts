@@ -15,6 +15,8 @@ import { SeriesState } from './series.svelte.ts';
 import { TrainingController } from './training.svelte.ts';
 import { dict } from '../../../../shared/dict.ts';
 import { UiState } from './ui.svelte.ts';
+import { PluginsState } from './plugins.svelte.ts';
+import { shownTab, visibleTabs } from '../tab-visibility.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -22,6 +24,8 @@ export class Dashboard implements DashboardData {
   readonly series = new SeriesState();
   readonly runsState = new RunsState();
   readonly ui = new UiState();
+  /** HTTP-served plugin data: which runs have it, and the cache its tabs fetch through. */
+  readonly plugins = new PluginsState();
   readonly replay: ReplayController;
   readonly training: TrainingController;
 
@@ -29,6 +33,8 @@ export class Dashboard implements DashboardData {
   backend = $state<BackendName | null>(null);
   logdir = $state('');
   version = $state('');
+  /** Set once a subscribe ack said which runs have plugin data (before it, a plugin tab in the URL is kept). */
+  pluginsKnown = $state(false);
   /** Set once the first hello arrived (empty state vs. still loading). */
   ready = $state(false);
   notice = $state<string | null>(null);
@@ -88,6 +94,17 @@ export class Dashboard implements DashboardData {
   }
   /** Selected, filter-passing runs in display order. */
   runs = $derived<RunView[]>(this.filteredRuns.filter((r) => this.ui.isSelected(r.name)));
+
+  /** Header tabs: plugin tabs only while a selected run has their data (tab-visibility.ts). */
+  visibleTabs = $derived(visibleTabs(this.runs.map((r) => ({ name: r.name, info: r.info, plugins: this.plugins.of(r.name) }))));
+  /** The tab drawn: the chosen one while visible, else scalars. */
+  shownTab = $derived(shownTab(this.ui.tab, this.visibleTabs));
+
+  /** Last step shown of a run's plugin data: the replay's position while it is replayed (null = no limit). */
+  maxStep(run: string): number | null {
+    if (this.replay.run !== run) return null;
+    return this.replay.state?.step ?? -Infinity;
+  }
 
   get tagFilter(): string {
     return this.ui.tagFilter;
@@ -172,6 +189,7 @@ export class Dashboard implements DashboardData {
       this.runsState.remove(run);
       this.series.removeRun(run);
       this.setGraphs(run, undefined);
+      this.plugins.remove(run);
     });
     sock.on('server:notice', (m) => (this.notice = m));
   }
@@ -190,6 +208,7 @@ export class Dashboard implements DashboardData {
     if (b.runs) this.runsState.upsert(b.runs);
     for (const d of b.series) if (this.replay.accepts(b, d.run)) this.series.apply(d);
     if (b.graphs) for (const run of b.graphs) if (!b.replayId) this.setGraphs(run, undefined);
+    if (b.plugins && !b.replayId) this.plugins.add(b.plugins);
     if (b.loaded?.length && this.loadingRuns.size > 0) {
       const next = new Set(this.loadingRuns);
       for (const run of b.loaded) next.delete(run);
@@ -223,6 +242,8 @@ export class Dashboard implements DashboardData {
       this.backlogRuns = new Set(ack.data.loading ?? []);
       this.loadingRuns = this.backlogRuns;
       this.runsState.upsert(ack.data.runs);
+      this.plugins.replace(ack.data.plugins ?? [], '*');
+      this.pluginsKnown = true;
       this.ready = true;
     });
   }

@@ -27,6 +27,10 @@ export class UiState {
   graphRun = $state<string | null>(null);
   histMode = $state<HistogramMode>('offset');
   imageStep = $state<number | null>(null);
+  pluginSteps = $state<Record<string, number>>({});
+  textRaw = $state(false);
+  audioSamples = $state<Record<string, number>>({});
+  csToggled = $state<string[]>([]);
   /** Hyper-parameter columns shown in the run table. */
   runColumns = $state<string[]>([]);
   /** Narrow windows hide the sidebar until asked; wide mode gives the run table room for columns. */
@@ -58,6 +62,10 @@ export class UiState {
     this.graphRun = v.graphRun;
     this.histMode = v.histMode;
     this.imageStep = v.imageStep;
+    this.pluginSteps = { ...v.pluginSteps };
+    this.textRaw = v.textRaw;
+    this.audioSamples = { ...v.audioSamples };
+    this.csToggled = [...v.csToggled];
   }
 
   /** Zoomed x range of a scalar chart; none once the x axis changed since it was set. */
@@ -96,6 +104,10 @@ export class UiState {
       graphRun: this.graphRun,
       histMode: this.histMode,
       imageStep: this.imageStep,
+      pluginSteps: { ...this.pluginSteps },
+      textRaw: this.textRaw,
+      audioSamples: { ...this.audioSamples },
+      csToggled: [...this.csToggled],
     };
   }
 
@@ -131,6 +143,25 @@ export class UiState {
 
   togglePin(tag: string): void {
     this.pinned = this.pinned.includes(tag) ? this.pinned.filter((t) => t !== tag) : [...this.pinned, tag];
+  }
+
+  /** Step picked on a TEXT / PR CURVES / AUDIO card (null = follow the latest). */
+  setPluginStep(key: string, step: number | null): void {
+    const next = { ...this.pluginSteps };
+    delete next[key];
+    if (step !== null) next[key] = step;
+    this.pluginSteps = next;
+  }
+
+  setAudioSample(key: string, sample: number): void {
+    const next = { ...this.audioSamples };
+    delete next[key];
+    if (sample > 0) next[key] = sample;
+    this.audioSamples = next;
+  }
+
+  toggleCustomCategory(title: string): void {
+    this.csToggled = this.csToggled.includes(title) ? this.csToggled.filter((t) => t !== title) : [...this.csToggled, title];
   }
 
   toggleGroup(group: string): void {
