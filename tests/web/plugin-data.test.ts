@@ -34,3 +34,28 @@ describe('text data', () => {
     expect(parseTextEntries([{ wall_time: 1, step: 2, text: '<p>x</p>' }, { step: 'x' }])).toEqual([{ wallTime: 1, step: 2, html: '<p>x</p>' }]);
   });
 });
+
+describe('PR curve data', async () => {
+  const { curvePoints, entryAt, nearestPoint, parsePrCurves, prCurvesUrl, unionSteps } = await import('../../web/src/lib/pr-curves/pr-data.ts');
+  const entry = (step: number) => ({
+    wall_time: 1, step, precision: [0.5, 0.8, 1], recall: [1, 0.6, 0.1], true_positives: [10, 6, 1], false_positives: [10, 1, 0],
+    true_negatives: [0, 9, 10], false_negatives: [0, 4, 9], thresholds: [0, 0.5, 1],
+  });
+
+  it('asks for every run of a card in one request and drops malformed entries', () => {
+    expect(prCurvesUrl(['a', 'b/c'], 'pr')).toBe('/data/plugin/pr_curves/pr_curves?run=a&run=b%2Fc&tag=pr');
+    const m = parsePrCurves({ a: [entry(5), entry(0), { ...entry(9), recall: [1] }], b: [] });
+    expect(m.get('a')!.map((e) => e.step)).toEqual([0, 5]);
+    expect(() => parsePrCurves([])).toThrow(/expected an object/);
+    expect(unionSteps(new Map([['a', [entry(0), entry(5)]], ['b', [entry(3)]]]))).toEqual([0, 3, 5]);
+  });
+
+  it('shows each run at its latest step not after the card\'s, and reads out the point nearest the cursor', () => {
+    const list = [entry(0), entry(5)];
+    expect(entryAt(list, 4)!.step).toBe(0);
+    expect(entryAt(list, 9)!.step).toBe(5);
+    expect(entryAt([entry(7)], 2)!.step).toBe(7);
+    expect(curvePoints(entry(0))).toEqual([{ x: 1, y: 0.5 }, { x: 0.6, y: 0.8 }, { x: 0.1, y: 1 }]);
+    expect(nearestPoint('a', entry(5), 0.55, 0.75)).toEqual({ run: 'a', step: 5, threshold: 0.5, precision: 0.8, recall: 0.6, tp: 6, fp: 1, tn: 9, fn: 4 });
+  });
+});
