@@ -59,3 +59,24 @@ describe('PR curve data', async () => {
     expect(nearestPoint('a', entry(5), 0.55, 0.75)).toEqual({ run: 'a', step: 5, threshold: 0.5, precision: 0.8, recall: 0.6, tp: 6, fp: 1, tn: 9, fn: 4 });
   });
 });
+
+describe('audio data', async () => {
+  const { audioUrl, clampSample, parseAudioEntries, parseAudioTags } = await import('../../web/src/lib/audio/audio-data.ts');
+
+  it('reads sample counts per tag and picks a sample the tag has', () => {
+    const t = parseAudioTags({ r: { a: { samples: 3 }, b: { samples: 'x' } }, junk: 5 });
+    expect([...t.get('r')!]).toEqual([['a', 3], ['b', 1]]);
+    expect(t.has('junk')).toBe(false);
+    expect(clampSample(2, 3)).toBe(2);
+    expect(clampSample(5, 3)).toBe(0);
+    expect(clampSample(undefined, 3)).toBe(0);
+  });
+
+  it('turns entries into clip URLs on the individualAudio route and refuses foreign queries', () => {
+    expect(audioUrl('tf2/train', 'tone', 1)).toBe('/data/plugin/audio/audio?run=tf2%2Ftrain&tag=tone&sample=1');
+    const q = 'blob_key=WyIiLCJ0ZjIiXQ&content_type=audio%2Fwav';
+    expect(parseAudioEntries([{ step: 3, wall_time: 1, label: 'hi', contentType: 'audio/wav', query: q }, { step: 4, query: 'x=1&y=//evil' }])).toEqual([
+      { step: 3, wallTime: 1, label: 'hi', contentType: 'audio/wav', src: `/data/plugin/audio/individualAudio?${q}` },
+    ]);
+  });
+});
