@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { categoryOpen, chartLines, parseLayout, tagMatcher, type ChartRun, type SeriesLike } from '../../web/src/lib/custom-scalars/layout.ts';
+import { beforeAll } from 'vitest';
+import { categoryOpen, chartLines, loadRegexEngine, parseLayout, tagMatcher, type ChartRun, type SeriesLike } from '../../web/src/lib/custom-scalars/layout.ts';
 
 const series = (vals: number[], version = 1): SeriesLike => ({
   steps: Float64Array.from(vals.map((_, i) => i)),
@@ -21,6 +22,8 @@ const LAYOUT = {
     { title: 'shut', closed: true, chart: [{ title: 'junk' }, 'x'] },
   ],
 };
+
+beforeAll(() => loadRegexEngine());
 
 describe('custom scalars layout', () => {
   it('parses the layout route and skips malformed parts', () => {

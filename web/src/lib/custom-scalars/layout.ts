@@ -3,8 +3,8 @@
 // charts are live and follow a replay). Multiline charts combine every tag whose start matches one of the
 // chart's regexes; margin charts draw a value line over a shaded band between a lower and an upper tag.
 // Regexes come from logs, so they run on RE2JS (linear time, as the server's tag filter), never on the
-// backtracking RegExp. Pure.
-import { RE2JS } from 're2js';
+// backtracking RegExp; RE2JS is loaded on first use of the tab (loadRegexEngine), not with the page.
+import type { RE2JS } from 're2js';
 import { withAlpha } from '../colors.ts';
 import type { LineSpec } from '../charts/line-data.ts';
 import { isObject } from '../plugin/plugin-steps.ts';
@@ -47,13 +47,24 @@ export function categoryOpen(c: Category, toggled: readonly string[]): boolean {
 }
 
 const compiled = new Map<string, ((tag: string) => boolean) | Error>();
+let engine: typeof RE2JS | null = null;
+let loading: Promise<void> | null = null;
+
+/** Loads RE2JS (a separate chunk); tagMatcher works once this resolved. */
+export function loadRegexEngine(): Promise<void> {
+  loading ??= import('re2js').then((m) => {
+    engine = m.RE2JS;
+  });
+  return loading;
+}
 
 /** TensorBoard's re.match: the regex matches at the tag's start. Invalid or unsupported syntax -> Error. */
 export function tagMatcher(pattern: string): ((tag: string) => boolean) | Error {
+  if (!engine) return new Error('regex engine not loaded yet (loadRegexEngine)');
   let m = compiled.get(pattern);
   if (!m) {
     try {
-      const re = RE2JS.compile(pattern);
+      const re = engine.compile(pattern);
       m = (tag: string) => re.matcher(tag).lookingAt();
     } catch (e) {
       m = new Error(`/${pattern}/: ${e instanceof Error ? e.message : String(e)}`);
