@@ -43,7 +43,8 @@ export class FetchCache {
     opts: FetchCacheOptions = {},
   ) {
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
-    this.maxEntries = opts.maxEntries ?? 300;
+    // Above the URLs one view reads (a card per run and tag), or eviction would refetch in a loop.
+    this.maxEntries = opts.maxEntries ?? 2000;
     this.now = opts.now ?? (() => Date.now());
     this.setTimer = opts.setTimer ?? ((fn, ms) => void setTimeout(fn, ms));
   }
