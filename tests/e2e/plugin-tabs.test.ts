@@ -133,6 +133,18 @@ describe('plugin tabs', () => {
     const [line] = await drawn();
     expect(line.label).toBe('torch');
     expect(line.data).toEqual(latest.recall.map((r, i) => ({ x: r, y: latest.precision[i] })));
+    // Every point is painted in the run's colour on the canvas (Chart.js skips points it wrongly thinks are out of view).
+    const painted = await page.evaluate(({ id, pts }) => {
+      const ch = (window as unknown as { __trainscope: { chart(id: string): { canvas: HTMLCanvasElement; scales: Record<string, { getPixelForValue(v: number): number }>; data: { datasets: { borderColor: string }[] } } } }).__trainscope.chart(id);
+      const ctx = ch.canvas.getContext('2d')!;
+      const dpr = ch.canvas.width / ch.canvas.clientWidth;
+      const want = ch.data.datasets[0].borderColor.match(/[0-9a-f]{2}/gi)!.map((h) => parseInt(h, 16));
+      return pts.map(([x, y]) => {
+        const d = ctx.getImageData(Math.round(ch.scales.x.getPixelForValue(x) * dpr), Math.round(ch.scales.y.getPixelForValue(y) * dpr), 1, 1).data;
+        return d[3] > 200 && [0, 1, 2].every((k) => Math.abs(d[k] - want[k]) < 60);
+      });
+    }, { id: `pr:${tag}`, pts: latest.recall.map((r, k) => [r, latest.precision[k]]) });
+    expect(painted).toEqual(latest.recall.map(() => true));
     // Hover a drawn point: the readout row is that point's threshold, precision, recall and counts.
     const i = Math.floor(latest.recall.length / 2);
     const canvas = page.locator(`[data-testid=pr-card][data-tag="${tag}"] canvas`);
