@@ -216,6 +216,17 @@ describe('plugin tabs', () => {
       const want = (await scalars('torch', tag)).map((v) => Math.fround(v));
       expect(byLabel.get(label)!.ys.map((v) => Math.fround(v))).toEqual(want);
     }
+    // The band is painted: at step 1 (lower 0.7, value 1, upper 1.3) the canvas between value and upper holds
+    // the translucent fill; above the upper edge there is none.
+    const alphaAt = (x: number, y: number) => page.evaluate(({ cid, x, y }) => {
+      const ch = (window as unknown as { __trainscope: { chart(id: string): { canvas: HTMLCanvasElement; scales: Record<string, { getPixelForValue(v: number): number }> } } }).__trainscope.chart(cid);
+      const dpr = ch.canvas.width / ch.canvas.clientWidth;
+      return ch.canvas.getContext('2d')!.getImageData(Math.round(ch.scales.x.getPixelForValue(x) * dpr), Math.round(ch.scales.y.getPixelForValue(y) * dpr), 1, 1).data[3];
+    }, { cid: id, x, y });
+    const inBand = await alphaAt(1, 1.15);
+    expect(inBand).toBeGreaterThan(20);
+    expect(inBand).toBeLessThan(200);
+    expect(await alphaAt(1, 1.8)).toBeLessThan(20);
     const multi = page.locator('[data-testid=cs-chart][data-title=losses]');
     const multiDs = await datasets((await multi.getAttribute('data-chart-id'))!);
     expect(multiDs.map((d) => d.label).sort()).toEqual(['train/loss · tf2', 'train/loss · torch', 'val/loss · torch']);
