@@ -189,6 +189,20 @@ describe('plugin tabs', () => {
     const key = new URLSearchParams((await audio.getAttribute('src'))!.split('?')[1]).get('blob_key')!;
     expect(JSON.parse(Buffer.from(key, 'base64url').toString())).toEqual(['', 'tf2', 'voice', 10, 1]);
     await expect.poll(() => page.url()).toContain('asample=');
+    // PyTorch's clip (a TF1-style Summary.Audio without an encoding, listed as octet-stream as TensorBoard's
+    // default loader does) is asked for as WAV and decodes.
+    const listed = await getJson<{ contentType: string }[]>('/data/plugin/audio/audio?run=torch&tag=beep');
+    expect(listed[0].contentType).toBe('application/octet-stream');
+    const beep = page.locator('[data-testid=audio-card][data-run=torch][data-tag=beep] audio');
+    const beepSrc = (await beep.getAttribute('src'))!;
+    expect(beepSrc).toContain('content_type=audio%2Fwav');
+    const head = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { type: r.headers.get('content-type'), riff: String.fromCharCode(...new Uint8Array(await r.arrayBuffer()).slice(0, 4)) };
+    }, beepSrc);
+    expect(head).toEqual({ type: 'audio/wav', riff: 'RIFF' });
+    await expect.poll(() => beep.evaluate((a: HTMLAudioElement) => a.readyState), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    expect(await beep.evaluate((a: HTMLAudioElement) => a.duration)).toBeGreaterThan(0);
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
     await shot('audio');
   }, 60_000);

@@ -78,5 +78,9 @@ describe('audio data', async () => {
     expect(parseAudioEntries([{ step: 3, wall_time: 1, label: 'hi', contentType: 'audio/wav', query: q }, { step: 4, query: 'x=1&y=//evil' }])).toEqual([
       { step: 3, wallTime: 1, label: 'hi', contentType: 'audio/wav', src: `/data/plugin/audio/individualAudio?${q}` },
     ]);
+    // A TF1-style clip listed as octet-stream is asked for as WAV.
+    const [old] = parseAudioEntries([{ step: 1, contentType: 'application/octet-stream', query: 'blob_key=WyIiXQ&content_type=application%2Foctet-stream' }]);
+    expect(old.src).toBe('/data/plugin/audio/individualAudio?blob_key=WyIiXQ&content_type=audio%2Fwav');
+    expect(old.contentType).toBe('audio/wav');
   });
 });

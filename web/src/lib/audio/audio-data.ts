@@ -41,12 +41,16 @@ export function parseAudioEntries(raw: unknown): AudioEntry[] {
     if (!isObject(e) || typeof e.step !== 'number' || typeof e.query !== 'string') return [];
     // The query is the server's own (blob_key + content_type); anything else is not a clip of ours.
     if (!/^blob_key=[A-Za-z0-9_-]+&content_type=[\w%.+-]+$/.test(e.query)) return [];
+    // TensorBoard's audio is WAV (its only encoding), but TF1-style clips (PyTorch, tensorboardX, tf.compat.v1)
+    // carry no encoding and are listed as application/octet-stream, which some browsers will not play: the
+    // player asks for them as audio/wav (the route serves the same bytes under either type).
+    const query = e.query.replace('content_type=application%2Foctet-stream', 'content_type=audio%2Fwav');
     return [{
       step: e.step,
       wallTime: typeof e.wall_time === 'number' ? e.wall_time : 0,
       label: typeof e.label === 'string' ? e.label : '',
-      contentType: typeof e.contentType === 'string' ? e.contentType : '',
-      src: `${CLIP_ROUTE}?${e.query}`,
+      contentType: query.endsWith('audio%2Fwav') ? 'audio/wav' : typeof e.contentType === 'string' ? e.contentType : '',
+      src: `${CLIP_ROUTE}?${query}`,
     }];
   });
 }
