@@ -33,8 +33,11 @@ export const TAB_RULES: readonly TabRule[] = [
   { tab: 'compare' },
 ];
 
+// A tab added to url-state.ts without a rule here still shows (always, after the others) rather than vanish.
+const ALL_RULES: readonly TabRule[] = [...TAB_RULES, ...ALL_TABS.filter((t) => !TAB_RULES.some((r) => r.tab === t)).map((tab) => ({ tab }))];
+
 /** Tabs to show, in TAB_RULES order, given the selected runs. */
-export function visibleTabs(selected: readonly RunFacts[], rules: readonly TabRule[] = TAB_RULES): TabName[] {
+export function visibleTabs(selected: readonly RunFacts[], rules: readonly TabRule[] = ALL_RULES): TabName[] {
   return rules.filter((r) => !r.when || selected.some(r.when)).map((r) => r.tab);
 }
 
@@ -47,6 +50,3 @@ export function shownTab(current: TabName, visible: readonly TabName[]): TabName
 export function tabLabel(tab: TabName): string {
   return tab.replace(/_/g, ' ').toUpperCase();
 }
-
-// Every tab has a rule (a tab missing here would never show).
-for (const t of ALL_TABS) if (!TAB_RULES.some((r) => r.tab === t)) throw new Error(`tab-visibility: no rule for tab "${t}"`);
