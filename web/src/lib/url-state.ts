@@ -1,8 +1,9 @@
 // The dashboard view as URL query parameters (so a view can be shared or reloaded). Pure: parse from and
 // write into URLSearchParams; defaults are left out of the URL. Unknown params (e.g. ?token=) are kept.
 import { DEFAULT_RUN_SORT, type RunSort } from './run-table.ts';
+import { defaultHparamsView, parseHparamsView, writeHparamsView, type HparamsView } from './hparams/url.ts';
 
-export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'compare'] as const;
+export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'compare', 'hparams'] as const;
 export type TabName = (typeof TABS)[number];
 export type XAxis = 'step' | 'relative' | 'wall';
 
@@ -32,6 +33,8 @@ export interface ViewSettings {
   histMode: 'offset' | 'overlay';
   /** IMAGES: the step last picked on a slider (null = latest). */
   imageStep: number | null;
+  /** HPARAMS: view mode, sort, filters, brushes, colour, hidden columns, selection. */
+  hparams: HparamsView;
 }
 
 export const DEFAULT_VIEW: ViewSettings = {
@@ -52,6 +55,7 @@ export const DEFAULT_VIEW: ViewSettings = {
   graphRun: null,
   histMode: 'offset',
   imageStep: null,
+  hparams: defaultHparamsView(),
 };
 
 export const MAX_SMOOTHING = 0.999;
@@ -104,6 +108,7 @@ export function parseView(params: URLSearchParams): ViewSettings {
   if (params.get('hmode') === 'overlay') v.histMode = 'overlay';
   const img = Number(params.get('imgStep'));
   if (params.has('imgStep') && Number.isSafeInteger(img)) v.imageStep = img;
+  v.hparams = parseHparamsView(params);
   return v;
 }
 
@@ -129,6 +134,7 @@ export function writeView(v: ViewSettings, params: URLSearchParams): URLSearchPa
   set('graph', v.graphRun);
   set('hmode', v.histMode === DEFAULT_VIEW.histMode ? null : v.histMode);
   set('imgStep', v.imageStep === null ? null : String(v.imageStep));
+  writeHparamsView(v.hparams, params);
   return params;
 }
 

@@ -2,6 +2,7 @@
 // with history.replaceState so a view can be shared or reloaded.
 import type { HistogramMode } from '../histogram-view.ts';
 import { DEFAULT_RUN_SORT, type RunSort } from '../run-table.ts';
+import { cloneHparamsView, defaultHparamsView, type HparamsView } from '../hparams/url.ts';
 import { DEFAULT_VIEW, MAX_SMOOTHING, parseView, writeView, type TabName, type ViewSettings, type XAxis } from '../url-state.ts';
 
 export class UiState {
@@ -27,6 +28,7 @@ export class UiState {
   graphRun = $state<string | null>(null);
   histMode = $state<HistogramMode>('offset');
   imageStep = $state<number | null>(null);
+  hparams = $state<HparamsView>(defaultHparamsView());
   /** Hyper-parameter columns shown in the run table. */
   runColumns = $state<string[]>([]);
   /** Narrow windows hide the sidebar until asked; wide mode gives the run table room for columns. */
@@ -58,6 +60,7 @@ export class UiState {
     this.graphRun = v.graphRun;
     this.histMode = v.histMode;
     this.imageStep = v.imageStep;
+    this.hparams = cloneHparamsView(v.hparams);
   }
 
   /** Zoomed x range of a scalar chart; none once the x axis changed since it was set. */
@@ -96,6 +99,7 @@ export class UiState {
       graphRun: this.graphRun,
       histMode: this.histMode,
       imageStep: this.imageStep,
+      hparams: cloneHparamsView(this.hparams),
     };
   }
 
