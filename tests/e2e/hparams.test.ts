@@ -1,0 +1,149 @@
+// HPARAMS in chromium on a sweep written by TensorBoard's own hparams API (tests/fixtures/hparams-sweep,
+// make_logs.py): the table's rows and their order after header clicks, a brushed parallel-coordinates axis
+// filtering the rows, the scatter matrix's points, a selected session's curves, and the view kept in the
+// URL across a reload. Screenshots of every view (light, dark, 800 px) go to test-artifacts/.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { createApp } from '../../server/app.ts';
+import { silentLogger } from '../../server/config.ts';
+import { ensureWebBuild, launchChromium, ROOT, WEB_DIR } from './helpers.ts';
+
+const LOGDIR = path.join(ROOT, 'tests', 'fixtures', 'hparams-sweep', 'logdir');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+// The final values make_logs.py writes: [session, accuracy, loss].
+const FINAL: [string, number, number][] = [
+  ['relu-adam', 0.95, 0.15], ['relu-sgd', 0.81, 0.52], ['tanh-adam', 0.91, 0.27], ['tanh-sgd', 0.77, 0.64],
+  ['elu-adam', 0.89, 0.33], ['elu-sgd', 0.7, 0.85], ['sigmoid-adam', 0.84, 0.46], ['sigmoid-sgd', 0.58, 1.21],
+];
+let app: Awaited<ReturnType<typeof createApp>>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  await ensureWebBuild();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  app = await createApp({ logdir: LOGDIR, port: 0, host: '127.0.0.1', training: false, webDir: WEB_DIR, logger: silentLogger });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1300, height: 950 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${app.url()}?tab=hparams`);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const rows = () => page.$$eval('[data-testid=hp-table] tbody tr', (els) => els.map((e) => e.getAttribute('data-session')));
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `hparams-${name}.png`), fullPage: true });
+const count = () => page.textContent('[data-testid=hp-count]');
+const byAcc = (desc: boolean) => [...FINAL].sort((a, b) => (desc ? b[1] - a[1] : a[1] - b[1])).map((x) => x[0]);
+
+describe('HPARAMS tab', () => {
+  it('lists a row per session with a column per hparam and metric, sorted by a header click', async () => {
+    await expect.poll(rows, { timeout: 60_000 }).toHaveLength(FINAL.length);
+    expect(await rows()).toEqual(FINAL.map((x) => x[0]).sort());
+    const heads = await page.$$eval('[data-testid=hp-sort]', (els) => els.map((e) => e.getAttribute('data-key')));
+    expect(heads).toEqual(['h:activation', 'h:lr', 'h:optimizer', 'h:units', 'm::loss', 'm::accuracy', 'm:validation:accuracy']);
+    await page.click('[data-testid=hp-sort][data-key="m::accuracy"]');
+    await expect.poll(rows).toEqual(byAcc(false));
+    expect(await page.getAttribute('th:has([data-key="m::accuracy"])', 'aria-sort')).toBe('ascending');
+    await page.click('[data-testid=hp-sort][data-key="m::accuracy"]');
+    await expect.poll(rows).toEqual(byAcc(true));
+    // The accuracy cells read as the log's final values, in that order.
+    const accCol = heads.indexOf('m::accuracy') + 2;
+    const cells = await page.$$eval(`[data-testid=hp-table] tbody td:nth-child(${accCol})`, (els) => els.map((e) => Number(e.textContent)));
+    expect(cells).toEqual(byAcc(true).map((n) => FINAL.find((x) => x[0] === n)![1]));
+    expect(new URL(page.url()).searchParams.get('hpSort')).toBe('desc:m::accuracy');
+    await shot('table');
+  });
+
+  it('a discrete filter and a hidden column apply to the table', async () => {
+    await page.click('[data-key="h:optimizer"] [data-testid=hp-value][data-value=sgd]');
+    await expect.poll(rows).toEqual(byAcc(true).filter((n) => n.endsWith('-adam')));
+    await page.click('[data-key="h:optimizer"] [data-testid=hp-value][data-value=sgd]');
+    await expect.poll(rows).toHaveLength(FINAL.length);
+    await page.click('[data-key="h:units"] [data-testid=hp-show]');
+    await expect.poll(() => page.locator('[data-testid=hp-sort][data-key="h:units"]').count()).toBe(0);
+    await page.click('[data-key="h:units"] [data-testid=hp-show]');
+    await expect.poll(() => page.locator('[data-testid=hp-sort][data-key="h:units"]').count()).toBe(1);
+  });
+
+  it('brushing the loss axis in parallel coordinates filters the sessions and the table', async () => {
+    await page.click('[data-testid=hp-mode-parallel]');
+    await expect.poll(() => page.locator('[data-testid=hp-parallel] path[data-session]').count()).toBe(FINAL.length);
+    const axis = (await page.locator('[data-testid=hp-axis][data-key="m::loss"]').boundingBox())!;
+    // From the bottom of the axis (the lowest loss) to 40% of its height: loss up to min + 0.4 * range.
+    const x = axis.x + axis.width / 2;
+    const lo = Math.min(...FINAL.map((f) => f[2]));
+    const hi = Math.max(...FINAL.map((f) => f[2]));
+    const cut = lo + 0.4 * (hi - lo);
+    const keep = FINAL.filter((f) => f[2] <= cut).map((f) => f[0]);
+    expect(keep.length).toBeGreaterThan(1);
+    expect(keep.length).toBeLessThan(FINAL.length);
+    await page.mouse.move(x, axis.y + axis.height + 4);
+    await page.mouse.down();
+    await page.mouse.move(x, axis.y + axis.height * 0.8, { steps: 3 });
+    await page.mouse.move(x, axis.y + axis.height * 0.6, { steps: 3 });
+    await page.mouse.up();
+    await page.locator('[data-testid=hp-brush]').waitFor();
+    await expect.poll(count).toBe(`${keep.length} of ${FINAL.length} sessions`);
+    const passing = await page.$$eval('[data-testid=hp-parallel] path[data-passing=true]', (els) => els.map((e) => e.getAttribute('data-session')));
+    expect(passing.sort()).toEqual([...keep].sort());
+    const f = JSON.parse(new URL(page.url()).searchParams.get('hpFilter') ?? '{}');
+    expect(f.brush['m::loss'][1]).toBeCloseTo(cut, 2);
+    await shot('parallel');
+    await page.click('[data-testid=hp-mode-table]');
+    await expect.poll(rows).toEqual(byAcc(true).filter((n) => keep.includes(n)));
+  });
+
+  it('the scatter matrix has a point per shown session in each metric x hparam cell', async () => {
+    await page.click('[data-testid=hp-mode-scatter]');
+    const cells = 3 * 4;
+    await expect.poll(() => page.locator('[data-testid=hp-cell]').count()).toBe(cells);
+    const shown = Number((await count())!.split(' ')[0]);
+    await expect.poll(() => page.locator('[data-testid=hp-point]').count()).toBe(shown * cells);
+    await page.click('[data-testid=hp-clear-filters]');
+    await expect.poll(() => page.locator('[data-testid=hp-point]').count()).toBe(FINAL.length * cells);
+    const inCell = await page.locator('[data-testid=hp-cell][data-x="h:activation"][data-y="m::accuracy"] [data-testid=hp-point]').count();
+    expect(inCell).toBe(FINAL.length);
+    await shot('scatter');
+  });
+
+  it('selecting sessions shows their metric curves, and the view survives a reload', async () => {
+    await page.click('[data-testid=hp-mode-table]');
+    await page.click('[data-testid=hp-table] tr[data-session=relu-adam]');
+    await page.click('[data-testid=hp-table] tr[data-session=sigmoid-sgd]');
+    await page.locator('[data-testid=hp-curves]').waitFor();
+    await expect.poll(() => page.locator('[data-testid=hp-curve]').count()).toBe(3);
+    const chart = page.locator('[data-testid=hp-curve][data-key="m::loss"] .lc');
+    await expect.poll(async () => Number(await chart.getAttribute('data-full-points')), { timeout: 15_000 }).toBeGreaterThanOrEqual(2 * 12);
+    expect(await chart.getAttribute('aria-label')).toMatch(/relu-adam.*sigmoid-sgd|sigmoid-sgd.*relu-adam/);
+    // The validation accuracy comes from each session's "validation" sub-run (4 points each).
+    const val = page.locator('[data-testid=hp-curve][data-key="m:validation:accuracy"] .lc');
+    await expect.poll(async () => Number(await val.getAttribute('data-full-points'))).toBeGreaterThanOrEqual(2 * 4);
+    await shot('curves');
+    await page.reload();
+    await expect.poll(rows, { timeout: 30_000 }).toEqual(byAcc(true));
+    expect(await page.getAttribute('tr[data-session=relu-adam]', 'aria-selected')).toBe('true');
+    await expect.poll(() => page.locator('[data-testid=hp-curve]').count()).toBe(3);
+    await page.click('[data-testid=hp-clear-selection]');
+    await expect.poll(() => page.locator('[data-testid=hp-curves]').count()).toBe(0);
+  });
+
+  it('works in the dark theme and at 800 px', async () => {
+    for (const [mode, scheme, width] of [['parallel', 'dark', 1300], ['scatter', 'dark', 800], ['table', 'light', 800], ['parallel', 'light', 800]] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width, height: 950 });
+      await page.click(`[data-testid=hp-mode-${mode}]`);
+      const view = mode === 'table' ? 'hp-table' : `hp-${mode}`;
+      const box = (await page.locator(`[data-testid=${view}]`).boundingBox())!;
+      // Drawn within the window (no sideways overflow at 800 px).
+      expect(box.x + box.width).toBeLessThanOrEqual(width + 1);
+      expect(box.height).toBeGreaterThan(100);
+      await shot(`${mode}-${scheme}-${width}`);
+    }
+  });
+});
