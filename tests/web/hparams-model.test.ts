@@ -6,7 +6,7 @@ import {
   decodeFilters, decodeSort, emptyFilters, encodeFilters, encodeSort, filterSessions, nextSort, passes, setBrush, setRange, sortSessions, toggleValue,
 } from '../../web/src/lib/hparams/filters.ts';
 import { cellText } from '../../web/src/lib/hparams/format.ts';
-import { buildColumns, buildSessions, metricKey, metricRun, sessionStatus, type Session } from '../../web/src/lib/hparams/sessions.ts';
+import { buildColumns, buildSessions, flipShown, isShown, metricKey, metricRun, sessionStatus, type Session } from '../../web/src/lib/hparams/sessions.ts';
 import type { Experiment, SessionGroup } from '../../web/src/lib/hparams/types.ts';
 import { parseHparamsView, writeHparamsView, defaultHparamsView, cloneHparamsView } from '../../web/src/lib/hparams/url.ts';
 import { parseView, writeView } from '../../web/src/lib/url-state.ts';
@@ -49,6 +49,24 @@ describe('columns and sessions', () => {
     expect(lr).toMatchObject({ numeric: true, discrete: false, values: [] });
     expect(units).toMatchObject({ numeric: true, discrete: true, values: ['16', '32'] });
     expect(extra).toMatchObject({ numeric: false, discrete: true, values: ['true'] });
+  });
+
+  it('hyper-parameters every session shares start hidden; the user can show or hide any column', () => {
+    const same = buildColumns(exp, [group('x', { act: 'relu', lr: 0.1, units: 16 }), group('y', { act: 'tanh', lr: 0.1 })]);
+    expect(same.map((c) => [c.key, c.differs])).toEqual([['h:act', true], ['h:lr', false], ['h:units', true], ['m::loss', true], ['m:validation:accuracy', true]]);
+    // One session: nothing to compare, everything shows.
+    expect(buildColumns(exp, [groups[0]]).every((c) => c.differs)).toBe(true);
+    const [act, lr] = same;
+    expect(isShown(lr, [], [])).toBe(false);
+    let v = flipShown(lr, [], []);
+    expect(v).toEqual({ hidden: [], shown: ['h:lr'] });
+    expect(isShown(lr, v.hidden, v.shown)).toBe(true);
+    v = flipShown(lr, v.hidden, v.shown);
+    expect(isShown(lr, v.hidden, v.shown)).toBe(false);
+    v = flipShown(act, [], []);
+    expect(v).toEqual({ hidden: ['h:act'], shown: [] });
+    expect(isShown(act, v.hidden, v.shown)).toBe(false);
+    expect(flipShown(act, v.hidden, v.shown)).toEqual({ hidden: [], shown: [] });
   });
 
   it('reads hparam and metric values per session, missing ones undefined, and the latest step', () => {
@@ -154,6 +172,7 @@ describe('URL form', () => {
     hp.filters = setBrush(emptyFilters(), 'm::loss', [0.1, 0.4]);
     hp.color = 'm:validation:accuracy';
     hp.hidden = ['h:units'];
+    hp.shown = ['h:seed'];
     hp.selected = ['run|1', 'b'];
     const v = parseView(new URLSearchParams('tab=hparams'));
     const url = writeView({ ...v, hparams: hp }, new URLSearchParams('token=t'));

@@ -18,6 +18,8 @@ export interface Column {
   discrete: boolean;
   /** Categorical / discrete values in order (domain first, then values seen), as their string form. */
   values: string[];
+  /** Sessions disagree on it (hyper-parameters the same everywhere start hidden, as in TensorBoard). */
+  differs: boolean;
 }
 
 export type SessionStatus = 'running' | 'queued' | 'success' | 'failure' | 'stopped' | 'unknown';
@@ -67,10 +69,12 @@ export function buildColumns(exp: Experiment, groups: readonly SessionGroup[]): 
     const numeric = all.length > 0 && all.every((v) => typeof v === 'number');
     const discrete = !numeric || (domain.length > 0 && !info?.domainInterval);
     const ordered = numeric ? [...new Set(all as number[])].sort((a, b) => a - b).map(valueLabel) : [...new Set(domain.map(valueLabel))].concat([...new Set(vals.map(valueLabel))].sort());
-    cols.push({ key: hparamKey(name), kind: 'hparam', label: info?.displayName || name, hparam: name, numeric, discrete, values: discrete ? [...new Set(ordered)] : [] });
+    // Missing in some session counts as a difference; with one session there is nothing to compare.
+    const differs = groups.length <= 1 || new Set(vals.map(valueLabel)).size > 1 || vals.length < groups.length;
+    cols.push({ key: hparamKey(name), kind: 'hparam', label: info?.displayName || name, hparam: name, numeric, discrete, values: discrete ? [...new Set(ordered)] : [], differs });
   }
   for (const mi of exp.metricInfos) {
-    cols.push({ key: metricKey(mi.name), kind: 'metric', label: metricLabel(mi.name, mi.displayName), metric: mi.name, numeric: true, discrete: false, values: [] });
+    cols.push({ key: metricKey(mi.name), kind: 'metric', label: metricLabel(mi.name, mi.displayName), metric: mi.name, numeric: true, discrete: false, values: [], differs: true });
   }
   return cols;
 }
@@ -110,4 +114,20 @@ export function buildSessions(groups: readonly SessionGroup[], cols: readonly Co
     const first = g.sessions[0];
     return { name: g.name, run: first?.name ?? g.name, values, step, status: sessionStatus(first?.status ?? '', first?.endTimeSecs ?? 0, runInfo(first?.name ?? g.name)) };
   });
+}
+
+/** Whether a column is shown: hidden by the user, else shown by the user, else when sessions differ on it. */
+export function isShown(c: Column, hidden: readonly string[], shown: readonly string[]): boolean {
+  if (hidden.includes(c.key)) return false;
+  return c.differs || shown.includes(c.key);
+}
+
+/** hidden / shown lists after the user flips a column. */
+export function flipShown(c: Column, hidden: readonly string[], shown: readonly string[]): { hidden: string[]; shown: string[] } {
+  const on = isShown(c, hidden, shown);
+  const h = hidden.filter((k) => k !== c.key);
+  const s = shown.filter((k) => k !== c.key);
+  if (on) h.push(c.key);
+  else if (!c.differs) s.push(c.key);
+  return { hidden: h, shown: s };
 }

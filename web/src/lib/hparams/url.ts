@@ -11,13 +11,14 @@ export interface HparamsView {
   filters: HpFilters;
   /** Metric column colouring the parallel coordinates (null = the first metric). */
   color: string | null;
-  /** Column keys hidden in every view. */
+  /** Column keys hidden in every view, and hyper-parameters shown though every session has the same value. */
   hidden: string[];
+  shown: string[];
   /** Sessions whose curves are shown. */
   selected: string[];
 }
 
-export const defaultHparamsView = (): HparamsView => ({ mode: 'table', sort: null, filters: emptyFilters(), color: null, hidden: [], selected: [] });
+export const defaultHparamsView = (): HparamsView => ({ mode: 'table', sort: null, filters: emptyFilters(), color: null, hidden: [], shown: [], selected: [] });
 
 /** Bounds a hand-edited URL: lists past this are cut. */
 const MAX_LIST = 500;
@@ -40,6 +41,7 @@ export function parseHparamsView(p: URLSearchParams): HparamsView {
   v.filters = decodeFilters(p.get('hpFilter') ?? '');
   v.color = p.get('hpColor') || null;
   v.hidden = list(p.get('hpHide'));
+  v.shown = list(p.get('hpShow'));
   v.selected = list(p.get('hpSel'));
   return v;
 }
@@ -51,6 +53,7 @@ export function writeHparamsView(v: HparamsView, p: URLSearchParams): void {
   set('hpFilter', encodeFilters(v.filters));
   set('hpColor', v.color ?? '');
   set('hpHide', v.hidden.length ? JSON.stringify(v.hidden) : '');
+  set('hpShow', v.shown.length ? JSON.stringify(v.shown) : '');
   set('hpSel', v.selected.length ? JSON.stringify(v.selected) : '');
 }
 
@@ -62,5 +65,5 @@ export function cloneHparamsView(v: HparamsView): HparamsView {
     range: Object.fromEntries(Object.entries(f.range).map(([k, x]) => [k, [x[0], x[1]] as [number | null, number | null]])),
     brush: Object.fromEntries(Object.entries(f.brush).map(([k, x]) => [k, [x[0], x[1]] as [number, number]])),
   };
-  return { mode: v.mode, sort: v.sort && { ...v.sort }, filters, color: v.color, hidden: [...v.hidden], selected: [...v.selected] };
+  return { mode: v.mode, sort: v.sort && { ...v.sort }, filters, color: v.color, hidden: [...v.hidden], shown: [...v.shown], selected: [...v.selected] };
 }
