@@ -1,13 +1,16 @@
 // HPARAMS in chromium on a sweep written by TensorBoard's own hparams API (tests/fixtures/hparams-sweep,
 // make_logs.py): the table's rows and their order after header clicks, a brushed parallel-coordinates axis
 // filtering the rows, the scatter matrix's points, a selected session's curves, and the view kept in the
-// URL across a reload. Screenshots of every view (light, dark, 800 px) go to test-artifacts/.
-import { mkdirSync } from 'node:fs';
+// URL across a reload; then, on a logdir written while the page is open, metric values following new
+// points and failed / stopped sessions marked. Screenshots of every view (light, dark, 800 px) go to test-artifacts/.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createApp } from '../../server/app.ts';
 import { silentLogger } from '../../server/config.ts';
+import { EventWriter } from '../../server/logs/event-writer.ts';
 import { ensureWebBuild, launchChromium, ROOT, WEB_DIR } from './helpers.ts';
 
 const LOGDIR = path.join(ROOT, 'tests', 'fixtures', 'hparams-sweep', 'logdir');
@@ -146,4 +149,53 @@ describe('HPARAMS tab', () => {
       await shot(`${mode}-${scheme}-${width}`);
     }
   });
+});
+
+describe('HPARAMS live', () => {
+  let dir: string;
+  let live: Awaited<ReturnType<typeof createApp>>;
+  let p: Page;
+  const session = async (name: string, act: string, loss: number, step: number, end?: 'STATUS_SUCCESS' | 'STATUS_FAILURE' | 'STATUS_ABORTED') => {
+    mkdirSync(path.join(dir, name), { recursive: true });
+    const w = await EventWriter.open(path.join(dir, name));
+    if (step === 0) w.hparams({ activation: act }, ['loss'], 1000);
+    w.scalar('loss', loss, step, 1000 + step);
+    if (end) w.hparamsEnd(end, 1000 + step);
+    await w.close();
+  };
+  const cell = (name: string) => p.textContent(`[data-testid=hp-table] tr[data-session="${name}"] td:nth-child(3)`);
+  const status = (name: string) => p.getAttribute(`[data-testid=hp-table] tr[data-session="${name}"] [data-status]`, 'data-status');
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'trainscope-hparams-live-'));
+    await session('relu', 'relu', 0.9, 0);
+    await session('tanh', 'tanh', 0.8, 0);
+    await session('elu', 'elu', 0.7, 0);
+    live = await createApp({ logdir: dir, port: 0, host: '127.0.0.1', training: false, webDir: WEB_DIR, logger: silentLogger, reloadIntervalSec: 0.5 });
+    p = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    await p.goto(`${live.url()}?tab=hparams`);
+  }, 60_000);
+  afterAll(async () => {
+    await p?.close();
+    await live?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('follows new metric points and marks failed and stopped sessions', async () => {
+    await expect.poll(() => p.locator('[data-testid=hp-table] tbody tr').count(), { timeout: 30_000 }).toBe(3);
+    expect(await cell('relu')).toBe('0.9');
+    await session('relu', 'relu', 0.25, 1);
+    await expect.poll(() => cell('relu'), { timeout: 20_000 }).toBe('0.25');
+    await session('tanh', 'tanh', 0.5, 1, 'STATUS_FAILURE');
+    await session('elu', 'elu', 0.6, 1, 'STATUS_ABORTED');
+    await session('relu', 'relu', 0.2, 2, 'STATUS_SUCCESS');
+    await expect.poll(() => status('tanh'), { timeout: 20_000 }).toBe('failure');
+    await expect.poll(() => status('elu'), { timeout: 20_000 }).toBe('stopped');
+    await expect.poll(() => status('relu'), { timeout: 20_000 }).toBe('success');
+    await expect.poll(() => cell('relu'), { timeout: 20_000 }).toBe('0.2');
+    await p.click('[data-testid=hp-mode-parallel]');
+    await expect.poll(() => p.getAttribute('[data-testid=hp-parallel] path[data-session=tanh]', 'stroke-dasharray')).toBeTruthy();
+    expect(await p.getAttribute('[data-testid=hp-parallel] path[data-session=relu]', 'stroke-dasharray')).toBeNull();
+    await p.screenshot({ path: path.join(ARTIFACTS, 'hparams-live-status.png') });
+  }, 90_000);
 });
