@@ -92,7 +92,8 @@ describe('parallel-coordinates layout', () => {
     expect(sessionPath(l, sessions[0])).toBe(`M48.0 ${l.bottom.toFixed(1)}L200.0 ${l.bottom.toFixed(1)}L352.0 ${l.bottom.toFixed(1)}`);
     expect(sessionPath(l, sessions[1])).toBe(`M48.0 ${l.top.toFixed(1)}L200.0 ${l.top.toFixed(1)}L352.0 ${l.top.toFixed(1)}`);
     const mid = yOf(l, 0.5).toFixed(1);
-    expect(sessionPath(l, sessions[2])).toBe(`M48.0 ${mid}M352.0 ${mid}`);
+    expect(sessionPath(l, sessions[2])).toBe(`M48.0 ${mid}h0.01M352.0 ${mid}h0.01`);
+    expect(sessionPath(l, s('q', { 'h:act': 'relu' }))).toBe(`M48.0 ${l.bottom.toFixed(1)}h0.01`);
   });
 
   it('finds the axis under the pointer within the slop', () => {

@@ -6,7 +6,7 @@ import {
   decodeFilters, decodeSort, emptyFilters, encodeFilters, encodeSort, filterSessions, nextSort, passes, setBrush, setRange, sortSessions, toggleValue,
 } from '../../web/src/lib/hparams/filters.ts';
 import { cellText } from '../../web/src/lib/hparams/format.ts';
-import { buildColumns, buildSessions, flipShown, isShown, metricKey, metricRun, sessionStatus, type Session } from '../../web/src/lib/hparams/sessions.ts';
+import { buildColumns, buildSessions, flipShown, isShown, metricKey, metricRun, pendingTrainerGroups, sessionStatus, type Session } from '../../web/src/lib/hparams/sessions.ts';
 import type { Experiment, SessionGroup } from '../../web/src/lib/hparams/types.ts';
 import { parseHparamsView, writeHparamsView, defaultHparamsView, cloneHparamsView } from '../../web/src/lib/hparams/url.ts';
 import { parseView, writeView } from '../../web/src/lib/url-state.ts';
@@ -84,6 +84,22 @@ describe('columns and sessions', () => {
     expect(sessionStatus('STATUS_SUCCESS', 3, info('stopped'))).toBe('stopped');
     expect(sessionStatus('STATUS_UNKNOWN', 0, { name: 'x', source: 'disk', group: '', logStatus: 'interrupted' })).toBe('stopped');
     expect(sessionStatus('STATUS_UNKNOWN', 0, undefined)).toBe('unknown');
+  });
+
+  it('adds trainer runs the plugin does not list yet (queued, stopped early) as sessions without metrics', () => {
+    const runs: RunInfo[] = [
+      { name: 'a', source: 'trainer', group: '', hparams: { act: 'relu' }, status: { state: 'running' } },
+      { name: 'q', source: 'trainer', group: '', hparams: { act: 'selu', lr: 0.01 }, status: { state: 'queued' } },
+      { name: 'disk', source: 'disk', group: '', hparams: { act: 'relu' } },
+      { name: 'nohp', source: 'trainer', group: '' },
+    ];
+    const extra = pendingTrainerGroups(runs, groups);
+    expect(extra.map((g) => g.name)).toEqual(['q']);
+    const all = [...groups, ...extra];
+    const c = buildColumns(exp, all);
+    expect(c.find((x) => x.key === 'h:act')!.values).toContain('selu');
+    const q = buildSessions(all, c, (r) => runs.find((x) => x.name === r)).find((s) => s.name === 'q')!;
+    expect(q).toMatchObject({ status: 'queued', step: null, values: { 'h:act': 'selu', 'h:lr': 0.01, 'm::loss': undefined } });
   });
 
   it("finds a metric's series in the session run or its group's sub-run", () => {

@@ -36,19 +36,22 @@ export function unitOf(l: PcLayout, y: number): number {
   return Math.max(0, Math.min(1, (l.bottom - y) / (l.bottom - l.top)));
 }
 
-/** SVG path of a session: segments between neighbouring axes where both values exist. */
+/** SVG path of a session: segments between neighbouring axes where both values exist; a lone value is a dot. */
 export function sessionPath(l: PcLayout, s: Session): string {
   let d = '';
-  let pen = false;
+  let run = 0; // points in the current segment
   for (const a of l.axes) {
     const u = a.scale.toUnit(s.values[a.col.key]);
     if (u === null) {
-      pen = false;
+      if (run === 1) d += 'h0.01';
+      run = 0;
       continue;
     }
-    d += `${pen ? 'L' : 'M'}${a.x.toFixed(1)} ${yOf(l, u).toFixed(1)}`;
-    pen = true;
+    d += `${run ? 'L' : 'M'}${a.x.toFixed(1)} ${yOf(l, u).toFixed(1)}`;
+    run++;
   }
+  // A zero-length segment drawn with round caps shows as a dot (a queued or early-stopped run's hparams).
+  if (run === 1) d += 'h0.01';
   return d;
 }
 

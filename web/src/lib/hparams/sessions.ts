@@ -131,3 +131,14 @@ export function flipShown(c: Column, hidden: readonly string[], shown: readonly 
   else if (!c.differs) s.push(c.key);
   return { hidden: h, shown: s };
 }
+
+/**
+ * Trainer runs the plugin does not list yet (queued, or stopped before their log had a session): groups
+ * made from the hyper-parameters the server announced, so a sweep shows every run from the start.
+ */
+export function pendingTrainerGroups(runs: readonly RunInfo[], groups: readonly SessionGroup[]): SessionGroup[] {
+  const known = new Set(groups.flatMap((g) => [g.name, ...g.sessions.map((s) => s.name)]));
+  return runs
+    .filter((r) => r.source === 'trainer' && r.hparams && !known.has(r.name))
+    .map((r) => ({ name: r.name, hparams: { ...r.hparams }, metricValues: [], sessions: [{ name: r.name, status: '', endTimeSecs: 0, metricValues: [] }] }));
+}
