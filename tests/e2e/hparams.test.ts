@@ -136,6 +136,24 @@ describe('HPARAMS tab', () => {
     await expect.poll(() => page.locator('[data-testid=hp-curves]').count()).toBe(0);
   });
 
+  it('keeps working while a session is replayed: rows stay, its curve refills from the replay', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.click('[data-testid=hp-table] tr[data-session=elu-sgd]');
+    const chart = page.locator('[data-testid=hp-curve][data-key="m::accuracy"] .lc');
+    await expect.poll(async () => Number(await chart.getAttribute('data-full-points')), { timeout: 15_000 }).toBeGreaterThanOrEqual(12);
+    await page.selectOption('[data-testid=replay-run]', 'elu-sgd');
+    await page.click('[data-testid=replay-play]');
+    await expect.poll(() => page.textContent('[data-testid=connection]'), { timeout: 15_000 }).toMatch(/replaying\s*elu-sgd/);
+    expect(await rows()).toHaveLength(FINAL.length);
+    await expect.poll(async () => Number(await chart.getAttribute('data-full-points')), { timeout: 30_000 }).toBeGreaterThanOrEqual(12);
+    await shot('replay');
+    expect(errors).toEqual([]);
+    await page.click('[data-testid=replay-stop]');
+    await expect.poll(() => page.textContent('[data-testid=connection]')).toMatch(/live/);
+    await page.click('[data-testid=hp-clear-selection]');
+  });
+
   it('works in the dark theme and at 800 px', async () => {
     for (const [mode, scheme, width] of [['parallel', 'dark', 1300], ['scatter', 'dark', 800], ['table', 'light', 800], ['parallel', 'light', 800]] as const) {
       await page.emulateMedia({ colorScheme: scheme });
