@@ -8,7 +8,7 @@ import { Throttle } from '../../web/src/lib/hparams/throttle.ts';
 
 const num = (key: string): Column => ({ key, kind: 'metric', label: key, numeric: true, discrete: false, values: [], differs: true });
 const cat: Column = { key: 'h:act', kind: 'hparam', label: 'act', hparam: 'act', numeric: false, discrete: true, values: ['relu', 'tanh', 'elu'], differs: true };
-const s = (name: string, values: Session['values']): Session => ({ name, run: name, values, status: 'unknown', step: null });
+const s = (name: string, values: Session['values']): Session => ({ name, run: name, label: name, values, status: 'unknown', step: null });
 
 describe('axis scales', () => {
   it('linear over the data extent, inverse of itself', () => {

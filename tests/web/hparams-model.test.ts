@@ -76,6 +76,13 @@ describe('columns and sessions', () => {
     expect(byName('a').step).toBe(9);
   });
 
+  it('labels a session by its run (trial ids are hashes), a group of several runs by its name and size', () => {
+    const hashed: SessionGroup = { ...group('3f9a', { act: 'relu' }, 0.1), sessions: [{ name: 'tf2/run-0', status: '', endTimeSecs: 0, metricValues: [] }] };
+    const multi: SessionGroup = { ...group('g', { act: 'tanh' }, 0.2), sessions: ['s/1', 's/2'].map((name) => ({ name, status: '', endTimeSecs: 0, metricValues: [] })) };
+    const out = buildSessions([hashed, multi], cols, none);
+    expect(out.map((x) => [x.name, x.run, x.label])).toEqual([['3f9a', 'tf2/run-0', 'tf2/run-0'], ['g', 's/1', 'g (2 runs)']]);
+  });
+
   it('status: the trainer state wins, else the log (an end without status is a stop)', () => {
     expect(sessions.map((s) => s.status)).toEqual(['unknown', 'success', 'stopped', 'failure']);
     const info = (state: 'running' | 'failed' | 'stopped' | 'finished'): RunInfo => ({ name: 'x', source: 'trainer', group: '', status: { state } });

@@ -4,8 +4,9 @@ import type { MetricName } from './types.ts';
 import { metricRun, type Column, type Session } from './sessions.ts';
 
 export interface CurveSource {
-  /** Session (the line's label) and the run / tag holding the points. */
+  /** Session label (the line's name), its run (the line's colour) and the run / tag holding the points. */
   session: string;
+  sessionRun: string;
   run: string;
   tag: string;
 }
@@ -16,7 +17,7 @@ export function curveSources(metrics: readonly Column[], sessions: readonly Sess
     .filter((c): c is Column & { metric: MetricName } => c.metric !== undefined)
     .map((col) => ({
       col,
-      sources: sessions.map((s) => ({ session: s.name, run: metricRun(s.run, col.metric), tag: col.metric.tag })).filter((src) => has(src.run, src.tag)),
+      sources: sessions.map((s) => ({ session: s.label, sessionRun: s.run, run: metricRun(s.run, col.metric), tag: col.metric.tag })).filter((src) => has(src.run, src.tag)),
     }))
     .filter((x) => x.sources.length > 0);
 }

@@ -28,6 +28,8 @@ export interface Session {
   name: string;
   /** The run holding the session's scalars (its first session). */
   run: string;
+  /** What the views show: the run, unless several runs share the group (TensorBoard's trial ids are hashes). */
+  label: string;
   values: Record<string, HpValue | undefined>;
   status: SessionStatus;
   /** Last training step of any metric (what the live values belong to). */
@@ -112,7 +114,9 @@ export function buildSessions(groups: readonly SessionGroup[], cols: readonly Co
       }
     }
     const first = g.sessions[0];
-    return { name: g.name, run: first?.name ?? g.name, values, step, status: sessionStatus(first?.status ?? '', first?.endTimeSecs ?? 0, runInfo(first?.name ?? g.name)) };
+    const run = first?.name ?? g.name;
+    const label = g.sessions.length > 1 ? `${g.name} (${g.sessions.length} runs)` : run;
+    return { name: g.name, run, label, values, step, status: sessionStatus(first?.status ?? '', first?.endTimeSecs ?? 0, runInfo(first?.name ?? g.name)) };
   });
 }
 
