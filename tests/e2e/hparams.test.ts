@@ -74,6 +74,15 @@ describe('HPARAMS tab', () => {
     await expect.poll(() => page.locator('[data-testid=hp-sort][data-key="h:units"]').count()).toBe(1);
   });
 
+  it('shows only the sessions of runs selected in the sidebar', async () => {
+    const box = page.locator('[data-testid=run-list] [data-run="tanh-sgd"] input[type=checkbox]');
+    await box.click();
+    await expect.poll(rows).toEqual(byAcc(true).filter((n) => n !== 'tanh-sgd'));
+    expect(await count()).toBe(`${FINAL.length - 1} of ${FINAL.length - 1} sessions`);
+    await box.click();
+    await expect.poll(rows).toEqual(byAcc(true));
+  });
+
   it('brushing the loss axis in parallel coordinates filters the sessions and the table', async () => {
     await page.click('[data-testid=hp-mode-parallel]');
     await expect.poll(() => page.locator('[data-testid=hp-parallel] path[data-session]').count()).toBe(FINAL.length);

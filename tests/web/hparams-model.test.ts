@@ -6,7 +6,7 @@ import {
   decodeFilters, decodeSort, emptyFilters, encodeFilters, encodeSort, filterSessions, nextSort, passes, setBrush, setRange, sortSessions, toggleValue,
 } from '../../web/src/lib/hparams/filters.ts';
 import { cellText } from '../../web/src/lib/hparams/format.ts';
-import { buildColumns, buildSessions, flipShown, isShown, metricKey, metricRun, pendingTrainerGroups, sessionStatus, type Session } from '../../web/src/lib/hparams/sessions.ts';
+import { buildColumns, buildSessions, flipShown, isShown, metricKey, metricRun, pendingTrainerGroups, selectedGroups, sessionStatus, type Session } from '../../web/src/lib/hparams/sessions.ts';
 import type { Experiment, SessionGroup } from '../../web/src/lib/hparams/types.ts';
 import { parseHparamsView, writeHparamsView, defaultHparamsView, cloneHparamsView } from '../../web/src/lib/hparams/url.ts';
 import { parseView, writeView } from '../../web/src/lib/url-state.ts';
@@ -107,6 +107,11 @@ describe('columns and sessions', () => {
     expect(c.find((x) => x.key === 'h:act')!.values).toContain('selu');
     const q = buildSessions(all, c, (r) => runs.find((x) => x.name === r)).find((s) => s.name === 'q')!;
     expect(q).toMatchObject({ status: 'queued', step: null, values: { 'h:act': 'selu', 'h:lr': 0.01, 'm::loss': undefined } });
+  });
+
+  it('keeps the groups with a run selected in the sidebar', () => {
+    expect(selectedGroups(groups, new Set(['a', 'c', 'zzz'])).map((g) => g.name)).toEqual(['a', 'c']);
+    expect(selectedGroups(groups, new Set())).toEqual([]);
   });
 
   it("finds a metric's series in the session run or its group's sub-run", () => {

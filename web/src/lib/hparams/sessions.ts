@@ -146,3 +146,8 @@ export function pendingTrainerGroups(runs: readonly RunInfo[], groups: readonly 
     .filter((r) => r.source === 'trainer' && r.hparams && !known.has(r.name))
     .map((r) => ({ name: r.name, hparams: { ...r.hparams }, metricValues: [], sessions: [{ name: r.name, status: '', endTimeSecs: 0, metricValues: [] }] }));
 }
+
+/** Groups with a run among the dashboard's selected runs (the sidebar picks runs for every tab, this one too). */
+export function selectedGroups(groups: readonly SessionGroup[], selected: ReadonlySet<string>): SessionGroup[] {
+  return groups.filter((g) => g.sessions.some((s) => selected.has(s.name)));
+}
