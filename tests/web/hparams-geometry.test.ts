@@ -6,8 +6,8 @@ import { axisScale, brushFromUnits, brushToUnits, colorAt, COLOR_STOPS, numericS
 import type { Column, Session } from '../../web/src/lib/hparams/sessions.ts';
 import { Throttle } from '../../web/src/lib/hparams/throttle.ts';
 
-const num = (key: string): Column => ({ key, kind: 'metric', label: key, numeric: true, discrete: false, values: [], differs: true });
-const cat: Column = { key: 'h:act', kind: 'hparam', label: 'act', hparam: 'act', numeric: false, discrete: true, values: ['relu', 'tanh', 'elu'], differs: true };
+const num = (key: string): Column => ({ key, kind: 'metric', label: key, description: '', numeric: true, discrete: false, values: [], differs: true });
+const cat: Column = { key: 'h:act', kind: 'hparam', label: 'act', description: '', hparam: 'act', numeric: false, discrete: true, values: ['relu', 'tanh', 'elu'], differs: true };
 const s = (name: string, values: Session['values']): Session => ({ name, run: name, label: name, values, status: 'unknown', step: null });
 
 describe('axis scales', () => {

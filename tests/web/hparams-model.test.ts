@@ -13,7 +13,7 @@ import { parseView, writeView } from '../../web/src/lib/url-state.ts';
 
 const exp: Experiment = {
   hparamInfos: [
-    { name: 'act', displayName: '', description: '', type: 'DATA_TYPE_STRING', domainDiscrete: ['relu', 'tanh', 'elu'] },
+    { name: 'act', displayName: '', description: 'hidden activation', type: 'DATA_TYPE_STRING', domainDiscrete: ['relu', 'tanh', 'elu'] },
     { name: 'lr', displayName: 'learning rate', description: '', type: 'DATA_TYPE_FLOAT64', domainInterval: { minValue: 0.001, maxValue: 0.1 } },
     { name: 'units', displayName: '', description: '', type: 'DATA_TYPE_FLOAT64', domainDiscrete: [16, 32] },
   ],
@@ -43,6 +43,7 @@ describe('columns and sessions', () => {
   it('makes a column per hparam (experiment order, then ones only sessions have) and per metric', () => {
     expect(cols.map((c) => c.key)).toEqual(['h:act', 'h:lr', 'h:units', 'h:extra', 'm::loss', 'm:validation:accuracy']);
     expect(cols.map((c) => c.label)).toEqual(['act', 'learning rate', 'units', 'extra', 'loss', 'val acc']);
+    expect(cols[0].description).toBe('hidden activation');
     const [act, lr, units, extra] = cols;
     // Declared domain first, then a value only a session has.
     expect(act).toMatchObject({ numeric: false, discrete: true, values: ['relu', 'tanh', 'elu', 'gelu'] });

@@ -9,6 +9,8 @@ export interface Column {
   key: string;
   kind: ColumnKind;
   label: string;
+  /** As the log describes it ('' when it does not). */
+  description: string;
   /** Hyper-parameter name, or the metric. */
   hparam?: string;
   metric?: MetricName;
@@ -73,10 +75,10 @@ export function buildColumns(exp: Experiment, groups: readonly SessionGroup[]): 
     const ordered = numeric ? [...new Set(all as number[])].sort((a, b) => a - b).map(valueLabel) : [...new Set(domain.map(valueLabel))].concat([...new Set(vals.map(valueLabel))].sort());
     // Missing in some session counts as a difference; with one session there is nothing to compare.
     const differs = groups.length <= 1 || new Set(vals.map(valueLabel)).size > 1 || vals.length < groups.length;
-    cols.push({ key: hparamKey(name), kind: 'hparam', label: info?.displayName || name, hparam: name, numeric, discrete, values: discrete ? [...new Set(ordered)] : [], differs });
+    cols.push({ key: hparamKey(name), kind: 'hparam', label: info?.displayName || name, description: info?.description ?? '', hparam: name, numeric, discrete, values: discrete ? [...new Set(ordered)] : [], differs });
   }
   for (const mi of exp.metricInfos) {
-    cols.push({ key: metricKey(mi.name), kind: 'metric', label: metricLabel(mi.name, mi.displayName), metric: mi.name, numeric: true, discrete: false, values: [], differs: true });
+    cols.push({ key: metricKey(mi.name), kind: 'metric', label: metricLabel(mi.name, mi.displayName), description: mi.description, metric: mi.name, numeric: true, discrete: false, values: [], differs: true });
   }
   return cols;
 }
