@@ -31,6 +31,7 @@ export const TAB_RULES: readonly TabRule[] = [
   { tab: 'text', when: hasPlugin('text') },
   { tab: 'pr_curves', when: hasPlugin('pr_curves') },
   { tab: 'compare' },
+  { tab: 'hparams', when: (r) => r.info?.hparams !== undefined || r.plugins.has('hparams') },
 ];
 
 // A tab added to url-state.ts without a rule here still shows (always, after the others) rather than vanish.

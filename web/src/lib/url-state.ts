@@ -1,10 +1,11 @@
 // The dashboard view as URL query parameters (so a view can be shared or reloaded). Pure: parse from and
 // write into URLSearchParams; defaults are left out of the URL. Unknown params (e.g. ?token=) are kept.
 import { DEFAULT_RUN_SORT, type RunSort } from './run-table.ts';
+import { defaultHparamsView, parseHparamsView, writeHparamsView, type HparamsView } from './hparams/url.ts';
 
 export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'compare'] as const;
 /** Tabs shown only while a selected run has their kind of data (tab-visibility.ts). */
-export const PLUGIN_TABS = ['custom_scalars', 'audio', 'text', 'pr_curves'] as const;
+export const PLUGIN_TABS = ['custom_scalars', 'audio', 'text', 'pr_curves', 'hparams'] as const;
 export type TabName = (typeof TABS)[number] | (typeof PLUGIN_TABS)[number];
 export const ALL_TABS: readonly TabName[] = [...TABS, ...PLUGIN_TABS];
 export type XAxis = 'step' | 'relative' | 'wall';
@@ -43,6 +44,8 @@ export interface ViewSettings {
   audioSamples: Record<string, number>;
   /** CUSTOM SCALARS: categories whose open state differs from the layout's (toggled by the user). */
   csToggled: string[];
+  /** HPARAMS: view mode, sort, filters, brushes, colour, hidden columns, selection. */
+  hparams: HparamsView;
 }
 
 export const DEFAULT_VIEW: ViewSettings = {
@@ -67,6 +70,7 @@ export const DEFAULT_VIEW: ViewSettings = {
   textRaw: false,
   audioSamples: {},
   csToggled: [],
+  hparams: defaultHparamsView(),
 };
 
 export const MAX_SMOOTHING = 0.999;
@@ -124,6 +128,7 @@ export function parseView(params: URLSearchParams): ViewSettings {
   v.audioSamples = decodeIntMap(params.get('asample') ?? '');
   const cs = params.get('cs');
   v.csToggled = cs ? decodeList(cs) : [];
+  v.hparams = parseHparamsView(params);
   return v;
 }
 
@@ -153,6 +158,7 @@ export function writeView(v: ViewSettings, params: URLSearchParams): URLSearchPa
   set('raw', v.textRaw ? '1' : null);
   set('asample', encodeIntMap(v.audioSamples) || null);
   set('cs', v.csToggled.length ? encodeList(v.csToggled) : null);
+  writeHparamsView(v.hparams, params);
   return params;
 }
 

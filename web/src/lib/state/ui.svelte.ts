@@ -2,6 +2,7 @@
 // with history.replaceState so a view can be shared or reloaded.
 import type { HistogramMode } from '../histogram-view.ts';
 import { DEFAULT_RUN_SORT, type RunSort } from '../run-table.ts';
+import { cloneHparamsView, defaultHparamsView, type HparamsView } from '../hparams/url.ts';
 import { DEFAULT_VIEW, MAX_SMOOTHING, parseView, writeView, type TabName, type ViewSettings, type XAxis } from '../url-state.ts';
 
 export class UiState {
@@ -31,6 +32,7 @@ export class UiState {
   textRaw = $state(false);
   audioSamples = $state<Record<string, number>>({});
   csToggled = $state<string[]>([]);
+  hparams = $state<HparamsView>(defaultHparamsView());
   /** Hyper-parameter columns shown in the run table. */
   runColumns = $state<string[]>([]);
   /** Narrow windows hide the sidebar until asked; wide mode gives the run table room for columns. */
@@ -66,6 +68,7 @@ export class UiState {
     this.textRaw = v.textRaw;
     this.audioSamples = { ...v.audioSamples };
     this.csToggled = [...v.csToggled];
+    this.hparams = cloneHparamsView(v.hparams);
   }
 
   /** Zoomed x range of a scalar chart; none once the x axis changed since it was set. */
@@ -108,6 +111,7 @@ export class UiState {
       textRaw: this.textRaw,
       audioSamples: { ...this.audioSamples },
       csToggled: [...this.csToggled],
+      hparams: cloneHparamsView(this.hparams),
     };
   }
 
