@@ -2,7 +2,7 @@
 // write into URLSearchParams; defaults are left out of the URL. Unknown params (e.g. ?token=) are kept.
 import { DEFAULT_RUN_SORT, type RunSort } from './run-table.ts';
 
-export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'compare'] as const;
+export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'projector', 'compare'] as const;
 export type TabName = (typeof TABS)[number];
 export type XAxis = 'step' | 'relative' | 'wall';
 
