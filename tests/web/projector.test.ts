@@ -83,12 +83,14 @@ describe('colours', () => {
     expect(m.legend.otherCount).toBe(30 - (PALETTE.length - 1));
     expect(Array.from(m.rgb.subarray(29 * 3))).toEqual(hexToRgb(NEUTRAL).map(Math.fround));
   });
-  it('numeric: a scale from min to max, NaN grey', () => {
-    const md = parseMetadataTsv('a\tr\nx\t1\ny\t3\nz\t\n');
-    const m = colorByColumn(md.columns[1], 3);
-    expect(m.legend).toMatchObject({ kind: 'numeric', min: 1, max: 3 });
+  it('numeric: a scale from min to max, NaN grey; few distinct numbers (class ids) are categories', () => {
+    expect(parseMetadataTsv('7\n2\n7\n').columns[0].categories).toEqual(['7', '2']);
+    const many = Array.from({ length: 25 }, (_, i) => `x\t${i / 10}`).join('\n');
+    const md = parseMetadataTsv(`a\tr\n${many}\nz\t\n`);
+    const m = colorByColumn(md.columns[1], 26);
+    expect(m.legend).toMatchObject({ kind: 'numeric', min: 0, max: 2.4 });
     expect(m.rgb[0]).not.toBe(m.rgb[3]);
-    expect(Array.from(m.rgb.subarray(6))).toEqual(hexToRgb(NEUTRAL).map(Math.fround));
+    expect(Array.from(m.rgb.subarray(25 * 3))).toEqual(hexToRgb(NEUTRAL).map(Math.fround));
   });
 });
 
@@ -97,7 +99,6 @@ describe('metadata TSV', () => {
     expect(parseMetadataTsv('7\n2\n1\n', 3).columns.map((c) => [c.name, c.values])).toEqual([['label', ['7', '2', '1']]]);
     const md = parseMetadataTsv('word\tcount\ncat\t3\ndog\t\n', 2);
     expect(md.columns.map((c) => c.name)).toEqual(['word', 'count']);
-    expect(md.columns[1].numbers).not.toBeNull();
     expect(md.columns[0].categories).toEqual(['cat', 'dog']);
     expect(pointLabel(md, 1)).toBe('dog');
     expect(pointLabel(null, 4)).toBe('4');

@@ -37,6 +37,9 @@ export function parseMetadataTsv(text: string, points?: number): Metadata {
   return { columns: header.map((name, c) => typedColumn(name || `column ${c + 1}`, cells[c])), rows: lines.length };
 }
 
+/** A numeric column with at most this many distinct values is coloured as categories. */
+export const MAX_NUMERIC_CATEGORIES = 20;
+
 export function typedColumn(name: string, values: string[]): MetadataColumn {
   const numbers = new Float64Array(values.length);
   let numeric = values.length > 0;
@@ -54,10 +57,11 @@ export function typedColumn(name: string, values: string[]): MetadataColumn {
       seen++;
     }
   }
-  if (numeric && seen > 0) return { name, values, numbers, categories: null };
   const categories: string[] = [];
   const known = new Set<string>();
   for (const v of values) if (!known.has(v)) (known.add(v), categories.push(v));
+  // Few distinct numbers (class ids such as MNIST's digits) read better as categories.
+  if (numeric && seen > 0 && categories.length > MAX_NUMERIC_CATEGORIES) return { name, values, numbers, categories: null };
   return { name, values, numbers: null, categories };
 }
 
