@@ -228,6 +228,9 @@ describe('PROJECTOR on our own MNIST run', () => {
     const box = (await narrow.locator('[data-testid=projector-canvas]').boundingBox())!;
     expect(box.width).toBeGreaterThan(400);
     expect(box.x + box.width).toBeLessThanOrEqual(800);
+    // The legend moves below the scatter, still on screen.
+    expect(await narrow.locator('[data-testid=projector-legend] li').count()).toBe(10);
+    expect(await narrow.locator('[data-testid=projector-side]').isVisible()).toBe(true);
     await narrow.waitForTimeout(500);
     await narrow.screenshot({ path: path.join(ARTIFACTS, 'projector-mnist-dark-800.png') });
     await narrow.close();
