@@ -236,3 +236,31 @@ describe('PROJECTOR on our own MNIST run', () => {
     await narrow.close();
   });
 });
+
+describe('PROJECTOR live: a run training now', () => {
+  it('new epochs appear while the run trains, and the view follows the latest', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'trainscope-projector-live-'));
+    const live = await createApp({ logdir: dir, port: 0, host: '127.0.0.1', training: true, webDir: WEB_DIR, logger: silentLogger, reloadIntervalSec: 1 });
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await live.backend;
+      await p.goto(`${live.url()}?tab=projector`);
+      await p.locator('[data-testid=empty-state]').waitFor({ timeout: 20_000 });
+      live.manager!.startRun('live', { ...MNIST, samples: 600, layers: [16, 8], epochs: 3, maxItersPerSec: 8 });
+      const options = p.locator('[data-testid=projector-tensor] option');
+      // The first epoch's embedding shows while the run is still training...
+      await expect.poll(() => options.allInnerTexts(), { timeout: 60_000 }).toContain('dense_2 epoch 1 (120×8)');
+      await expect.poll(() => p.locator('[data-testid=projector-canvas]').getAttribute('data-points'), { timeout: 30_000 }).toBe('120');
+      expect(live.manager!.list().find((r) => r.name === 'live')?.status?.state).toBe('running');
+      // ...and the later ones are added, the view moving on to the latest.
+      await expect.poll(() => options.count(), { timeout: 90_000 }).toBe(4);
+      await expect.poll(() => options.first().innerText(), { timeout: 30_000 }).toBe('latest (dense_2 epoch 3)');
+      await p.locator('[data-testid=projector-summary]').waitFor({ timeout: 30_000 });
+      await p.screenshot({ path: path.join(ARTIFACTS, 'projector-live.png') });
+    } finally {
+      await p.close();
+      await live.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
