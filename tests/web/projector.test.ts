@@ -74,6 +74,10 @@ describe('colours', () => {
     expect(m.legend).toEqual({ kind: 'categorical', entries: [{ value: 'y', color: PALETTE[0], count: 2 }, { value: 'x', color: PALETTE[1], count: 1 }], otherCount: 0 });
     expect(Array.from(m.rgb.subarray(0, 3))).toEqual(hexToRgb(PALETTE[1]).map(Math.fround));
   });
+  it('class ids (numbers) in numeric order', () => {
+    const m = colorByColumn(parseMetadataTsv('7\n10\n2\n7\n').columns[0], 4);
+    expect(m.legend.kind === 'categorical' && m.legend.entries.map((e) => e.value)).toEqual(['2', '7', '10']);
+  });
   it('more categories than colours: the rare ones are "other", grey', () => {
     const values = Array.from({ length: 30 }, (_, i) => `v${i}`);
     const md = parseMetadataTsv(values.join('\n'));

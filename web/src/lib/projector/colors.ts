@@ -57,8 +57,11 @@ export function colorByColumn(col: MetadataColumn | null, n: number): ColorMappi
   }
   const counts = new Map<string, number>();
   for (let i = 0; i < n; i++) counts.set(col.values[i], (counts.get(col.values[i]) ?? 0) + 1);
-  // Most frequent first; ties in first-seen order (the sort is stable). All colours when they fit.
-  const order = [...(col.categories ?? counts.keys())].filter((v) => counts.has(v)).sort((a, b) => counts.get(b)! - counts.get(a)!);
+  // Class ids (all numbers) in numeric order; other values most frequent first, ties in first-seen order
+  // (the sort is stable). All colours when they fit.
+  const present = [...(col.categories ?? counts.keys())].filter((v) => counts.has(v));
+  const ids = present.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+  const order = ids ? present.sort((a, b) => Number(a) - Number(b)) : present.sort((a, b) => counts.get(b)! - counts.get(a)!);
   const coloured = order.length <= PALETTE.length ? order : order.slice(0, PALETTE.length - 1);
   const colorOf = new Map(coloured.map((v, k) => [v, PALETTE[k]]));
   let otherCount = 0;
