@@ -7,6 +7,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainSpec } from '../../shared/types.ts';
+import { readEmbeddings } from '../../server/logs/export-plugins.ts';
 import { embeddingsOf, parsePbtxt, tsvToFloat32 } from '../../server/render/projector.ts';
 import { initBackend } from '../../server/training/backend.ts';
 import { loadMnist } from '../../server/training/datasets.ts';
@@ -76,7 +77,7 @@ describe('MNIST runs write an embedding each epoch', () => {
     expect(none).toEqual([]);
   }, 60_000);
 
-  it('ProjectorWriter keeps the last epochs, and the estimate covers the files', () => {
+  it('ProjectorWriter keeps the last epochs, trainscope export carries them, and the estimate covers the files', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'trainscope-projector-'));
     const w = new ProjectorWriter(dir);
     const rows = 50, width = 8;
@@ -92,6 +93,13 @@ describe('MNIST runs write an embedding each epoch', () => {
     expect(existsSync(path.join(dir, 'projector', 'dense_2-epoch-0001.tsv'))).toBe(false);
     expect(readFileSync(path.join(dir, 'projector', 'metadata.tsv'), 'utf8').trim().split('\n')).toHaveLength(rows);
     expect(readdirSync(path.join(dir, 'projector')).filter((f) => f.includes('.tmp'))).toEqual([]);
+    // The export (server/logs/export-plugins.ts) includes each kept embedding with labels and sprite.
+    const warnings: string[] = [];
+    const exported = await readEmbeddings(dir, dir, warnings);
+    expect(warnings).toEqual([]);
+    expect(exported.map((e) => [e.tensorName, e.shape, e.metadata?.split('\n')[0], e.sprite?.mime, e.sprite?.singleImageDim])).toEqual(
+      cfg.map((e) => [e.tensorName, [rows, width], String(ds.valY[0]), 'image/png', [28, 28]]),
+    );
     const est = estimateLogBytes({ ...SPEC, samples: 5000, layers: [64, 128], epochs: 20 });
     // 1,000 digits x 128 values x 5 kept epochs, plus the sprite: a few MB at most.
     expect(est.projectorBytes).toBeGreaterThan(1000 * 128 * 5 * 4);
