@@ -35,14 +35,15 @@ function dataset(): { data: Float32Array; labels: string[] } {
   return { data, labels };
 }
 
-function extent(c: Float32Array, dim: number): number {
-  let span = 0;
-  for (let k = 0; k < dim; k++) {
-    let lo = Infinity, hi = -Infinity;
-    for (let i = k; i < c.length; i += dim) (lo = Math.min(lo, c[i])), (hi = Math.max(hi, c[i]));
-    span = Math.max(span, hi - lo);
-  }
-  return span;
+/** The layout centred, scaled to unit RMS distance from its centre. */
+function standardize(c: Float32Array, dim: number): Float32Array {
+  const n = c.length / dim;
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < c.length; i++) mean[i % dim] += c[i] / n;
+  let ss = 0;
+  for (let i = 0; i < c.length; i++) ss += (c[i] - mean[i % dim]) ** 2;
+  const rms = Math.sqrt(ss / n) || 1;
+  return c.map((v, i) => (v - mean[i % dim]) / rms);
 }
 
 async function layoutFigures(data: Float32Array, labels: string[]): Promise<void> {
@@ -60,7 +61,7 @@ async function layoutFigures(data: Float32Array, labels: string[]): Promise<void
   };
   let graphMs = 0;
   let graphCpu = 0;
-  /** First epoch (and wall / CPU time) at which the layout moved less than each share of its extent per chunk. */
+  /** First epoch (and wall / CPU time) at which the layout moved less than each share of its radius per chunk. */
   const THRESHOLDS = [0.01, 0.003, 0.001];
   const stable = new Map<number, { epoch: number; ms: number; cpu: number }>();
   let stableAt = null as { epoch: number; ms: number } | null;
@@ -72,11 +73,14 @@ async function layoutFigures(data: Float32Array, labels: string[]): Promise<void
       if (phase === 'neighbours') (graphMs = performance.now() - t), (graphCpu = cpuSec());
       else (epoch = done), (total = all);
     },
-    snapshot: (c) => {
+    snapshot: (raw) => {
+      // Centred and scaled to unit RMS radius first: UMAP's layout keeps spreading out as a whole, which
+      // changes nothing a user sees (the view is fitted to the frame).
+      const c = standardize(raw, 2);
       if (prev && !stableAt) {
         let moved = 0;
         for (let i = 0; i < c.length; i++) moved += Math.abs(c[i] - prev[i]);
-        const rel = moved / (c.length * extent(c, 2));
+        const rel = moved / c.length;
         for (const th of THRESHOLDS) if (rel < th && !stable.has(th)) stable.set(th, { epoch, ms: performance.now() - t, cpu: cpuSec() });
         if (rel < 1e-3) stableAt = { epoch, ms: performance.now() - t };
       }
@@ -88,9 +92,9 @@ async function layoutFigures(data: Float32Array, labels: string[]): Promise<void
   console.log(`UMAP CPU time (this process; the load above stretches wall time): neighbour graph ${graphCpu.toFixed(1)} s, all epochs ${allCpu.toFixed(1)} s`);
   for (const th of THRESHOLDS) {
     const st = stable.get(th);
-    console.log(`  layout moves < ${(100 * th).toFixed(1)}% of its extent per ${CHUNK_EPOCHS} epochs: ` + (st ? `epoch ${st.epoch}, ${(st.ms / 1000).toFixed(1)} s wall, ${st.cpu.toFixed(1)} s CPU` : 'not reached'));
+    console.log(`  layout moves < ${(100 * th).toFixed(1)}% of its radius per ${CHUNK_EPOCHS} epochs: ` + (st ? `epoch ${st.epoch}, ${(st.ms / 1000).toFixed(1)} s wall, ${st.cpu.toFixed(1)} s CPU` : 'not reached'));
   }
-  console.log(`UMAP ${N} x ${D} -> 2-D: neighbour graph ${(graphMs / 1000).toFixed(1)} s; stable layout (moves < 0.1% of its extent per ${CHUNK_EPOCHS} epochs) ` +
+  console.log(`UMAP ${N} x ${D} -> 2-D: neighbour graph ${(graphMs / 1000).toFixed(1)} s; stable layout (moves < 0.1% of its radius per ${CHUNK_EPOCHS} epochs) ` +
     (stableAt ? `at epoch ${(stableAt as { epoch: number }).epoch}, ${((stableAt as { ms: number }).ms / 1000).toFixed(1)} s` : 'not reached') + `; all ${total} epochs ${(allMs / 1000).toFixed(1)} s`);
   // Quality check on a sample (kNN over all 10,000 points is quadratic).
   const idx = Array.from({ length: 2000 }, (_, i) => i * 5);
