@@ -1,8 +1,8 @@
 // Projector benchmark (npm run bench:projector): 10,000 points of 128 dimensions (10 Gaussian clusters).
 //  1. PCA to 3-D (web/src/lib/projector/pca.ts, what the tab's worker runs);
 //  2. UMAP to 2-D (umap-run.ts over umap-js): time to the neighbour graph, to a stable layout (the layout
-//     moves less than 0.1% of its extent over CHUNK_EPOCHS epochs) and to the last epoch;
-//  3. frames per second while the 3-D view is rotated with the mouse in headless chromium (the real
+//     moves less than 0.1% of its RMS radius over CHUNK_EPOCHS epochs, once centred and scaled) and to the last epoch;
+//  3. frames per second while the 3-D view turns (a pointer move every frame after a real button press) in headless chromium (the real
 //     server and tab on a logdir holding the embedding; requestAnimationFrame callbacks counted in the page).
 // Prints figures; asserts nothing. Steps 1-2 run in Node: the same code and the same V8 as the worker.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
