@@ -1,7 +1,8 @@
 // Projector benchmark (npm run bench:projector): 10,000 points of 128 dimensions (10 Gaussian clusters).
 //  1. PCA to 3-D (web/src/lib/projector/pca.ts, what the tab's worker runs);
-//  2. UMAP to 2-D (umap-run.ts over umap-js): time to the neighbour graph, to a stable layout (the layout
-//     moves less than 0.1% of its RMS radius over CHUNK_EPOCHS epochs, once centred and scaled) and to the last epoch;
+//  2. UMAP to 2-D (umap-run.ts over umap-js): time to the neighbour graph, to a layout moving less than 10% / 5%
+//     of its RMS radius per CHUNK_EPOCHS epochs (centred and scaled), and to the last epoch (stable: umap-js
+//     anneals its learning rate to 0 there);
 //  3. frames per second while the 3-D view turns (a pointer move every frame after a real button press) in headless chromium (the real
 //     server and tab on a logdir holding the embedding; requestAnimationFrame callbacks counted in the page).
 // Prints figures; asserts nothing. Steps 1-2 run in Node: the same code and the same V8 as the worker.
@@ -62,9 +63,9 @@ async function layoutFigures(data: Float32Array, labels: string[]): Promise<void
   let graphMs = 0;
   let graphCpu = 0;
   /** First epoch (and wall / CPU time) at which the layout moved less than each share of its radius per chunk. */
-  const THRESHOLDS = [0.01, 0.003, 0.001];
+  const THRESHOLDS = [0.1, 0.05];
   const stable = new Map<number, { epoch: number; ms: number; cpu: number }>();
-  let stableAt = null as { epoch: number; ms: number } | null;
+  let lastRel = NaN;
   let prev: Float32Array | null = null;
   let epoch = 0;
   let total = 0;
@@ -77,12 +78,12 @@ async function layoutFigures(data: Float32Array, labels: string[]): Promise<void
       // Centred and scaled to unit RMS radius first: UMAP's layout keeps spreading out as a whole, which
       // changes nothing a user sees (the view is fitted to the frame).
       const c = standardize(raw, 2);
-      if (prev && !stableAt) {
+      if (prev) {
         let moved = 0;
         for (let i = 0; i < c.length; i++) moved += Math.abs(c[i] - prev[i]);
         const rel = moved / c.length;
         for (const th of THRESHOLDS) if (rel < th && !stable.has(th)) stable.set(th, { epoch, ms: performance.now() - t, cpu: cpuSec() });
-        if (rel < 1e-3) stableAt = { epoch, ms: performance.now() - t };
+        lastRel = rel;
       }
       prev = c;
     },
@@ -94,8 +95,9 @@ async function layoutFigures(data: Float32Array, labels: string[]): Promise<void
     const st = stable.get(th);
     console.log(`  layout moves < ${(100 * th).toFixed(1)}% of its radius per ${CHUNK_EPOCHS} epochs: ` + (st ? `epoch ${st.epoch}, ${(st.ms / 1000).toFixed(1)} s wall, ${st.cpu.toFixed(1)} s CPU` : 'not reached'));
   }
-  console.log(`UMAP ${N} x ${D} -> 2-D: neighbour graph ${(graphMs / 1000).toFixed(1)} s; stable layout (moves < 0.1% of its radius per ${CHUNK_EPOCHS} epochs) ` +
-    (stableAt ? `at epoch ${(stableAt as { epoch: number }).epoch}, ${((stableAt as { ms: number }).ms / 1000).toFixed(1)} s` : 'not reached') + `; all ${total} epochs ${(allMs / 1000).toFixed(1)} s`);
+  // umap-js anneals its learning rate linearly to 0 at the last epoch: the layout settles only then.
+  console.log(`UMAP ${N} x ${D} -> 2-D: neighbour graph ${(graphMs / 1000).toFixed(1)} s; stable layout (the last of ${total} epochs, ` +
+    `the last ${CHUNK_EPOCHS} before it moving ${(100 * lastRel).toFixed(1)}% of the radius) ${(allMs / 1000).toFixed(1)} s wall`);
   // Quality check on a sample (kNN over all 10,000 points is quadratic).
   const idx = Array.from({ length: 2000 }, (_, i) => i * 5);
   const sub = new Float32Array(idx.length * 2);
