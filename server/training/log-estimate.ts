@@ -5,6 +5,7 @@
 // (within a factor of 2 either way); it errs on the high side for large layers.
 import type { TrainSpec } from '../../shared/types.ts';
 import { MNIST_SIDE, TRAIN_FRACTION } from './datasets.ts';
+import { EMBED_EXAMPLES, projectorBytesBound } from './projector-writer.ts';
 
 /** Digits in the bundled MNIST subset (datasets.ts: loadMnist). */
 const MNIST_AVAILABLE = 10_000;
@@ -41,6 +42,8 @@ export interface LogEstimate {
   iterations: number;
   summarySteps: number;
   images: number;
+  /** Of `bytes`: the projector files beside the event file (MNIST runs with a hidden layer; projector-writer.ts). */
+  projectorBytes: number;
 }
 
 function histogramBytes(values: number): number {
@@ -53,7 +56,12 @@ export function trainExamples(spec: Pick<TrainSpec, 'dataset' | 'samples'>): num
   return Math.min(n - 1, Math.max(1, Math.round(n * TRAIN_FRACTION)));
 }
 
-/** The estimated size of the event file a run of `spec` writes (summaries on, as the server runs them). */
+/** Examples the dataset loads (train + validation). */
+function nTrainOrAll(spec: Pick<TrainSpec, 'dataset' | 'samples'>): number {
+  return spec.dataset === 'mnist' ? Math.max(10, Math.min(Math.floor(spec.samples), MNIST_AVAILABLE)) : Math.max(2, Math.floor(spec.samples));
+}
+
+/** The estimated size of the event file (and projector files) a run of `spec` writes (summaries on, as the server runs them). */
 export function estimateLogBytes(spec: TrainSpec): LogEstimate {
   const nTrain = trainExamples(spec);
   const batch = Math.max(1, Math.min(spec.batchSize, nTrain));
@@ -82,14 +90,17 @@ export function estimateLogBytes(spec: TrainSpec): LogEstimate {
   const imageBytes = mnist
     ? TILES_PNG_BYTES_PER_PIXEL * Math.ceil(Math.sqrt(tiles)) ** 2 * (MNIST_SIDE + 1) ** 2 + 200
     : BOUNDARY_PNG_BYTES_PER_PIXEL * BOUNDARY_PIXELS + 200;
+  const embedRows = mnist && spec.layers.length > 0 ? Math.min(nTrainOrAll(spec) - nTrain, EMBED_EXAMPLES) : 0;
+  const projectorBytes = embedRows > 0 ? Math.round(projectorBytesBound(embedRows, spec.layers[spec.layers.length - 1], spec.epochs, MNIST_SIDE)) : 0;
   const bytes =
+    projectorBytes +
     FIXED_BYTES +
     FIXED_BYTES_PER_LAYER * widths.length +
     iterations * 7 * SCALAR_EVENT_BYTES +
     spec.epochs * 4 * SCALAR_EVENT_BYTES +
     summarySteps * perSummary +
     images * imageBytes;
-  return { bytes: Math.round(bytes), iterations, summarySteps, images };
+  return { bytes: Math.round(bytes), iterations, summarySteps, images, projectorBytes };
 }
 
 /** 1.5 GB, 12.0 MB, 800 B: for messages. */

@@ -20,6 +20,8 @@ import { EtaTracker } from '../../shared/eta.ts';
 import { specHparams } from './run-meta.ts';
 import type { RunResult } from './worker-protocol.ts';
 import { runSummaryJob, type BoundaryPoints, type ImageJob, type LayerArrays } from './summary-job.ts';
+import { lastHiddenActivations } from './embedding-pass.ts';
+import { EMBED_EXAMPLES, type EmbeddingSink } from './projector-writer.ts';
 import { crossEntropy, handEvaluate, handStep, handStepSupported, handTaps, rowArgmax, tapeStep } from './train-step.ts';
 
 /** The trainer's final figures; declared with the worker messages, which carry it to the main thread. */
@@ -45,6 +47,8 @@ export interface TrainContext {
    * IMAGE_TIME_SHARE); 0 = strictly every IMAGE_EVERY summary steps.
    */
   imageMinSeconds?: number;
+  /** MNIST runs: the last hidden layer's embedding of fixed validation digits at each epoch's end (projector-writer.ts). */
+  embedding?: EmbeddingSink;
 }
 
 /** Examples in the fixed validation probe batch used for activation summaries. */
@@ -198,6 +202,9 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
     const valY = keep(tf.tensor2d(oneHot(ds.valY.subarray(0, nEval), ds.numClasses), [nEval, ds.numClasses]));
     const probeN = Math.min(PROBE_SIZE, nEval);
     const probeX = keep(tf.slice(valX, 0, probeN));
+    const embedN = ctx.embedding && ds.name === 'mnist' && mlp.weightLayers.length > 1 ? Math.min(nEval, EMBED_EXAMPLES) : 0;
+    const embedX = embedN > 0 ? keep(tf.slice(valX, 0, embedN)) : null;
+    if (embedX) ctx.embedding!.begin({ labels: ds.valY.subarray(0, embedN), pixels: ds.valX.subarray(0, embedN * ds.inputDim), rows: embedN, side: MNIST_SIDE });
     const gridXs = ds.bounds ? gridPoints(ds.bounds, BOUNDARY_GRID) : null;
     const grid = gridXs ? keep(tf.tensor2d(gridXs, [BOUNDARY_GRID * BOUNDARY_GRID, 2])) : null;
 
@@ -357,6 +364,8 @@ export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<Trai
         if (b === itersPerEpoch - 1) {
           await logVal(it);
           logger.scalar('epoch', epoch, it);
+          const emb = embedX ? lastHiddenActivations(mlp, spec, hand, embedX) : null;
+          if (emb) ctx.embedding!.epoch(epoch, emb.layer, emb.values, emb.width);
           epochsDone = epoch;
         }
         ctx.onProgress?.({

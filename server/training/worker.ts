@@ -66,11 +66,12 @@ async function probe(choice: MainToWorker & { type: 'probe' }): Promise<void> {
 }
 
 async function train(msg: MainToWorker & { type: 'start' }, abort: AbortController): Promise<void> {
-  const [{ initBackend }, { RunLogger }, { trainRun }, { EventWriter }] = await Promise.all([
+  const [{ initBackend }, { RunLogger }, { trainRun }, { EventWriter }, { ProjectorWriter }] = await Promise.all([
     import('./backend.ts'),
     import('./run-logger.ts'),
     import('./trainer.ts'),
     import('../logs/event-writer.ts'),
+    import('./projector-writer.ts'),
   ]);
   const backend = await initBackend(msg.backend);
   post({ type: 'backend', backend });
@@ -93,6 +94,8 @@ async function train(msg: MainToWorker & { type: 'start' }, abort: AbortControll
       backend,
       signal: abort.signal,
       summaries: init.summaries,
+      // The projector's files beside the event file (only MNIST runs make an embedding).
+      embedding: init.summaries === false ? undefined : new ProjectorWriter(msg.runDir),
       onRecords: (rs) => batcher.addRecords(rs),
       onProgress: (p) => {
         batcher.setProgress(p);

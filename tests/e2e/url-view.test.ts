@@ -65,7 +65,7 @@ describe('tab view state in the URL', () => {
 
   it('keeps the IMAGES step across a reload', async () => {
     await page.goto(`${app.url()}?tab=images`);
-    const slider = page.locator('[data-testid=panel-images] input[type=range]').first();
+    const slider = page.locator('[data-testid=panel-images] article input[type=range]').first();
     await slider.waitFor();
     // Pick the first step (the slider starts on the latest).
     await slider.evaluate((el: HTMLInputElement) => {
@@ -77,7 +77,7 @@ describe('tab view state in the URL', () => {
     const label = () => page.locator('[data-testid=panel-images] .meta b').first().textContent();
     expect(await label()).toBe(step);
     await page.reload();
-    await page.locator('[data-testid=panel-images] input[type=range]').first().waitFor();
+    await page.locator('[data-testid=panel-images] article input[type=range]').first().waitFor();
     await expect.poll(label).toBe(step);
   });
 });

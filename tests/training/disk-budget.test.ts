@@ -1,7 +1,7 @@
 // Disk budgets and run folders with real training runs: the log-size estimate against measured files,
 // refusals at start, a run stopped (and its log readable) when its file or the logdir reaches its budget,
 // and sweeps that would write through a symlink out of the logdir.
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,7 +105,11 @@ describe('disk budgets with real runs (worker threads, wasm)', () => {
     await Promise.all(specs.map(([n]) => m.waitFor(n)));
     for (const [n, s] of specs) {
       expect(endOf(m, n)?.state, endOf(m, n)?.error).toBe('finished');
-      const real = statSync(files.get(n)!).size;
+      // The event file, plus the projector's files beside it (MNIST runs: projector-writer.ts).
+      const dir = path.dirname(files.get(n)!);
+      const projector = ['projector_config.pbtxt', ...(existsSync(path.join(dir, 'projector')) ? readdirSync(path.join(dir, 'projector')).map((f) => `projector/${f}`) : [])];
+      const real = statSync(files.get(n)!).size + projector.filter((f) => existsSync(path.join(dir, f))).reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
+      if (s.dataset === 'mnist') expect(estimateLogBytes(s).projectorBytes).toBeGreaterThan(0);
       const ratio = estimateLogBytes(s).bytes / real;
       expect(ratio, `${n}: estimate ${estimateLogBytes(s).bytes} B, written ${real} B`).toBeGreaterThan(0.5);
       expect(ratio, `${n}: estimate ${estimateLogBytes(s).bytes} B, written ${real} B`).toBeLessThan(2);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageRef } from '../../shared/types.ts';
-import { displayScale, followSlider, groupImagesByStep } from '../../web/src/lib/images-view.ts';
+import { displayScale, followSlider, groupImagesByStep, imageFilter, stepSample, viewerSize } from '../../web/src/lib/images-view.ts';
 import { collectTagCards, tagGroup } from '../../web/src/lib/tag-cards.ts';
 
 const ref = (index: number, step: number, sample = 0): ImageRef => ({
@@ -49,5 +49,24 @@ describe('tag cards', () => {
     ]);
     expect(tagGroup('x')).toBe('x');
     expect(collectTagCards(runs, () => [], () => true)).toEqual([]);
+  });
+});
+
+describe('image viewer', () => {
+  it('brightness and contrast become a CSS filter (none when neutral)', () => {
+    expect(imageFilter(1, 1)).toBe('');
+    expect(imageFilter(1.5, 0.25)).toBe('brightness(150%) contrast(25%)');
+    expect(imageFilter(-1, Number.NaN)).toBe('brightness(0%) contrast(100%)');
+  });
+  it('actual size, or fitted into the box keeping the aspect ratio', () => {
+    expect(viewerSize(28, 28, 800, 600, false)).toEqual({ width: 28, height: 28, scale: 1 });
+    expect(viewerSize(28, 28, 800, 600, true)).toEqual({ width: 600, height: 600, scale: 600 / 28 });
+    expect(viewerSize(4, 4, 800, 600, true, 64)).toEqual({ width: 256, height: 256, scale: 64 });
+    expect(viewerSize(2000, 1000, 800, 600, true)).toEqual({ width: 800, height: 400, scale: 0.4 });
+  });
+  it('sample stepping wraps both ways', () => {
+    expect(stepSample(2, 1, 3)).toBe(0);
+    expect(stepSample(0, -1, 3)).toBe(2);
+    expect(stepSample(0, 1, 0)).toBe(0);
   });
 });

@@ -40,3 +40,24 @@ export function displayScale(width: number, height: number, minPx = 112, maxPx =
   if (side >= minPx) return Math.min(1, maxPx / side);
   return Math.max(1, Math.min(Math.floor(minPx / side), Math.floor(maxPx / side)));
 }
+
+/** Brightness and contrast (1 = unchanged) as a CSS filter, as TensorBoard's image sliders do; '' when neutral. */
+export function imageFilter(brightness: number, contrast: number): string {
+  const b = Number.isFinite(brightness) ? Math.max(0, brightness) : 1;
+  const c = Number.isFinite(contrast) ? Math.max(0, contrast) : 1;
+  if (b === 1 && c === 1) return '';
+  return `brightness(${Math.round(b * 100)}%) contrast(${Math.round(c * 100)}%)`;
+}
+
+/** Size to show an image at: actual pixels, or fitted into the box (never enlarged past `maxUpscale`). */
+export function viewerSize(width: number, height: number, boxW: number, boxH: number, fit: boolean, maxUpscale = 64): { width: number; height: number; scale: number } {
+  if (!fit || !(width > 0 && height > 0 && boxW > 0 && boxH > 0)) return { width, height, scale: 1 };
+  const scale = Math.min(boxW / width, boxH / height, maxUpscale);
+  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)), scale };
+}
+
+/** The next sample index (wrapping) when stepping by `delta` through `count` samples. */
+export function stepSample(current: number, delta: number, count: number): number {
+  if (count <= 0) return 0;
+  return (((current + delta) % count) + count) % count;
+}

@@ -31,6 +31,7 @@ export const TAB_RULES: readonly TabRule[] = [
   { tab: 'text', when: hasPlugin('text') },
   { tab: 'pr_curves', when: hasPlugin('pr_curves') },
   { tab: 'compare' },
+  { tab: 'projector', when: hasPlugin('projector') },
   { tab: 'hparams', when: (r) => r.info?.hparams !== undefined || r.plugins.has('hparams') },
 ];
 

@@ -5,7 +5,7 @@ import { defaultHparamsView, parseHparamsView, writeHparamsView, type HparamsVie
 
 export const TABS = ['scalars', 'graphs', 'distributions', 'histograms', 'images', 'compare'] as const;
 /** Tabs shown only while a selected run has their kind of data (tab-visibility.ts). */
-export const PLUGIN_TABS = ['custom_scalars', 'audio', 'text', 'pr_curves', 'hparams'] as const;
+export const PLUGIN_TABS = ['custom_scalars', 'audio', 'text', 'pr_curves', 'hparams', 'projector'] as const;
 export type TabName = (typeof TABS)[number] | (typeof PLUGIN_TABS)[number];
 export const ALL_TABS: readonly TabName[] = [...TABS, ...PLUGIN_TABS];
 export type XAxis = 'step' | 'relative' | 'wall';

@@ -16,6 +16,7 @@ import { TrainingController } from './training.svelte.ts';
 import { dict } from '../../../../shared/dict.ts';
 import { UiState } from './ui.svelte.ts';
 import { PluginsState } from './plugins.svelte.ts';
+import { ProjectorRunsWatch } from '../projector/projector-runs.ts';
 import { shownTab, visibleTabs } from '../tab-visibility.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
@@ -26,6 +27,8 @@ export class Dashboard implements DashboardData {
   readonly ui = new UiState();
   /** HTTP-served plugin data: which runs have it, and the cache its tabs fetch through. */
   readonly plugins = new PluginsState();
+  /** Projector data lives in files beside the log (projector_config.pbtxt), not in records: asked for over HTTP. */
+  private readonly projectorRuns = new ProjectorRunsWatch((runs) => this.plugins.add(runs.map((run) => ({ run, plugin: 'projector' }))));
   readonly replay: ReplayController;
   readonly training: TrainingController;
 
@@ -205,7 +208,10 @@ export class Dashboard implements DashboardData {
   }
 
   onDelta(b: DeltaBatch): void {
-    if (b.runs) this.runsState.upsert(b.runs);
+    if (b.runs) {
+      this.runsState.upsert(b.runs);
+      this.projectorRuns.poke();
+    }
     for (const d of b.series) if (this.replay.accepts(b, d.run)) this.series.apply(d);
     if (b.graphs) for (const run of b.graphs) if (!b.replayId) this.setGraphs(run, undefined);
     if (b.plugins && !b.replayId) this.plugins.add(b.plugins);
@@ -243,6 +249,7 @@ export class Dashboard implements DashboardData {
       this.loadingRuns = this.backlogRuns;
       this.runsState.upsert(ack.data.runs);
       this.plugins.replace(ack.data.plugins ?? [], '*');
+      this.projectorRuns.poke();
       this.pluginsKnown = true;
       this.ready = true;
     });
