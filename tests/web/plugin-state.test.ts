@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DashSocket } from '../../web/src/lib/socket.ts';
 import { Dashboard } from '../../web/src/lib/state/dashboard.svelte.ts';
 
@@ -33,12 +33,13 @@ function setup() {
 }
 
 describe('plugin data in the dashboard state', () => {
-  it('learns runs\' plugins from the subscribe ack and deltas; tabs follow the selection', () => {
+  it('learns runs\' plugins from the subscribe ack and deltas; tabs follow the selection', async () => {
     const { dash, sock } = setup();
     expect(dash.pluginsKnown).toBe(false);
     const ack = sock.last('subscribe')!.args[1] as (r: unknown) => void;
     ack({ ok: true, data: { runs: [], plugins: [{ run: 'a', plugin: 'text' }] } });
-    expect(dash.pluginsKnown).toBe(true);
+    // Known once the projector's run list has been asked for too (here it fails: no server).
+    await vi.waitFor(() => expect(dash.pluginsKnown).toBe(true));
     expect(dash.visibleTabs).toContain('text');
     expect(dash.visibleTabs).not.toContain('pr_curves');
     const rev = dash.plugins.revision('pr_curves', 'b');

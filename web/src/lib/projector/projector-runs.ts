@@ -28,9 +28,13 @@ export class ProjectorRunsWatch {
     this.inFlight = true;
     this.last = Date.now();
     try {
-      this.onRuns(await this.fetchRuns());
-    } catch {
-      // The projector routes are optional (e.g. a logdir without any); the tab stays hidden.
+      let runs: string[] = [];
+      try {
+        runs = await this.fetchRuns();
+      } catch {
+        // The projector routes are optional (e.g. a logdir without any); the tab stays hidden.
+      }
+      this.onRuns(runs);
     } finally {
       this.inFlight = false;
     }

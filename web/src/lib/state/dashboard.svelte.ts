@@ -28,7 +28,15 @@ export class Dashboard implements DashboardData {
   /** HTTP-served plugin data: which runs have it, and the cache its tabs fetch through. */
   readonly plugins = new PluginsState();
   /** Projector data lives in files beside the log (projector_config.pbtxt), not in records: asked for over HTTP. */
-  private readonly projectorRuns = new ProjectorRunsWatch((runs) => this.plugins.add(runs.map((run) => ({ run, plugin: 'projector' }))));
+  private readonly projectorRuns = new ProjectorRunsWatch((runs) => {
+    this.plugins.add(runs.map((run) => ({ run, plugin: 'projector' })));
+    // Tabs are judged (and a hidden one left) only once both the ack and the projector's answer are in.
+    if (this.pluginsPending) {
+      this.pluginsPending = false;
+      this.pluginsKnown = true;
+    }
+  });
+  private pluginsPending = false;
   readonly replay: ReplayController;
   readonly training: TrainingController;
 
@@ -249,8 +257,8 @@ export class Dashboard implements DashboardData {
       this.loadingRuns = this.backlogRuns;
       this.runsState.upsert(ack.data.runs);
       this.plugins.replace(ack.data.plugins ?? [], '*');
+      if (!this.pluginsKnown) this.pluginsPending = true;
       this.projectorRuns.poke();
-      this.pluginsKnown = true;
       this.ready = true;
     });
   }
