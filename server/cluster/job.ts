@@ -31,3 +31,12 @@ export function parseJobData(x: unknown): JobData {
   if (!r.success) throw new Error(`malformed run job: ${z.prettifyError(r.error)}`);
   return r.data as JobData;
 }
+
+/**
+ * What a worker does with a job it takes: train it; or, when an earlier attempt died with its worker
+ * (BullMQ saw the job stall `stalledCounter` times), fail it, or train it once more if its spec asked.
+ */
+export function attemptDecision(stalledCounter: number, retry: boolean | undefined): 'train' | 'retry' | 'fail' {
+  if (!(stalledCounter > 0)) return 'train';
+  return retry === true && stalledCounter === 1 ? 'retry' : 'fail';
+}

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { BackendChoice } from '../../shared/types.ts';
 import { TrainingManager } from '../training/manager.ts';
-import { parseJobData } from './job.ts';
+import { attemptDecision, parseJobData } from './job.ts';
 import { LivePublisher } from './live-stream.ts';
 import { connectRedis, KEYS } from './redis.ts';
 
@@ -56,9 +56,9 @@ export async function startWorker(c: WorkerConfig): Promise<RunningWorker> {
 
   const process_ = async (job: Job) => {
     const data = parseJobData(job.data);
-    const died = (job.stalledCounter ?? 0) > 0;
-    const retry = data.spec.retry === true && job.stalledCounter === 1;
-    if (died) {
+    const decision = attemptDecision(job.stalledCounter ?? 0, data.spec.retry);
+    const retry = decision === 'retry';
+    if (decision !== 'train') {
       const earlier = data.trainedAs ?? data.name;
       const why = `the worker training run "${earlier}" died; its log up to then is kept${retry ? '; training it once more' : ''}`;
       publisher.status({ name: earlier, source: 'trainer', group: data.group, status: { state: 'failed', endedAt: Date.now() / 1000, error: why }, ...(data.owner ? { startedBy: data.owner } : {}) });
