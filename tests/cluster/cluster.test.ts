@@ -20,7 +20,7 @@ const PORT_A = 7171;
 const PORT_B = 7172;
 const FRONT = 7173;
 const REDIS_URL = `redis://127.0.0.1:${REDIS_PORT}`;
-const LOCK_MS = 8000;
+const LOCK_MS = 5000;
 
 type Client = Socket<ServerToClient, ClientToServer>;
 
@@ -100,6 +100,10 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
   const procs: Proc[] = [];
   let front: net.Server;
   const clients: Client[] = [];
+  const rec = new Received();
+  let viewer: Client;
+  let starter: Client;
+  let workerArgs: string[];
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'ts-cluster-'));
@@ -109,7 +113,7 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
     await mkdir(redisDir);
     redis = await startRedis(REDIS_PORT, redisDir);
     const serve = (port: number) => ['serve', '--logdir', logdir, '--port', String(port), '--redis', REDIS_URL, '--reload_interval', '0.5'];
-    const worker = ['worker', '--logdir', logdir, '--redis', REDIS_URL, '--concurrency', '1', '--backend', 'wasm', '--lock-ms', String(LOCK_MS)];
+    const worker = (workerArgs = ['worker', '--logdir', logdir, '--redis', REDIS_URL, '--concurrency', '1', '--backend', 'wasm', '--lock-ms', String(LOCK_MS)]);
     procs.push(startTrainscope('A', serve(PORT_A)), startTrainscope('B', serve(PORT_B)), startTrainscope('W1', worker), startTrainscope('W2', worker));
     await Promise.all([
       procs[0].waitFor(/serving .* at http/),
@@ -130,20 +134,19 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
 
   it('splits a sweep over both workers, streams every point to another server, survives a killed worker, a Redis restart and a killed server', async () => {
     const [, B, W1, W2] = procs;
-    const rec = new Received();
     const hellos: string[] = [];
-    const viewer = connect(`http://127.0.0.1:${FRONT}`, 'viewer-viewer-viewer-01', rec, hellos);
+    viewer = connect(`http://127.0.0.1:${FRONT}`, 'viewer-viewer-viewer-01', rec, hellos);
     clients.push(viewer);
     await until('the viewer on B', () => viewer.connected);
 
-    const starter: Client = io(`http://127.0.0.1:${PORT_A}`, { transports: ['websocket'], auth: { clientId: 'starter-starter-starter-1' } });
+    starter = io(`http://127.0.0.1:${PORT_A}`, { transports: ['websocket'], auth: { clientId: 'starter-starter-starter-1' } });
     clients.push(starter);
     const ack = await new Promise<{ ok: boolean; data?: { runs: string[] }; error?: string }>((resolve) =>
       starter.emit(
         'train:start',
         {
           dataset: 'spiral', noise: 0.1, samples: 200, layers: [8], optimizer: 'adam', learningRate: 0.01, batchSize: 16,
-          epochs: 16, dropout: 0, batchNorm: false, seed: 1, summaryEvery: 5, maxItersPerSec: 30, retry: false,
+          epochs: 30, dropout: 0, batchNorm: false, seed: 1, summaryEvery: 5, maxItersPerSec: 30, retry: false,
           activations: ['relu', 'tanh', 'sigmoid', 'linear'], name: 'sweep',
         },
         resolve as never,
@@ -153,6 +156,15 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
     const runs = ack.data!.runs;
     expect(runs).toHaveLength(4);
 
+    // Stops go by ownership across servers: the viewer (on B) may not stop the starter's run; the starter may.
+    const stopped = runs[3];
+    await until(`${stopped} queued on B`, () => rec.runs.get(stopped)?.status?.state === 'queued');
+    const refused = await new Promise<{ ok: boolean; error?: string }>((resolve) => viewer.emit('train:stop', { run: stopped }, resolve as never));
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toMatch(/another client/);
+    const allowed = await new Promise<{ ok: boolean; error?: string }>((resolve) => starter.emit('train:stop', { run: stopped }, resolve as never));
+    expect(allowed.ok, allowed.error).toBe(true);
+
     // Both workers take a run; kill the second one's mid-run (SIGKILL: no chance to close its log).
     const line2 = await W2.waitFor(/run "[^"]+" started/);
     await W1.waitFor(/run "[^"]+" started/);
@@ -160,17 +172,18 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
     await until(`progress of ${killedRun} on B`, () => (rec.runs.get(killedRun)?.status?.progress?.iteration ?? 0) >= 40);
     W2.child.kill('SIGKILL');
     await W2.exited;
+
+    // Redis restarts mid-sweep (the append-only file keeps the queue and the streams).
+    const active = runs.filter((r) => ['queued', 'running'].includes(rec.runs.get(r)?.status?.state ?? ''));
+    expect(active.length, 'runs still training when Redis restarts').toBeGreaterThan(1);
+    await redis.kill('SIGTERM');
+    redis = await startRedis(REDIS_PORT, redisDir);
+
     const failed = await until(`${killedRun} marked failed`, () => {
       const s = rec.runs.get(killedRun)?.status;
       return s?.state === 'failed' ? s : null;
     }, 60_000);
     expect(failed.error).toMatch(/stopped answering|died/);
-
-    // Redis restarts mid-sweep (the append-only file keeps the queue and the streams).
-    const active = runs.filter((r) => ['queued', 'running'].includes(rec.runs.get(r)?.status?.state ?? ''));
-    expect(active.length, 'runs still to train when Redis restarts').toBeGreaterThan(0);
-    await redis.kill('SIGTERM');
-    redis = await startRedis(REDIS_PORT, redisDir);
 
     // B dies: the viewer reconnects through the front, lands on A and resumes from what it has.
     await until('more points after the Redis restart', () => [...rec.steps.values()].some((m) => m.size > 0));
@@ -178,14 +191,17 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
     await B.kill('SIGKILL');
     await until('the viewer reconnected (to A)', () => hellos.length > helloCount && viewer.connected, 60_000);
 
-    // Every run ends: three finished on W1, the killed one failed.
-    await until('every run ended', () => runs.every((r) => ['finished', 'failed'].includes(rec.runs.get(r)?.status?.state ?? '')), 120_000);
-    for (const r of runs) if (r !== killedRun) expect(rec.runs.get(r)?.status?.state, r).toBe('finished');
+    // Every run ends: two finished on W1, the killed one failed, the stopped one never trained.
+    const trained = runs.filter((r) => r !== stopped);
+    await until('every run ended', () => trained.every((r) => ['finished', 'failed'].includes(rec.runs.get(r)?.status?.state ?? '')), 120_000);
+    for (const r of trained) if (r !== killedRun) expect(rec.runs.get(r)?.status?.state, r).toBe('finished');
+    expect(rec.runs.get(stopped)?.status?.state).toBe('stopped');
+    expect(existsSync(path.join(logdir, stopped))).toBe(false);
     expect(W1.output()).toMatch(/run "[^"]+" finished/);
     expect(W2.output()).toContain(`run "${killedRun}" started`);
 
     // The viewer holds exactly what is on disk (the killed run: at least what reached it, in order).
-    for (const r of runs) {
+    for (const r of trained) {
       const disk = await diskSteps(path.join(logdir, r));
       await until(`${r}: every point on disk reached the viewer`, () => {
         for (const [key, steps] of disk.steps) {
@@ -208,4 +224,37 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
     expect(Math.max(...[...killedDisk.steps.values()].flat())).toBeGreaterThanOrEqual(30);
     expect(rec.problems).toEqual([]);
   }, 300_000);
+
+  it('trains a run once more on another worker when its worker dies and the user asked for a retry', async () => {
+    const W1 = procs[2];
+    const W3 = startTrainscope('W3', workerArgs);
+    procs.push(W3);
+    await W3.waitFor(/training on \w+/);
+    const ack = await new Promise<{ ok: boolean; error?: string }>((resolve) =>
+      starter.emit(
+        'train:start',
+        {
+          dataset: 'spiral', noise: 0.1, samples: 200, layers: [8], optimizer: 'adam', learningRate: 0.01, batchSize: 16,
+          epochs: 20, dropout: 0, batchNorm: false, seed: 1, summaryEvery: 5, maxItersPerSec: 30, retry: true,
+          activations: ['relu'], name: 'again',
+        },
+        resolve as never,
+      ),
+    );
+    expect(ack.ok, ack.error).toBe(true);
+    const started = /run "again" started/;
+    await Promise.race([W1.waitFor(started), W3.waitFor(started)]);
+    const [taker, other] = started.test(W1.output()) ? [W1, W3] : [W3, W1];
+    await until('progress of "again"', () => (rec.runs.get('again')?.status?.progress?.iteration ?? 0) >= 30);
+    taker.child.kill('SIGKILL');
+    await taker.exited;
+    await until('"again" marked failed', () => rec.runs.get('again')?.status?.state === 'failed', 60_000);
+    await until('"again-2" finished', () => rec.runs.get('again-2')?.status?.state === 'finished', 120_000);
+    expect(other.output()).toContain('run "again-2" started');
+    expect(rec.runs.get('again-2')?.startedBy).toBe(rec.runs.get('again')?.startedBy);
+    const disk = await diskSteps(path.join(logdir, 'again-2'));
+    await until('every point of "again-2" on the viewer', () => [...disk.steps].every(([k, st]) => (rec.steps.get('again-2')?.get(k)?.length ?? 0) >= st.length), 30_000);
+    for (const [key, steps] of disk.steps) expect(rec.steps.get('again-2')!.get(key), key).toEqual(steps);
+    expect(rec.problems).toEqual([]);
+  }, 240_000);
 });
