@@ -8,6 +8,7 @@
 //    - 2 servers with Redis: the producer XADDs through the workers' LivePublisher (the same stream path a
 //      worker's summaries take), each server reads the stream; half the clients on each server.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,7 +80,26 @@ async function feedMain(): Promise<void> {
 // ---------------- part 1: sweep throughput ----------------
 const ACTS: Activation[] = ['relu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'leaky_relu', 'prelu', 'maxout'];
 
-async function sweepThroughput(workers: number, runs: number, epochs: number): Promise<{ seconds: number; perMinute: number }> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
+interface SweepResult {
+  seconds: number;
+  perMinute: number;
+  /** CPU seconds the server and workers used during the sweep, and runs per CPU-minute. */
+  cpu: number;
+  perCpuMinute: number;
+}
+
+async function sweepThroughput(workers: number, runs: number, epochs: number): Promise<SweepResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-cluster-'));
   const logdir = path.join(tmp, 'logs');
   await mkdir(logdir);
@@ -103,6 +123,7 @@ async function sweepThroughput(workers: number, runs: number, epochs: number): P
     await until('connected', () => s.connected);
     s.emit('subscribe', { runs: [] }, () => {});
     const names: string[] = [];
+    const cpu0 = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0);
     const t0 = nowMs();
     for (let k = 0; names.length < runs; k++) {
       const acts = ACTS.slice(0, Math.min(ACTS.length, runs - names.length));
@@ -121,9 +142,10 @@ async function sweepThroughput(workers: number, runs: number, epochs: number): P
     }
     await until('every run ended', () => names.every((n) => ['finished', 'failed', 'stopped'].includes(states.get(n) ?? '')));
     const seconds = (nowMs() - t0) / 1000;
+    const cpu = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0) - cpu0;
     const failed = names.filter((n) => states.get(n) !== 'finished');
     if (failed.length) throw new Error(`runs did not finish: ${failed.join(', ')}`);
-    return { seconds, perMinute: (runs / seconds) * 60 };
+    return { seconds, perMinute: (runs / seconds) * 60, cpu, perCpuMinute: cpu > 0 ? (runs / cpu) * 60 : NaN };
   } finally {
     sock?.close();
     await Promise.all(procs.map((p) => p.kill()));
@@ -229,7 +251,10 @@ async function main(): Promise<void> {
     for (const n of workers) {
       const r = await sweepThroughput(n, runs, epochs);
       base ||= r.perMinute;
-      console.log(`  ${n} worker(s): ${r.seconds.toFixed(1)} s, ${r.perMinute.toFixed(1)} runs/min (${(r.perMinute / base).toFixed(2)}x)`);
+      console.log(
+        `  ${n} worker(s): ${r.seconds.toFixed(1)} s, ${r.perMinute.toFixed(1)} runs/min (${(r.perMinute / base).toFixed(2)}x); ` +
+          `${r.cpu.toFixed(1)} CPU-s (${(r.cpu / r.seconds).toFixed(2)} cores on average), ${r.perCpuMinute.toFixed(1)} runs per CPU-minute; load ${os.loadavg()[0].toFixed(1)}`,
+      );
     }
   }
   if (!flag('skip-latency')) {

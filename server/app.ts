@@ -46,7 +46,7 @@ export async function createApp(input: AppConfig): Promise<App> {
     ? new (await import('./cluster/cluster-server.ts')).ClusterServer({
         redis: config.redis,
         logdir: config.logdir,
-        localTraining: config.localTraining,
+        queueRuns: config.training && !config.localTraining,
         maxQueue: config.maxQueue,
         maxRunBytes: config.maxRunBytes,
         warn: log.warn,

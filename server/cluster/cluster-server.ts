@@ -16,14 +16,14 @@ import { PointDedup, StreamOrder } from './dedup.ts';
 import { LiveConsumer, LivePublisher } from './live-stream.ts';
 import { ClusterTrainer } from './queue.ts';
 import { connectRedis, KEYS } from './redis.ts';
-import { RunRegistry } from './run-registry.ts';
+import { isActive, MAX_ENDED, RunRegistry } from './run-registry.ts';
 import { RunInfoSchema, type LiveEntry } from './wire.ts';
 
 export interface ClusterServerConfig {
   redis: string;
   logdir: string;
-  /** Train in this process (as without --redis) instead of enqueueing. */
-  localTraining: boolean;
+  /** Queue TRAIN's runs for workers (false: --local-training, or a server without training). */
+  queueRuns: boolean;
   maxQueue: number;
   maxRunBytes: number;
   warn: (m: string) => void;
@@ -57,7 +57,7 @@ export class ClusterServer {
     this.pub = connectRedis(c.redis, 'trainscope-server', (e) => this.warn(`Redis: ${e.message} (reconnecting)`));
     this.publisher = new LivePublisher(this.pub, this.warn);
     this.consumer = new LiveConsumer(connectRedis(c.redis, 'trainscope-server-live', () => {}), (e) => this.onEntry(e), this.warn);
-    if (c.localTraining) {
+    if (!c.queueRuns) {
       this.queue = null;
       this.events = null;
       this.trainer = null;
@@ -107,10 +107,18 @@ export class ClusterServer {
     this.consumer.start(); // from now on; what came before is in the hash and on disk
     try {
       const all = await this.pub.hgetall(KEYS.runs);
+      const ended: RunInfo[] = [];
       for (const json of Object.values(all)) {
         const parsed = RunInfoSchema.safeParse(safeJson(json));
-        if (parsed.success) this.registry.apply(parsed.data as RunInfo);
+        if (!parsed.success) continue;
+        const info = parsed.data as RunInfo;
+        this.registry.apply(info);
+        if (!isActive(info)) ended.push(info);
       }
+      // The hash stays bounded: the oldest ended runs beyond what a server remembers are dropped (logs stay).
+      ended.sort((a, b) => (a.status?.endedAt ?? 0) - (b.status?.endedAt ?? 0));
+      const drop = ended.slice(0, Math.max(0, ended.length - MAX_ENDED)).map((i) => i.name);
+      if (drop.length > 0) await this.pub.hdel(KEYS.runs, ...drop);
     } catch (e) {
       this.warn(`reading the runs hash: ${(e as Error).message}`);
     }
