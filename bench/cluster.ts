@@ -53,12 +53,14 @@ async function feedMain(): Promise<void> {
   } else {
     const { connectRedis } = await import('../server/cluster/redis.ts');
     const { LivePublisher } = await import('../server/cluster/live-stream.ts');
-    const pub = new LivePublisher(connectRedis(arg('redis', ''), 'bench-feed'), (m) => console.error(m));
+    const pub = new LivePublisher(connectRedis(arg('redis', ''), 'bench-feed', undefined, true), (m) => console.error(m));
     for (let r = 0; r < runs; r++) pub.status({ name: `bench/run${r}`, source: 'trainer', group: 'bench', status: { state: 'running' } });
     emit = (run, records) => pub.records(run, records);
   }
-  process.send?.('ready');
-  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  if (process.send) {
+    process.send('ready');
+    await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  } // else (run by hand) start at once
   let step = 0;
   const t0 = nowMs();
   const tick = () => {

@@ -54,7 +54,7 @@ export class ClusterServer {
 
   constructor(private readonly c: ClusterServerConfig) {
     this.warn = (m) => c.warn(`cluster: ${m}`);
-    this.pub = connectRedis(c.redis, 'trainscope-server', (e) => this.warn(`Redis: ${e.message} (reconnecting)`));
+    this.pub = connectRedis(c.redis, 'trainscope-server', (e) => this.warn(`Redis: ${e.message} (reconnecting)`), true);
     this.publisher = new LivePublisher(this.pub, this.warn);
     this.consumer = new LiveConsumer(connectRedis(c.redis, 'trainscope-server-live', () => {}), (e) => this.onEntry(e), this.warn);
     if (!c.queueRuns) {

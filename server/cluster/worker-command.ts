@@ -32,7 +32,7 @@ export interface RunningWorker {
 export async function startWorker(c: WorkerConfig): Promise<RunningWorker> {
   const id = `${os.hostname()}:${process.pid}`;
   const warn = (m: string) => c.warn(`worker ${id}: ${m}`);
-  const redis = connectRedis(c.redis, `trainscope-worker-pub:${id}`, (e) => warn(`Redis: ${e.message} (reconnecting)`));
+  const redis = connectRedis(c.redis, `trainscope-worker-pub:${id}`, (e) => warn(`Redis: ${e.message} (reconnecting)`), true);
   const sub = connectRedis(c.redis, `trainscope-worker-sub:${id}`, () => {});
   const publisher = new LivePublisher(redis, warn);
   const manager = new TrainingManager({
@@ -80,7 +80,7 @@ export async function startWorker(c: WorkerConfig): Promise<RunningWorker> {
   };
 
   const worker = new Worker(KEYS.queue, process_, {
-    connection: redis.duplicate(),
+    connection: connectRedis(c.redis, `trainscope-worker-queue:${id}`, (e) => warn(`queue Redis: ${e.message}`)),
     concurrency: c.concurrency,
     lockDuration: c.lockMs,
     stalledInterval: c.lockMs,
