@@ -1,5 +1,6 @@
 // The cluster's pure parts: stream entries, the one-delivery merge of stream and disk, run states that
 // never go back, job names and decisions, and the flags of `serve --redis` and `worker`.
+import { execFileSync } from 'node:child_process';
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../server/logs/records.ts';
@@ -137,4 +138,18 @@ describe('flags', () => {
     expect(serveConfig({ ...o, redis: 'redis://r:6379', localTraining: true })).toMatchObject({ redis: 'redis://r:6379', localTraining: true });
     expect(() => serveConfig({ ...o, redis: 'localhost:6379' })).toThrow(/--redis/);
   });
+});
+
+describe('without --redis', () => {
+  it('loads no Redis code (ioredis, BullMQ and the adapter load only with --redis)', () => {
+    const count = (entry: string) =>
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', '-e', `import(${JSON.stringify(entry)}).then(async () => { const M = (await import('node:module')).default; console.log(Object.keys(M._cache).filter((k) => /[\\/](ioredis|bullmq|@socket\.io[\\/]redis-streams-adapter)[\\/]/.test(k)).length); })`],
+        { cwd: new URL('../..', import.meta.url), encoding: 'utf8' },
+      ).trim();
+    expect(count('./server/cli/index.ts')).toBe('0');
+    expect(count('./server/app.ts')).toBe('0');
+    expect(Number(count('./server/cluster/cluster-server.ts'))).toBeGreaterThan(0); // the probe sees them when loaded
+  }, 60_000);
 });

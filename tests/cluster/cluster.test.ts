@@ -184,6 +184,8 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
       return s?.state === 'failed' ? s : null;
     }, 60_000);
     expect(failed.error).toMatch(/stopped answering|died/);
+    // A third worker for the next test starts now, while this sweep goes on (it may take a run of it too).
+    procs.push(startTrainscope('W3', workerArgs));
 
     // B dies: the viewer reconnects through the front, lands on A and resumes from what it has.
     await until('more points after the Redis restart', () => [...rec.steps.values()].some((m) => m.size > 0));
@@ -198,6 +200,7 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
     expect(rec.runs.get(stopped)?.status?.state).toBe('stopped');
     expect(existsSync(path.join(logdir, stopped))).toBe(false);
     expect(W1.output()).toMatch(/run "[^"]+" finished/);
+    expect(runs.filter((r) => W1.output().includes(`run "${r}" started`)).length, 'runs W1 trained').toBeGreaterThan(0);
     expect(W2.output()).toContain(`run "${killedRun}" started`);
 
     // The viewer holds exactly what is on disk (the killed run: at least what reached it, in order).
@@ -226,9 +229,7 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
   }, 300_000);
 
   it('trains a run once more on another worker when its worker dies and the user asked for a retry', async () => {
-    const W1 = procs[2];
-    const W3 = startTrainscope('W3', workerArgs);
-    procs.push(W3);
+    const [W1, W3] = [procs[2], procs[4]];
     await W3.waitFor(/training on \w+/);
     const ack = await new Promise<{ ok: boolean; error?: string }>((resolve) =>
       starter.emit(
