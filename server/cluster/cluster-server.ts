@@ -15,7 +15,7 @@ import { attachAdapter } from './adapter.ts';
 import { PointDedup, StreamOrder } from './dedup.ts';
 import { LiveConsumer, LivePublisher } from './live-stream.ts';
 import { ClusterTrainer } from './queue.ts';
-import { connectRedis, KEYS } from './redis.ts';
+import { connectRedis, KEYS, throttledWarn } from './redis.ts';
 import { isActive, MAX_ENDED, RunRegistry } from './run-registry.ts';
 import { RunInfoSchema, type LiveEntry } from './wire.ts';
 
@@ -63,9 +63,11 @@ export class ClusterServer {
       this.trainer = null;
     } else {
       this.queue = new Queue(KEYS.queue, { connection: connectRedis(c.redis, 'trainscope-server-queue', () => {}) });
-      this.queue.on('error', (e) => this.warn(`queue: ${e.message}`));
+      const queueWarn = throttledWarn(this.warn);
+      this.queue.on('error', (e) => queueWarn(`queue: ${e.message}`));
       this.events = new QueueEvents(KEYS.queue, { connection: connectRedis(c.redis, 'trainscope-server-events', () => {}) });
-      this.events.on('error', (e) => this.warn(`queue events: ${e.message}`));
+      const eventsWarn = throttledWarn(this.warn);
+      this.events.on('error', (e) => eventsWarn(`queue events: ${e.message}`));
       this.trainer = new ClusterTrainer({
         logdir: c.logdir,
         queue: this.queue,
@@ -105,6 +107,12 @@ export class ClusterServer {
       hooks.manager.on('status', (info) => this.publisher.status(info));
     }
     this.consumer.start(); // from now on; what came before is in the hash and on disk
+    // In the background: with Redis down at start-up the dashboard still comes up (and serves the logdir).
+    void this.loadRuns();
+    await attachAdapter(hooks.io, connectRedis(this.c.redis, 'trainscope-server-io', () => {}));
+  }
+
+  private async loadRuns(): Promise<void> {
     try {
       const all = await this.pub.hgetall(KEYS.runs);
       const ended: RunInfo[] = [];
@@ -119,10 +127,10 @@ export class ClusterServer {
       ended.sort((a, b) => (a.status?.endedAt ?? 0) - (b.status?.endedAt ?? 0));
       const drop = ended.slice(0, Math.max(0, ended.length - MAX_ENDED)).map((i) => i.name);
       if (drop.length > 0) await this.pub.hdel(KEYS.runs, ...drop);
+      for (const info of this.registry.list()) this.hooks?.runChanged(info.name, info);
     } catch (e) {
       this.warn(`reading the runs hash: ${(e as Error).message}`);
     }
-    await attachAdapter(hooks.io, connectRedis(this.c.redis, 'trainscope-server-io', () => {}));
   }
 
   async close(): Promise<void> {

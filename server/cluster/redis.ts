@@ -47,3 +47,14 @@ export function connectRedis(url: string, name: string, onError?: (e: Error) => 
   });
   return r;
 }
+
+/** A warning function that says the same kind of thing at most every `ms` (Redis down: every retry errors). */
+export function throttledWarn(warn: (m: string) => void, ms = 5000): (m: string) => void {
+  let last = 0;
+  return (m) => {
+    const now = Date.now();
+    if (now - last < ms) return;
+    last = now;
+    warn(m);
+  };
+}

@@ -10,7 +10,7 @@ import type { BackendChoice } from '../../shared/types.ts';
 import { TrainingManager } from '../training/manager.ts';
 import { attemptDecision, parseJobData } from './job.ts';
 import { LivePublisher } from './live-stream.ts';
-import { connectRedis, KEYS } from './redis.ts';
+import { connectRedis, KEYS, throttledWarn } from './redis.ts';
 
 export interface WorkerConfig {
   redis: string;
@@ -89,7 +89,8 @@ export async function startWorker(c: WorkerConfig): Promise<RunningWorker> {
     // A lost lock (Redis restarted for a long time) must not start the same run twice.
     autorun: true,
   });
-  worker.on('error', (e) => warn(`queue: ${e.message}`));
+  const queueWarn = throttledWarn(warn);
+  worker.on('error', (e) => queueWarn(`queue: ${e.message}`));
 
   let closing: Promise<void> | null = null;
   return {
