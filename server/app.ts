@@ -41,10 +41,21 @@ export async function createApp(input: AppConfig): Promise<App> {
   if ((await ensureLogdir(config.logdir)).created) log.warn(createdLogdirNotice(config.logdir));
 
   const store = new SeriesStore(config.samplesPerPlugin);
+  // --redis: the cluster's part (Redis, BullMQ) loads only then; its trainer queues runs for workers.
+  const cluster = config.redis
+    ? new (await import('./cluster/cluster-server.ts')).ClusterServer({
+        redis: config.redis,
+        logdir: config.logdir,
+        queueRuns: config.training && !config.localTraining,
+        maxQueue: config.maxQueue,
+        maxRunBytes: config.maxRunBytes,
+        warn: log.warn,
+      })
+    : null;
   // The logdir's disk budget counts from its size now (one walk at start-up).
   const logdirBytes = config.training ? await measureDirBytes(config.logdir) : 0;
   const maxLogdirBytes = config.maxLogdirBytes ?? defaultLogdirBudget(logdirBytes, await freeDiskBytes(config.logdir));
-  const manager = config.training
+  const manager = config.training && !cluster?.trainer
     ? new TrainingManager({
         logdir: config.logdir,
         maxRuns: config.maxRuns,
@@ -55,18 +66,18 @@ export async function createApp(input: AppConfig): Promise<App> {
       })
     : null;
   manager?.setLogdirBaseline(logdirBytes);
-  const runs = new RunsService(store, manager);
+  const runs = new RunsService(store, cluster ? { list: () => cluster.runList() } : manager);
   // The hub broadcasts through io once the socket server exists (set below, before any client connects).
   let broadcast: (ids: string[], batch: DeltaBatch) => void = () => {};
   const hub = new LiveHub(store, { broadcast: (ids, batch) => broadcast(ids, batch) });
   const ingest = createIngest(store, hub, runs, (m) => log.warn(m));
-  const control = new RunControl(manager, config.maxRunsPerClient);
+  const control = new RunControl(config.training ? (cluster?.trainer ?? manager) : null, config.maxRunsPerClient);
   const version = packageVersion();
   const currentBackend = () => manager?.backend ?? null;
 
   const watcher = new LogdirWatcher(config.logdir, {
     reloadIntervalSec: config.reloadIntervalSec,
-    onRecords: ingest,
+    onRecords: cluster ? cluster.fromDisk(ingest) : ingest,
     onRun: (run) => {
       try {
         if (!store.hasRun(run)) store.addRun(run);
@@ -113,6 +124,7 @@ export async function createApp(input: AppConfig): Promise<App> {
   server.headersTimeout = 20_000;
   const io = createSocketServer(server, { config, store, hub, runs, control, backend: currentBackend, version });
   broadcast = broadcaster(io);
+  await cluster?.start({ io, ingest, manager, runChanged: (run, info) => hub.publishRuns([runs.info(run) ?? info]) });
 
   try {
     await watcher.start();
@@ -141,6 +153,7 @@ export async function createApp(input: AppConfig): Promise<App> {
     hub.close();
     await watcher.stop();
     await manager?.close();
+    await cluster?.close();
     throw e;
   });
   // From here on a socket error must not crash the process.
@@ -179,6 +192,7 @@ export async function createApp(input: AppConfig): Promise<App> {
         });
         await watcher.stop();
         await manager?.close();
+        await cluster?.close();
       })();
       return closing;
     },

@@ -54,9 +54,14 @@ export interface AppConfig {
   logger?: Logger;
   /** Shown as the page title and in /data/environment (TensorBoard's --window_title). */
   windowTitle?: string;
+  /** redis://HOST:PORT: join a cluster (server/cluster/): TRAIN enqueues runs for workers, live points come from Redis. */
+  redis?: string;
+  /** With redis: train in this process as without it (runs still reach the other servers). */
+  localTraining?: boolean;
 }
 
-export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger' | 'maxLogdirBytes'>> & {
+export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger' | 'maxLogdirBytes' | 'redis'>> & {
+  redis: string | undefined;
   authToken: string | undefined;
   /** undefined: the default (decided at start, from the disk). */
   maxLogdirBytes: number | undefined;
@@ -96,6 +101,8 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     maxReplays: c.maxReplays ?? 16,
     maxExportBytes: c.maxExportBytes ?? 256 * 1024 * 1024,
     logger: c.logger ?? consoleLogger,
+    redis: c.redis || undefined,
+    localTraining: c.localTraining ?? false,
   };
 }
 

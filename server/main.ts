@@ -20,6 +20,8 @@ export async function startServer(config: AppConfig, log: Logger = consoleLogger
   if (app.config.authToken) log.log('An auth token is required: open the URL with ?token=<your token>.');
   if (app.manager) {
     void app.backend.then((b) => log.log(b ? `Training backend: ${b}` : 'Training backend: unavailable (training runs will fail)'));
+  } else if (app.config.redis && app.config.training) {
+    log.log(`Training: runs are queued in Redis for \`trainscope worker\`s (${app.config.redis})`);
   } else {
     log.log('Training backend: none (training disabled)');
   }

@@ -140,6 +140,8 @@ export const TrainSpecSchema = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   summaryEvery: z.number().int().min(1).max(10_000).default(10),
   maxItersPerSec: z.number().int().min(1).max(1_000_000).optional(),
+  /** Cluster training (serve --redis): retry a run once when its worker dies. Ignored when training locally. */
+  retry: z.boolean().optional(),
 });
 /** Start one run per activation (a sweep when more than one), everything else identical. */
 export const TrainRequestSchema = TrainSpecSchema.extend({

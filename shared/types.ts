@@ -101,6 +101,8 @@ export interface TrainSpec {
   summaryEvery: number;
   /** Cap on iterations per second (a demo at a pace people can watch); absent = as fast as it goes. */
   maxItersPerSec?: number;
+  /** With `serve --redis`: when the worker training the run dies, train it once more (as "<name>-2"). */
+  retry?: boolean;
 }
 
 /** interrupted: read from a log of ours whose writing process died before the run ended (server killed). */

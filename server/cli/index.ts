@@ -1,4 +1,4 @@
-// The `trainscope` command line: serve (default), train, export.
+// The `trainscope` command line: serve (default), train, worker, export.
 import { Command, CommanderError } from 'commander';
 import { consoleLogger, packageVersion } from '../config.ts';
 import { startServer } from '../main.ts';
@@ -6,6 +6,7 @@ import { runExport } from './export.ts';
 import { terminalSafe } from '../terminal-text.ts';
 import { buildIfNeeded, registerServeCommand, serveConfig, type ServeOptions } from './serve.ts';
 import { registerTrainCommand } from './train.ts';
+import { registerWorkerCommand } from './worker.ts';
 
 async function runServe(opts: ServeOptions): Promise<number> {
   let config;
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .version(packageVersion());
   registerServeCommand(program, runServe);
   registerTrainCommand(program);
+  registerWorkerCommand(program);
   program
     .command('export <path>')
     .description('print an event file or a whole logdir as one JSON document (unsampled)')

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { BackendChoice } from '../../shared/types.ts';
 import { DEFAULT_WEB_DIR, PROJECT_ROOT, type AppConfig, type Logger } from '../config.ts';
+import { parseRedisUrl } from '../cluster/redis-url.ts';
 import { parseAllowedOrigins } from '../security/origin.ts';
 import { parseSamplesPerPlugin } from '../store/series-store.ts';
 import { parseByteSize } from '../training/log-estimate.ts';
@@ -29,6 +30,8 @@ export interface ServeOptions {
   buildIfNeeded?: boolean;
   training?: boolean;
   webDir?: string;
+  redis?: string;
+  localTraining?: boolean;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'gpu', 'node', 'wasm', 'cpu'];
@@ -85,6 +88,8 @@ export function serveConfig(o: ServeOptions): AppConfig {
     training: o.training !== false,
     webDir: o.webDir ? path.resolve(o.webDir) : DEFAULT_WEB_DIR,
     windowTitle: o.window_title,
+    redis: o.redis === undefined ? undefined : parseRedisUrl(o.redis),
+    localTraining: Boolean(o.localTraining),
   };
 }
 
@@ -152,6 +157,8 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--build-if-needed', 'build the dashboard first when dist/web is missing or older than web/src')
     .option('--no-training', 'read-only dashboard: no training runs (tfjs is never loaded)')
     .option('--web-dir <dir>', 'built dashboard to serve', DEFAULT_WEB_DIR)
+    .option('--redis <url>', 'join a cluster through Redis (redis://HOST:6379): TRAIN queues runs for `trainscope worker`s, live points and broadcasts are shared with the other servers')
+    .option('--local-training', 'with --redis: train in this process instead of queueing runs for workers')
     .action(async (opts: ServeOptions) => {
       process.exitCode = await run(opts);
     });

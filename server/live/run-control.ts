@@ -29,9 +29,12 @@ export function clientRole(clientId: string, admin: boolean): ClientRole {
 
 const isActive = (state: string | undefined) => state === 'queued' || state === 'running';
 
+/** What run control needs of a trainer: a TrainingManager, or with --redis the cluster's queue (server/cluster/queue.ts). */
+export type Trainer = Pick<TrainingManager, 'list' | 'capacity' | 'startRun' | 'startSweep' | 'stop'>;
+
 export class RunControl {
   constructor(
-    private readonly manager: TrainingManager | null,
+    private readonly manager: Trainer | null,
     private readonly maxRunsPerClient: number,
   ) {}
 

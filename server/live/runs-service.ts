@@ -36,7 +36,8 @@ export function logRunState(status: string | undefined): RunState | undefined {
 export class RunsService {
   constructor(
     private readonly store: SeriesStore,
-    private readonly manager: TrainingManager | null,
+    /** The trainer's runs (a TrainingManager, or the cluster's runs with --redis). */
+    private readonly manager: Pick<TrainingManager, 'list'> | null,
     private readonly isAlive: (pid: number) => boolean = processAlive,
   ) {}
 

@@ -51,7 +51,8 @@ function pendingPackets(socket: TypedSocket): number {
 /** Sends one batch to several sockets, encoded once (each socket is in the room named by its id). */
 export function broadcaster(io: TypedIo): (ids: string[], batch: DeltaBatch) => void {
   return (ids, batch) => {
-    io.to(ids).emit('delta', batch);
+    // Local: with the cluster's Redis adapter every server pushes its own clients from its own store.
+    io.local.to(ids).emit('delta', batch);
   };
 }
 
