@@ -4,6 +4,7 @@ import type { GraphJson, TagInfo, Bucket } from '../../shared/types.ts';
 import type { HparamsDetail } from './hparams-detail.ts';
 import type { ImageSeries } from './image-series.ts';
 import type { PluginSeries } from './plugin-series.ts';
+import type { HistogramSeries } from './histogram-series.ts';
 import type { Reservoir } from './reservoir.ts';
 import type { ScalarSeries } from './scalar-series.ts';
 import { emptyGraphSources, type GraphSources } from './graph-sources.ts';
@@ -58,7 +59,7 @@ export interface Entry<S> {
 
 export class RunData {
   readonly scalars = new Map<string, Entry<ScalarSeries>>();
-  readonly histograms = new Map<string, Entry<Reservoir<HistItem>>>();
+  readonly histograms = new Map<string, Entry<HistogramSeries>>();
   readonly images = new Map<string, Entry<ImageSeries>>();
   readonly texts = new Map<string, Reservoir<TextItem>>();
   readonly tensors = new Map<string, { plugin: string; count: number }>();

@@ -8,10 +8,11 @@ import { isRestart } from '../logs/rewind.ts';
 import { withExactSteps } from './exact-steps.ts';
 import { noteGraphData, type GraphSources } from './graph-sources.ts';
 import { noteHparamsDetail, type HparamsDetail } from './hparams-detail.ts';
+import { HistogramSeries } from './histogram-series.ts';
 import { ImageSeries } from './image-series.ts';
 import { PLUGIN_SAMPLE_DEFAULTS, PluginSeries } from './plugin-series.ts';
 import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
-import { RunData, STORE_BOUNDS, type Entry, type HistItem, type Kind, type TextItem, type Track } from './run-data.ts';
+import { RunData, STORE_BOUNDS, type Entry, type Kind, type TextItem, type Track } from './run-data.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
 import { ScalarSeries } from './scalar-series.ts';
 
@@ -23,7 +24,7 @@ export { STORE_BOUNDS, type HistItem } from './run-data.ts';
 /** One stored series itself (not a copy), for readers that walk it in place (replays). */
 export type StoredSeries =
   | { kind: 'scalars'; tag: string; series: ScalarSeries }
-  | { kind: 'histograms'; tag: string; series: Reservoir<HistItem> }
+  | { kind: 'histograms'; tag: string; series: HistogramSeries }
   | { kind: 'images'; tag: string; series: ImageSeries };
 
 export interface HparamsInfo {
@@ -56,9 +57,9 @@ export class SeriesStore {
     const rd = this.runData(run, true);
     if (rd.startTime === undefined && records.length > 0 && Number.isFinite(records[0].wallTime)) rd.startTime = records[0].wallTime;
     const epoch = ++this.epoch;
-    const touched: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>[] = [];
+    const touched: Entry<ScalarSeries | HistogramSeries | ImageSeries>[] = [];
     // begin() before adding (an image batch's ids start at the series' next id), note() after.
-    const begin = (e: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>): Track => {
+    const begin = (e: Entry<ScalarSeries | HistogramSeries | ImageSeries>): Track => {
       const t = e.track;
       if (t.epoch !== epoch) {
         t.epoch = epoch;
@@ -92,10 +93,10 @@ export class SeriesStore {
           break;
         }
         case 'histogram': {
-          const e = this.entry(rd, run, 'histograms', rec.tag, () => new Reservoir<HistItem>(this.limits.histograms, this.rng));
+          const e = this.entry(rd, run, 'histograms', rec.tag, () => new HistogramSeries(this.limits.histograms, this.rng));
           if (!e) break;
           this.noteTagInfo(rd, rec.tag, rec);
-          note(begin(e), e.series.add(rec.step, { wallTime: rec.wallTime, buckets: rec.buckets }));
+          note(begin(e), e.series.add(rec.step, rec.wallTime, rec.buckets));
           break;
         }
         case 'image': {
@@ -256,8 +257,7 @@ export class SeriesStore {
     return last === undefined ? undefined : s!.tuples(last - 1).at(-1);
   }
   histograms(run: string, tag: string, afterStep?: number): HistogramTuple[] {
-    const e = this.data.get(run)?.histograms.get(tag);
-    return e ? e.series.items(afterStep).map(({ step, item }) => [item.wallTime, step, item.buckets]) : [];
+    return this.data.get(run)?.histograms.get(tag)?.series.tuples(afterStep) ?? [];
   }
   images(run: string, tag: string, afterStep?: number): ImageRef[] {
     return this.data.get(run)?.images.get(tag)?.series.refs(afterStep) ?? [];
@@ -420,7 +420,7 @@ export class SeriesStore {
     rd.tagInfo.set(tag, { displayName: rec.displayName ?? '', description: rec.description ?? '' });
   }
 
-  private batchDelta(run: string, e: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>): SeriesDelta | undefined {
+  private batchDelta(run: string, e: Entry<ScalarSeries | HistogramSeries | ImageSeries>): SeriesDelta | undefined {
     const { tag, track: t } = e;
     if (!t.reset && t.slots.length === 0) return undefined;
     const reset = t.reset ? { reset: true as const } : {};
@@ -432,14 +432,11 @@ export class SeriesStore {
       return { kind: 'images', run, tag, ...reset, points: t.reset ? s.refs() : s.refsForSlots(t.slots, t.minIndex) };
     }
     let points: HistogramTuple[];
-    if (t.reset) points = this.histograms(run, tag);
+    if (t.reset) points = s.tuples();
     else {
       points = Array.from(new Set(t.slots))
         .sort((a, b) => s.stepAt(a) - s.stepAt(b))
-        .map((slot) => {
-          const it = s.itemAt(slot) as HistItem;
-          return [it.wallTime, s.stepAt(slot), it.buckets];
-        });
+        .map((slot) => s.tupleAt(slot) as HistogramTuple);
     }
     return { kind: 'histograms', run, tag, ...reset, points };
   }
