@@ -9,7 +9,8 @@ import { displayUrl, packageVersion, resolveConfig, type AppConfig, type Resolve
 import { answerClientError } from './http/client-error.ts';
 import { createHttpApp } from './http/router.ts';
 import { LiveHub } from './live/hub.ts';
-import { createIngest, type Ingest } from './live/ingest.ts';
+import { createIngest, createPackedIngest, type Ingest } from './live/ingest.ts';
+import { ProgressPublisher } from './live/load-progress.ts';
 import { RunControl } from './live/run-control.ts';
 import { RunsService } from './live/runs-service.ts';
 import { LogdirWatcher } from './logs/logdir.ts';
@@ -33,6 +34,8 @@ export interface App {
   ingest: Ingest;
   /** Resolves with the training backend once known (null when training is off or unavailable). */
   backend: Promise<BackendName | null>;
+  /** The initial read of the logdir is done (at once unless config.backgroundLoad). */
+  loaded: Promise<void>;
 }
 
 export async function createApp(input: AppConfig): Promise<App> {
@@ -64,9 +67,17 @@ export async function createApp(input: AppConfig): Promise<App> {
   const version = packageVersion();
   const currentBackend = () => manager?.backend ?? null;
 
+  const packedIngest = createPackedIngest(store, hub, runs, (m) => log.warn(m));
+  const progress = new ProgressPublisher((run) => {
+    const info = runs.info(run);
+    if (info) hub.publishRuns([info]);
+  });
   const watcher = new LogdirWatcher(config.logdir, {
     reloadIntervalSec: config.reloadIntervalSec,
     onRecords: ingest,
+    loadWorkers: config.loadWorkers,
+    onPacked: packedIngest,
+    onLoadProgress: (run) => progress.changed(run, watcher.loadProgress(run) === undefined),
     onRun: (run) => {
       try {
         if (!store.hasRun(run)) store.addRun(run);
@@ -88,6 +99,8 @@ export async function createApp(input: AppConfig): Promise<App> {
       log.warn(`[run ${run}] ${message}`);
     },
   });
+
+  runs.loadProgress = (run) => watcher.loadProgress(run);
 
   if (manager) {
     const ownRunDirs = new Set<string>();
@@ -114,11 +127,10 @@ export async function createApp(input: AppConfig): Promise<App> {
   const io = createSocketServer(server, { config, store, hub, runs, control, backend: currentBackend, version });
   broadcast = broadcaster(io);
 
-  try {
-    await watcher.start();
-  } catch (e) {
-    log.error(`cannot watch logdir ${config.logdir}: ${(e as Error).message}`);
-  }
+  const startWatcher = () =>
+    watcher.start().catch((e: unknown) => log.error(`cannot watch logdir ${config.logdir}: ${(e as Error).message}`));
+  // In the background, the port opens at once and runs say how far their reading is (RunInfo.loading).
+  if (!config.backgroundLoad) await startWatcher();
 
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
@@ -143,6 +155,7 @@ export async function createApp(input: AppConfig): Promise<App> {
     await manager?.close();
     throw e;
   });
+  const loaded = config.backgroundLoad ? startWatcher() : Promise.resolve();
   // From here on a socket error must not crash the process.
   server.on('error', (e) => log.error(`HTTP server error: ${e.message}`));
   server.on('clientError', answerClientError);
@@ -166,6 +179,7 @@ export async function createApp(input: AppConfig): Promise<App> {
     manager,
     ingest,
     backend,
+    loaded,
     url() {
       const a = server.address() as AddressInfo | null;
       return displayUrl(config.host, a?.port ?? config.port);
@@ -177,6 +191,7 @@ export async function createApp(input: AppConfig): Promise<App> {
           io.close(() => resolve());
           server.closeAllConnections();
         });
+        progress.close();
         await watcher.stop();
         await manager?.close();
       })();

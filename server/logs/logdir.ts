@@ -8,7 +8,10 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { annotate } from './annotate.ts';
 import { EventDecoder } from './event-codec.ts';
+import { LoadState, parallelLoad, type LoadRun, type Progress } from './initial-load.ts';
+import { unpackRecords, type PackedRecords } from './packed-records.ts';
 import { EventFileTailer, type ReadOptions } from './event-file-reader.ts';
 import { DirWatches } from './dir-watches.ts';
 import { scanLogdir, type FoundFile } from './logdir-scan.ts';
@@ -22,6 +25,14 @@ export interface LogdirWatcherOptions {
   onRun?: (run: string) => void;
   onRunRemoved?: (run: string) => void;
   onWarning?: (run: string, message: string) => void;
+  /** Worker threads for the initial load (default 0: the main thread reads everything). */
+  loadWorkers?: number;
+  /** The initial load uses the workers only from this many bytes on (default 64 MiB; smaller loads are quicker without). */
+  parallelMinBytes?: number;
+  /** Records of the workers, packed (default: unpacked and given to onRecords). */
+  onPacked?: (run: string, packed: PackedRecords) => void;
+  /** A run's initial-load progress changed (loadProgress), or it is loaded (loadProgress undefined). */
+  onLoadProgress?: (run: string) => void;
 }
 
 /**
@@ -35,6 +46,8 @@ const MAX_DEPTH = 64;
 const RESCAN_COST_FACTOR = 10;
 /** Longest wait for chokidar's initial scan in start(). */
 const WATCHER_READY_MS = 10_000;
+/** A worker's poll: its records are packed and handed over, so bigger slices cost the main thread nothing. */
+const PARALLEL_BYTES_PER_POLL = 2 << 20;
 
 interface FileState extends Omit<FoundFile, 'name'> {
   tailer: EventFileTailer;
@@ -79,6 +92,8 @@ export class LogdirWatcher {
   private lastRescan = 0;
   private rescanCost = 0;
   private stopped = false;
+  /** The initial load in progress (null after it). */
+  private load: LoadState | null = null;
 
   constructor(logdir: string, opts: LogdirWatcherOptions) {
     this.logdir = path.resolve(logdir);
@@ -87,10 +102,13 @@ export class LogdirWatcher {
     this.intervalMs = Math.max(50, (Number.isFinite(sec) && sec > 0 ? sec : 1) * 1000);
   }
 
-  /** Reads everything on disk (resolves after it), then watches and polls. */
+  /**
+   * Reads everything on disk (resolves after it), then watches and polls. Every run is known (onRun) before
+   * any is read; with loadWorkers, runs are read on worker threads, those named by want() first.
+   */
   async start(): Promise<void> {
     this.stopped = false;
-    this.running = this.tick(true);
+    this.running = this.initialLoad();
     await this.running;
     this.running = null;
     if (this.stopped) return;
@@ -102,6 +120,54 @@ export class LogdirWatcher {
       this.kick(false);
     }, this.intervalMs);
     this.timer.unref?.();
+  }
+
+  /** Bytes read of the bytes found, for a run still in its initial load; undefined once loaded. */
+  loadProgress(run: string): Progress | undefined {
+    const rs = this.runStates.get(run);
+    return this.load?.progress(run, (real) => rs?.files.get(real)?.tailer.position ?? 0);
+  }
+
+  /** Runs a client is looking at: read them first while the initial load lasts. */
+  want(runs: readonly string[]): void {
+    this.load?.want(runs);
+  }
+
+  private async initialLoad(): Promise<void> {
+    const load = new LoadState();
+    this.load = load;
+    try {
+      await this.rescan();
+      const targets = [...this.runStates.keys()].map((r) => this.loadRun(r)!);
+      const bytes = await load.measure(targets);
+      for (const r of load.runs()) this.safe(r, () => this.opts.onLoadProgress?.(r));
+      const workers = this.opts.loadWorkers ?? 0;
+      if (workers > 0 && bytes >= (this.opts.parallelMinBytes ?? 64 << 20) && !this.stopped) {
+        await parallelLoad(load, {
+          workers,
+          maxBytesPerPoll: PARALLEL_BYTES_PER_POLL,
+          ...(this.opts.lenient === undefined ? {} : { lenient: this.opts.lenient }),
+          stopped: () => this.stopped,
+          current: (run) => this.loadRun(run),
+          onPacked: (run, p) => this.safe(run, () => (this.opts.onPacked ? this.opts.onPacked(run, p) : this.opts.onRecords(run, unpackRecords(p)))),
+          onWarning: (run, m) => this.safe(run, () => this.opts.onWarning?.(run, m)),
+          onLoaded: (run) => this.safe(run, () => this.opts.onLoadProgress?.(run)),
+          onProgress: (run) => this.safe(run, () => this.opts.onLoadProgress?.(run)),
+        });
+      }
+    } catch (e) {
+      this.warnOnce('.', `logdir ${this.logdir}: ${(e as Error).message}`);
+    }
+    await this.tick(true);
+    this.load = null;
+    for (const r of load.runs()) this.safe(r, () => this.opts.onLoadProgress?.(r));
+  }
+
+  private loadRun(run: string): LoadRun | undefined {
+    const rs = this.runStates.get(run);
+    if (!rs) return undefined;
+    const files = [...rs.files.values()].map((f) => ({ real: f.real, tailer: f.tailer, setLastWarnings: (w: string[]) => (f.lastWarnings = new Set(w)) }));
+    return { run, key: rs, decoder: rs.decoder, annotated: rs.annotated, files };
   }
 
   /** Never read this file (our own trainers write it; their points arrive in-process). */
@@ -409,29 +475,15 @@ export class LogdirWatcher {
       }
       f.lastWarnings = fresh;
       if (r.records.length > 0) {
-        this.annotate(rs, r.records);
+        annotate(rs.decoder.tagInfo, rs.annotated, r.records);
         this.safe(rs.name, () => this.opts.onRecords(rs.name, r.records));
       }
+      if (this.load) this.safe(rs.name, () => this.opts.onLoadProgress?.(rs.name));
       // Unread bytes left (a bounded poll of a big file): continue right after this tick.
       const advanced = f.tailer.position - before;
       if (r.truncatedAt === null && advanced > 0 && (changed ? advanced >= MAX_BYTES_PER_POLL : f.tailer.position < size)) more = true;
     }
     return more;
-  }
-
-  /** Put each tag's display name/description (from its first metadata) on its first record. */
-  private annotate(rs: RunState, records: LogRecord[]): void {
-    const info = rs.decoder.tagInfo;
-    if (!info || info.size === rs.annotated.size) return;
-    for (const rec of records) {
-      if (rec.kind !== 'scalar' && rec.kind !== 'histogram' && rec.kind !== 'image') continue;
-      if (rs.annotated.has(rec.tag)) continue;
-      const ti = info.get(rec.tag);
-      if (!ti) continue;
-      rs.annotated.add(rec.tag);
-      if (rec.displayName === undefined && ti.displayName) rec.displayName = ti.displayName;
-      if (rec.description === undefined && ti.description) rec.description = ti.description;
-    }
   }
 
   private warnOnce(run: string, message: string): void {

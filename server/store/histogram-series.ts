@@ -19,6 +19,9 @@ function grown(length: number, need: number): number {
   return Math.max(need, length < BIG_POOL ? length * 2 : Math.ceil(length * 1.25));
 }
 
+/** Reused by add() to flatten Bucket[] (single-threaded: one add at a time). */
+let scratch = new Float64Array(3 * 1024);
+
 export interface HistItemView {
   wallTime: number;
   buckets: Bucket[];
@@ -49,13 +52,26 @@ export class HistogramSeries extends ReservoirCore {
   }
 
   add(step: number, wallTime: number, buckets: readonly Bucket[]): AddResult {
-    const n = this.n;
+    const n = buckets.length;
+    if (scratch.length < n * 3) scratch = new Float64Array(n * 3 * 2);
+    for (let k = 0, b = 0; k < n; k++, b += 3) {
+      const bk = buckets[k];
+      scratch[b] = bk[0];
+      scratch[b + 1] = bk[1];
+      scratch[b + 2] = bk[2];
+    }
+    return this.addFlat(step, wallTime, scratch, 0, n);
+  }
+
+  /** add() with the buckets as n [left, right, count] triples in flat[at ..] (as load workers hand them over). */
+  addFlat(step: number, wallTime: number, flat: Float64Array, at: number, n: number): AddResult {
+    const kept = this.n;
     const res = this.place(step);
     if (!res.accepted) return res;
     const slot = res.slot;
-    // A replaced slot (sampling past capacity) frees its buckets; a fresh one (slot === n) had none.
-    if (slot < n) this.forget(slot);
-    this.write(slot, wallTime, buckets);
+    // A replaced slot (sampling past capacity) frees its buckets; a fresh one (slot === kept) had none.
+    if (slot < kept) this.forget(slot);
+    this.write(slot, wallTime, flat, at, n);
     return res;
   }
 
@@ -117,13 +133,12 @@ export class HistogramSeries extends ReservoirCore {
     return out;
   }
 
-  private write(slot: number, wallTime: number, b: readonly Bucket[]): void {
-    const n = b.length;
+  private write(slot: number, wallTime: number, src: Float64Array, at: number, n: number): void {
     let contiguous = n > 0;
     let fits32 = true;
-    for (let k = 0; k < n; k++) {
-      if (k > 0 && contiguous && !Object.is(b[k][0], b[k - 1][1])) contiguous = false;
-      const c = b[k][2];
+    for (let k = 0, b = at; k < n; k++, b += 3) {
+      if (k > 0 && contiguous && !Object.is(src[b], src[b - 2])) contiguous = false;
+      const c = src[b + 2];
       if (fits32 && !Object.is(Math.fround(c), c)) fits32 = false;
     }
     const edgeLen = contiguous ? n + 1 : 2 * n;
@@ -133,21 +148,21 @@ export class HistogramSeries extends ReservoirCore {
     this.used64 += need64;
     const e = this.f64;
     if (contiguous) {
-      for (let k = 0; k < n; k++) e[o + k] = b[k][0];
-      e[o + n] = b[n - 1][1];
+      for (let k = 0; k < n; k++) e[o + k] = src[at + 3 * k];
+      e[o + n] = src[at + 3 * n - 2];
     } else {
       for (let k = 0; k < n; k++) {
-        e[o + k] = b[k][0];
-        e[o + n + k] = b[k][1];
+        e[o + k] = src[at + 3 * k];
+        e[o + n + k] = src[at + 3 * k + 1];
       }
     }
     let o32 = 0;
     if (fits32) {
       o32 = this.used32;
       this.used32 += n;
-      for (let k = 0; k < n; k++) this.f32[o32 + k] = b[k][2];
+      for (let k = 0; k < n; k++) this.f32[o32 + k] = src[at + 3 * k + 2];
     } else {
-      for (let k = 0; k < n; k++) e[o + edgeLen + k] = b[k][2];
+      for (let k = 0; k < n; k++) e[o + edgeLen + k] = src[at + 3 * k + 2];
     }
     this.wall[slot] = wallTime;
     this.off64[slot] = o;

@@ -54,6 +54,8 @@ export interface Entry<S> {
   kind: Kind;
   tag: string;
   series: S;
+  /** The series' bytes when last counted (see RunData.bytes). */
+  bytes: number;
   track: Track;
 }
 
@@ -76,6 +78,8 @@ export class RunData {
   readonly warnings: string[] = [];
   droppedWarnings = 0;
   readonly tagLimitWarned = new Set<string>();
+  /** Bytes held by the run's sampled series as of the last ingest (what --max-memory counts). */
+  bytes = 0;
   /** See SeriesStore.resetMark. */
   resetMark = 0;
   /** Exact decimal of steps past 2^53, by their (rounded) number. */
