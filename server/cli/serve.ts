@@ -29,6 +29,8 @@ export interface ServeOptions {
   buildIfNeeded?: boolean;
   training?: boolean;
   webDir?: string;
+  maxMemory?: string;
+  loadWorkers?: string;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'gpu', 'node', 'wasm', 'cpu'];
@@ -85,6 +87,9 @@ export function serveConfig(o: ServeOptions): AppConfig {
     training: o.training !== false,
     webDir: o.webDir ? path.resolve(o.webDir) : DEFAULT_WEB_DIR,
     windowTitle: o.window_title,
+    maxMemoryMb: o.maxMemory === undefined ? undefined : intIn('max-memory', o.maxMemory, 16, 1 << 24),
+    loadWorkers: o.loadWorkers === undefined ? undefined : intIn('load-workers', o.loadWorkers, 0, 256),
+    backgroundLoad: true,
   };
 }
 
@@ -152,6 +157,8 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--build-if-needed', 'build the dashboard first when dist/web is missing or older than web/src')
     .option('--no-training', 'read-only dashboard: no training runs (tfjs is never loaded)')
     .option('--web-dir <dir>', 'built dashboard to serve', DEFAULT_WEB_DIR)
+    .option('--max-memory <MB>', 'store memory beyond which the least recently viewed runs leave memory (re-read when viewed again); default 1024')
+    .option('--load-workers <n>', 'threads reading the logdir at start (default: one per core; 0 = the main thread)')
     .action(async (opts: ServeOptions) => {
       process.exitCode = await run(opts);
     });

@@ -127,12 +127,28 @@ export interface ParallelLoadOptions {
   onWarning(run: string, message: string): void;
   onLoaded(run: string): void;
   onProgress(run: string): void;
+  /** Read a run on the main thread (to its end), as the watcher's polls do. */
+  readHere(run: string): Promise<void>;
 }
 
-/** Read every pending run of `state` on worker threads; a run a worker fails on is left to the caller. */
+/**
+ * Read every pending run of `state` on worker threads; a run a worker fails on is left to the caller.
+ * Workers take a while to start (a second or more on a busy machine): until the first one delivers,
+ * the main thread reads runs too.
+ */
 export async function parallelLoad(state: LoadState, o: ParallelLoadOptions): Promise<void> {
   const inJob = new Map<string, LoadRun>();
-  await runLoadPool(
+  let workersUp = false;
+  const here = (async () => {
+    while (!workersUp && !o.stopped()) {
+      const run = state.next();
+      if (run === undefined) break;
+      await o.readHere(run);
+      state.loaded(run);
+      o.onLoaded(run);
+    }
+  })();
+  const pool = runLoadPool(
     Math.min(o.workers, state.pending.size),
     () => {
       for (let run = state.next(); run !== undefined; run = state.next()) {
@@ -155,6 +171,7 @@ export async function parallelLoad(state: LoadState, o: ParallelLoadOptions): Pr
     },
     {
       batch(run, real, packed, warnings, position) {
+        workersUp = true;
         if (o.current(run)?.key !== inJob.get(run)?.key) return; // removed while loading
         for (const w of warnings) o.onWarning(run, w);
         state.setPosition(real, position);
@@ -185,4 +202,5 @@ export async function parallelLoad(state: LoadState, o: ParallelLoadOptions): Pr
     },
     o.stopped,
   );
+  await Promise.all([here, pool]);
 }

@@ -92,6 +92,9 @@ export class LogdirWatcher {
   private lastRescan = 0;
   private rescanCost = 0;
   private stopped = false;
+  /** Runs whose data left memory: their files are not read until reread(). */
+  private readonly parked = new Set<string>();
+  private readonly rereads = new Map<string, (() => void)[]>();
   /** The initial load in progress (null after it). */
   private load: LoadState | null = null;
 
@@ -128,6 +131,52 @@ export class LogdirWatcher {
     return this.load?.progress(run, (real) => rs?.files.get(real)?.tailer.position ?? 0);
   }
 
+  /** Stop reading this run's files (its data left memory); reread() brings it back. */
+  park(run: string): void {
+    this.parked.add(run);
+  }
+
+  /** Read a run's files again from their start (after park()); resolves once they are read to their end. */
+  reread(run: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const waiters = this.rereads.get(run) ?? [];
+      waiters.push(resolve);
+      this.rereads.set(run, waiters);
+      this.schedule();
+    });
+  }
+
+  private async doRereads(): Promise<void> {
+    for (const [run, waiters] of [...this.rereads]) {
+      this.rereads.delete(run);
+      this.parked.delete(run);
+      const rs = this.runStates.get(run);
+      if (rs) {
+        // A fresh decoder and tailers at offset 0: the run is read as if found for the first time.
+        rs.decoder = new EventDecoder();
+        rs.annotated = new Set();
+        let i = 0;
+        for (const f of rs.files.values()) {
+          f.tailer = new EventFileTailer(f.real, this.tailerOptions(rs.decoder));
+          if (++i < rs.files.size) f.tailer.markComplete();
+          f.lastWarnings = new Set();
+        }
+        await this.readRun(run);
+      }
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Read a run's files to their end now. */
+  private async readRun(run: string): Promise<void> {
+    const rs = this.runStates.get(run);
+    if (!rs) return;
+    const list = [...rs.files.values()].map((f): [RunState, FileState] => [rs, f]);
+    while (!this.stopped && (await this.pollList(list))) {
+      // read on until every file is at its end
+    }
+  }
+
   /** Runs a client is looking at: read them first while the initial load lasts. */
   want(runs: readonly string[]): void {
     this.load?.want(runs);
@@ -153,6 +202,7 @@ export class LogdirWatcher {
           onWarning: (run, m) => this.safe(run, () => this.opts.onWarning?.(run, m)),
           onLoaded: (run) => this.safe(run, () => this.opts.onLoadProgress?.(run)),
           onProgress: (run) => this.safe(run, () => this.opts.onLoadProgress?.(run)),
+          readHere: (run) => this.readRun(run),
         });
       }
     } catch (e) {
@@ -165,7 +215,7 @@ export class LogdirWatcher {
 
   private loadRun(run: string): LoadRun | undefined {
     const rs = this.runStates.get(run);
-    if (!rs) return undefined;
+    if (!rs || this.parked.has(run)) return undefined;
     const files = [...rs.files.values()].map((f) => ({ real: f.real, tailer: f.tailer, setLastWarnings: (w: string[]) => (f.lastWarnings = new Set(w)) }));
     return { run, key: rs, decoder: rs.decoder, annotated: rs.annotated, files };
   }
@@ -202,6 +252,8 @@ export class LogdirWatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const waiters of this.rereads.values()) for (const w of waiters) w();
+    this.rereads.clear();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const w = this.watcher;
@@ -271,7 +323,7 @@ export class LogdirWatcher {
     this.running = this.tick(false).finally(() => {
       this.running = null;
       // Work requested while the tick ran is done right away (no extra event-loop turn).
-      if (this.rescanWanted || this.pollAllWanted || this.dirty.size > 0) this.schedule();
+      if (this.rescanWanted || this.pollAllWanted || this.dirty.size > 0 || this.rereads.size > 0) this.schedule();
     });
   }
 
@@ -281,6 +333,7 @@ export class LogdirWatcher {
    */
   private async tick(drain: boolean): Promise<void> {
     try {
+      if (this.rereads.size > 0) await this.doRereads();
       const now = Date.now();
       const timed = this.timerDue;
       this.timerDue = false;
@@ -449,7 +502,7 @@ export class LogdirWatcher {
     let more = false;
     let read = false;
     for (const [rs, f] of list) {
-      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
+      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real) || this.parked.has(rs.name)) continue;
       // Let sockets and timers run between files that produced work.
       if (read) await new Promise<void>((res) => setImmediate(res));
       read = false;
@@ -467,7 +520,7 @@ export class LogdirWatcher {
       const r = await f.tailer.poll();
       read = true;
       // ignoreFile/stop/removal may have happened while reading: drop what this poll produced.
-      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
+      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real) || this.parked.has(rs.name)) continue;
       const fresh = new Set<string>();
       for (const w of r.warnings) {
         fresh.add(w);

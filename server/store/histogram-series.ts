@@ -192,7 +192,7 @@ export class HistogramSeries extends ReservoirCore {
     const short64 = this.used64 + len64 > this.f64.length;
     const short32 = this.used32 + len32 > this.f32.length;
     if (!short64 && !short32) return;
-    if ((short64 && this.dead64 * 2 >= this.used64) || (short32 && this.dead32 * 2 >= this.used32)) this.compact();
+    if ((short64 && this.dead64 * 4 >= this.used64) || (short32 && this.dead32 * 4 >= this.used32)) this.compact();
     if (this.used64 + len64 > this.f64.length) {
       const next = new Float64Array(grown(this.f64.length, this.used64 + len64));
       next.set(this.f64.subarray(0, this.used64));

@@ -185,20 +185,35 @@ export class SeriesStore extends StoreCore {
   }
 
   removeRun(run: string): void {
-    this.data.delete(run);
+    this.dropData(run);
+    this.evicted.delete(run);
+  }
+
+  /**
+   * Drop a run's data from memory but keep the run known (listed, ordered by its start time): the memory
+   * bound does this to runs nobody looked at lately. The next ingest for it starts it over (a re-read).
+   */
+  evictRun(run: string): void {
+    const rd = this.data.get(run);
+    if (!rd) return;
+    this.evicted.set(run, rd.startTime);
+    this.dropData(run);
+  }
+  isEvicted(run: string): boolean {
+    return this.evicted.has(run);
   }
 
   // ---------- reading ----------
 
   runs(): string[] {
-    return [...this.data.keys()];
+    return this.evicted.size === 0 ? [...this.data.keys()] : [...this.data.keys(), ...this.evicted.keys()];
   }
   /** Wall time of the run's first record; undefined while it has none. */
   startTime(run: string): number | undefined {
-    return this.data.get(run)?.startTime;
+    return this.data.get(run)?.startTime ?? this.evicted.get(run);
   }
   hasRun(run: string): boolean {
-    return this.data.has(run);
+    return this.data.has(run) || this.evicted.has(run);
   }
   scalarTags(run: string): string[] {
     return [...(this.data.get(run)?.scalars.keys() ?? [])];

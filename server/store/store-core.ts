@@ -28,6 +28,29 @@ export class StoreCore {
   protected readonly pendingWarnings = new Map<string, string[]>();
   private epoch = 0;
   protected resetSeq = 0;
+  /** Runs whose data left memory (evictRun), with their start time (they keep their place in the list). */
+  protected readonly evicted = new Map<string, number | undefined>();
+  private bytesTotal = 0;
+
+  /** Bytes held by every run's sampled series (typed arrays and image bytes): what --max-memory bounds. */
+  get totalBytes(): number {
+    return this.bytesTotal;
+  }
+  /** Bytes held by one run's sampled series (0 when evicted or unknown). */
+  runBytes(run: string): number {
+    return this.data.get(run)?.bytes ?? 0;
+  }
+  /** Runs whose data is in memory. */
+  residentRuns(): string[] {
+    return [...this.data.keys()];
+  }
+
+  protected dropData(run: string): void {
+    const rd = this.data.get(run);
+    if (!rd) return;
+    this.bytesTotal -= rd.bytes;
+    this.data.delete(run);
+  }
 
   /** Plugins not given in `limits` keep their default (DEFAULT_LIMITS). */
   constructor(limits: Partial<SampleLimits> = DEFAULT_LIMITS, rng: Rng = Math.random) {
@@ -86,6 +109,7 @@ export class StoreCore {
     for (const e of b.touched) {
       const now = e.series.bytes;
       rd.bytes += now - e.bytes;
+      this.bytesTotal += now - e.bytes;
       e.bytes = now;
     }
     if (!wantDeltas) return [];
@@ -105,6 +129,7 @@ export class StoreCore {
       rd.resetMark = ++this.resetSeq;
       rd.plugins = new PluginSeries(this.limits, this.rng, STORE_BOUNDS.tagsPerKind);
       this.data.set(run, rd);
+      this.evicted.delete(run);
       const pending = this.pendingWarnings.get(run);
       if (pending) {
         rd.warnings.push(...pending);
