@@ -11,6 +11,8 @@ import { createHttpApp } from './http/router.ts';
 import { LiveHub } from './live/hub.ts';
 import { createIngest, createPackedIngest, type Ingest } from './live/ingest.ts';
 import { ProgressPublisher } from './live/load-progress.ts';
+import { MemoryBound } from './live/memory-bound.ts';
+import { diskReloader } from './store/run-reloader.ts';
 import { RunControl } from './live/run-control.ts';
 import { RunsService } from './live/runs-service.ts';
 import { LogdirWatcher } from './logs/logdir.ts';
@@ -74,9 +76,15 @@ export async function createApp(input: AppConfig): Promise<App> {
   });
   const watcher = new LogdirWatcher(config.logdir, {
     reloadIntervalSec: config.reloadIntervalSec,
-    onRecords: ingest,
+    onRecords: (run, records) => {
+      ingest(run, records);
+      memory.enforce();
+    },
     loadWorkers: config.loadWorkers,
-    onPacked: packedIngest,
+    onPacked: (run, packed) => {
+      packedIngest(run, packed);
+      memory.enforce();
+    },
     onLoadProgress: (run) => progress.changed(run, watcher.loadProgress(run) === undefined),
     onRun: (run) => {
       try {
@@ -101,6 +109,12 @@ export async function createApp(input: AppConfig): Promise<App> {
   });
 
   runs.loadProgress = (run) => watcher.loadProgress(run);
+  // Runs our trainer writes are never dropped: the watcher does not read their files, so nothing could bring them back.
+  const memory = new MemoryBound(store, config.maxMemoryMb * 2 ** 20, diskReloader(watcher), (run) => !manager?.list().some((r) => r.name === run));
+  const viewed = (list: string[]): Promise<void> => {
+    watcher.want(list);
+    return memory.touch(list);
+  };
 
   if (manager) {
     const ownRunDirs = new Set<string>();
@@ -120,17 +134,18 @@ export async function createApp(input: AppConfig): Promise<App> {
     });
   }
 
-  const app = createHttpApp({ config, store, runs, backend: currentBackend, version });
+  const app = createHttpApp({ config, store, runs, backend: currentBackend, version, beforeRead: viewed });
   const server = http.createServer(app);
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
-  const io = createSocketServer(server, { config, store, hub, runs, control, backend: currentBackend, version });
+  const io = createSocketServer(server, { config, store, hub, runs, control, backend: currentBackend, version, onRunsViewed: (list) => void viewed(list) });
   broadcast = broadcaster(io);
 
   const startWatcher = () =>
     watcher.start().catch((e: unknown) => log.error(`cannot watch logdir ${config.logdir}: ${(e as Error).message}`));
   // In the background, the port opens at once and runs say how far their reading is (RunInfo.loading).
   if (!config.backgroundLoad) await startWatcher();
+  else await watcher.discover(); // every run is listed from the first request on
 
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {

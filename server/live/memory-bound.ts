@@ -16,7 +16,8 @@ export class MemoryBound {
     private readonly store: SeriesStore,
     readonly limitBytes: number,
     private readonly reloader: RunReloader,
-    private readonly onEvicted: (run: string) => void = () => {},
+    /** Runs that may leave memory (not, e.g., runs our own trainer writes). */
+    private readonly evictable: (run: string) => boolean = () => true,
   ) {}
 
   /** The runs were just viewed; resolves once any of them that had left memory is back. */
@@ -47,7 +48,7 @@ export class MemoryBound {
     if (this.store.totalBytes <= this.limitBytes) return;
     const candidates = this.store
       .residentRuns()
-      .filter((r) => !this.reloading.has(r))
+      .filter((r) => !this.reloading.has(r) && this.evictable(r))
       .sort((a, b) => (this.lastView.get(a) ?? 0) - (this.lastView.get(b) ?? 0));
     for (const run of candidates) {
       if (this.store.totalBytes <= this.limitBytes) break;
@@ -55,7 +56,6 @@ export class MemoryBound {
       this.reloader.release(run);
       this.store.evictRun(run);
       this.evictions++;
-      this.onEvicted(run);
     }
   }
 }

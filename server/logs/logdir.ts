@@ -95,8 +95,9 @@ export class LogdirWatcher {
   /** Runs whose data left memory: their files are not read until reread(). */
   private readonly parked = new Set<string>();
   private readonly rereads = new Map<string, (() => void)[]>();
-  /** The initial load in progress (null after it). */
+  /** The initial load in progress (null after it), and the bytes it found to read. */
   private load: LoadState | null = null;
+  private loadBytes = 0;
 
   constructor(logdir: string, opts: LogdirWatcherOptions) {
     this.logdir = path.resolve(logdir);
@@ -123,6 +124,20 @@ export class LogdirWatcher {
       this.kick(false);
     }, this.intervalMs);
     this.timer.unref?.();
+  }
+
+  /** Find the runs (onRun for each) without reading them: start() reads them. */
+  async discover(): Promise<void> {
+    this.stopped = false;
+    try {
+      await this.rescan();
+      // Sizes too: a run listed from here on says it is loading (loadProgress) until it is read.
+      const load = new LoadState();
+      this.loadBytes = await load.measure([...this.runStates.keys()].map((r) => this.loadRun(r)!));
+      this.load = load;
+    } catch (e) {
+      this.warnOnce('.', `logdir ${this.logdir}: ${(e as Error).message}`);
+    }
   }
 
   /** Bytes read of the bytes found, for a run still in its initial load; undefined once loaded. */
@@ -183,12 +198,11 @@ export class LogdirWatcher {
   }
 
   private async initialLoad(): Promise<void> {
-    const load = new LoadState();
+    if (!this.load) await this.discover();
+    const load = this.load ?? new LoadState();
     this.load = load;
+    const bytes = this.loadBytes;
     try {
-      await this.rescan();
-      const targets = [...this.runStates.keys()].map((r) => this.loadRun(r)!);
-      const bytes = await load.measure(targets);
       for (const r of load.runs()) this.safe(r, () => this.opts.onLoadProgress?.(r));
       const workers = this.opts.loadWorkers ?? 0;
       if (workers > 0 && bytes >= (this.opts.parallelMinBytes ?? 64 << 20) && !this.stopped) {
