@@ -9,7 +9,10 @@ import { displayUrl, packageVersion, resolveConfig, type AppConfig, type Resolve
 import { answerClientError } from './http/client-error.ts';
 import { createHttpApp } from './http/router.ts';
 import { LiveHub } from './live/hub.ts';
-import { createIngest, type Ingest } from './live/ingest.ts';
+import { createIngest, createPackedIngest, type Ingest } from './live/ingest.ts';
+import { ProgressPublisher } from './live/load-progress.ts';
+import { MemoryBound } from './live/memory-bound.ts';
+import { diskReloader } from './store/run-reloader.ts';
 import { RunControl } from './live/run-control.ts';
 import { RunsService } from './live/runs-service.ts';
 import { LogdirWatcher } from './logs/logdir.ts';
@@ -33,6 +36,8 @@ export interface App {
   ingest: Ingest;
   /** Resolves with the training backend once known (null when training is off or unavailable). */
   backend: Promise<BackendName | null>;
+  /** The initial read of the logdir is done (at once unless config.backgroundLoad). */
+  loaded: Promise<void>;
 }
 
 export async function createApp(input: AppConfig): Promise<App> {
@@ -75,9 +80,27 @@ export async function createApp(input: AppConfig): Promise<App> {
   const version = packageVersion();
   const currentBackend = () => manager?.backend ?? null;
 
+  const packedIngest = createPackedIngest(store, hub, runs, (m) => log.warn(m));
+  const progress = new ProgressPublisher((run) => {
+    const info = runs.info(run);
+    if (info) hub.publishRuns([info]);
+  });
   const watcher = new LogdirWatcher(config.logdir, {
     reloadIntervalSec: config.reloadIntervalSec,
-    onRecords: cluster ? cluster.fromDisk(ingest) : ingest,
+    onRecords: (() => {
+      const bounded = (run: string, records: Parameters<typeof ingest>[1]) => {
+        ingest(run, records);
+        memory.enforce();
+      };
+      return cluster ? cluster.fromDisk(bounded) : bounded;
+    })(),
+    // In a cluster every record from disk must pass the stream dedup, which the packed path skips.
+    loadWorkers: cluster ? 0 : config.loadWorkers,
+    onPacked: (run, packed) => {
+      packedIngest(run, packed);
+      memory.enforce();
+    },
+    onLoadProgress: (run) => progress.changed(run, watcher.loadProgress(run) === undefined),
     onRun: (run) => {
       try {
         if (!store.hasRun(run)) store.addRun(run);
@@ -100,6 +123,14 @@ export async function createApp(input: AppConfig): Promise<App> {
     },
   });
 
+  runs.loadProgress = (run) => watcher.loadProgress(run);
+  // Runs our trainer writes are never dropped: the watcher does not read their files, so nothing could bring them back.
+  const memory = new MemoryBound(store, config.maxMemoryMb * 2 ** 20, diskReloader(watcher), (run) => !manager?.list().some((r) => r.name === run));
+  const viewed = (list: string[]): Promise<void> => {
+    watcher.want(list);
+    return memory.touch(list);
+  };
+
   if (manager) {
     const ownRunDirs = new Set<string>();
     // Our runs' points arrive in-process; the watcher must not read their files too. The run folder is
@@ -118,19 +149,19 @@ export async function createApp(input: AppConfig): Promise<App> {
     });
   }
 
-  const app = createHttpApp({ config, store, runs, backend: currentBackend, version });
+  const app = createHttpApp({ config, store, runs, backend: currentBackend, version, beforeRead: viewed });
   const server = http.createServer(app);
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
-  const io = createSocketServer(server, { config, store, hub, runs, control, backend: currentBackend, version });
+  const io = createSocketServer(server, { config, store, hub, runs, control, backend: currentBackend, version, onRunsViewed: (list) => void viewed(list) });
   broadcast = broadcaster(io);
   await cluster?.start({ io, ingest, manager, runChanged: (run, info) => hub.publishRuns([runs.info(run) ?? info]) });
 
-  try {
-    await watcher.start();
-  } catch (e) {
-    log.error(`cannot watch logdir ${config.logdir}: ${(e as Error).message}`);
-  }
+  const startWatcher = () =>
+    watcher.start().catch((e: unknown) => log.error(`cannot watch logdir ${config.logdir}: ${(e as Error).message}`));
+  // In the background, the port opens at once and runs say how far their reading is (RunInfo.loading).
+  if (!config.backgroundLoad) await startWatcher();
+  else await watcher.discover(); // every run is listed from the first request on
 
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
@@ -156,6 +187,7 @@ export async function createApp(input: AppConfig): Promise<App> {
     await cluster?.close();
     throw e;
   });
+  const loaded = config.backgroundLoad ? startWatcher() : Promise.resolve();
   // From here on a socket error must not crash the process.
   server.on('error', (e) => log.error(`HTTP server error: ${e.message}`));
   server.on('clientError', answerClientError);
@@ -179,6 +211,7 @@ export async function createApp(input: AppConfig): Promise<App> {
     manager,
     ingest,
     backend,
+    loaded,
     url() {
       const a = server.address() as AddressInfo | null;
       return displayUrl(config.host, a?.port ?? config.port);
@@ -190,6 +223,7 @@ export async function createApp(input: AppConfig): Promise<App> {
           io.close(() => resolve());
           server.closeAllConnections();
         });
+        progress.close();
         await watcher.stop();
         await manager?.close();
         await cluster?.close();

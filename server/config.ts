@@ -1,6 +1,7 @@
 // Server configuration: the shape createApp takes, its defaults, and the small pure helpers the CLI
 // uses to turn flags into it.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { BackendChoice } from '../shared/types.ts';
@@ -58,6 +59,12 @@ export interface AppConfig {
   redis?: string;
   /** With redis: train in this process as without it (runs still reach the other servers). */
   localTraining?: boolean;
+  /** Worker threads reading the logdir at start (default: one per core; 0: the main thread reads). */
+  loadWorkers?: number;
+  /** Listen before the logdir is read (runs answer with their progress meanwhile); default false. */
+  backgroundLoad?: boolean;
+  /** Store bytes beyond which the least recently viewed runs leave memory (re-read when viewed); default 1024 MiB. */
+  maxMemoryMb?: number;
 }
 
 export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger' | 'maxLogdirBytes' | 'redis'>> & {
@@ -103,6 +110,9 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     logger: c.logger ?? consoleLogger,
     redis: c.redis || undefined,
     localTraining: c.localTraining ?? false,
+    loadWorkers: c.loadWorkers ?? availableParallelism(),
+    backgroundLoad: c.backgroundLoad ?? false,
+    maxMemoryMb: c.maxMemoryMb ?? 1024,
   };
 }
 

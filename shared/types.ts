@@ -143,6 +143,8 @@ export interface RunInfo {
   startedBy?: string;
   /** How the run ended as its log says (hparams session end), for runs read from disk. */
   logStatus?: RunState;
+  /** While the server's initial read of the logdir has not finished this run: bytes read of its bytes. */
+  loading?: { bytesRead: number; totalBytes: number };
 }
 
 export interface TagInfo {

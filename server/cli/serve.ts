@@ -32,6 +32,8 @@ export interface ServeOptions {
   webDir?: string;
   redis?: string;
   localTraining?: boolean;
+  maxMemory?: string;
+  loadWorkers?: string;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'gpu', 'node', 'wasm', 'cpu'];
@@ -90,6 +92,9 @@ export function serveConfig(o: ServeOptions): AppConfig {
     windowTitle: o.window_title,
     redis: o.redis === undefined ? undefined : parseRedisUrl(o.redis),
     localTraining: Boolean(o.localTraining),
+    maxMemoryMb: o.maxMemory === undefined ? undefined : intIn('max-memory', o.maxMemory, 16, 1 << 24),
+    loadWorkers: o.loadWorkers === undefined ? undefined : intIn('load-workers', o.loadWorkers, 0, 256),
+    backgroundLoad: true,
   };
 }
 
@@ -159,6 +164,8 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--web-dir <dir>', 'built dashboard to serve', DEFAULT_WEB_DIR)
     .option('--redis <url>', 'join a cluster through Redis (redis://HOST:6379): TRAIN queues runs for `trainscope worker`s, live points and broadcasts are shared with the other servers')
     .option('--local-training', 'with --redis: train in this process instead of queueing runs for workers')
+    .option('--max-memory <MB>', 'store memory beyond which the least recently viewed runs leave memory (re-read when viewed again); default 1024')
+    .option('--load-workers <n>', 'threads reading the logdir at start (default: one per core; 0 = the main thread)')
     .action(async (opts: ServeOptions) => {
       process.exitCode = await run(opts);
     });

@@ -10,4 +10,6 @@ export interface HttpDeps {
   runs: RunsService;
   backend(): BackendName | null;
   version: string;
+  /** A route reads these runs: count them as viewed (memory bound) and wait until their data is in memory. */
+  beforeRead?: (runs: string[]) => Promise<void>;
 }

@@ -21,6 +21,15 @@ import { audioRoutes } from './audio-routes.ts';
 import { customScalarsRoutes } from './custom-scalars-routes.ts';
 import { projectorRoutes } from './projector-routes.ts';
 
+/** Requests naming a run (?run=) mark it viewed; one whose data left memory is read back first. */
+function viewedRuns(d: HttpDeps): express.RequestHandler {
+  return (req, _res, next) => {
+    const run = req.query.run;
+    if (!d.beforeRead || typeof run !== 'string' || !d.store.hasRun(run)) return next();
+    d.beforeRead([run]).then(() => next(), next);
+  };
+}
+
 export function createHttpApp(d: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -30,6 +39,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
     next();
   });
   app.use(httpGuard(accessPolicy(d.config)));
+  app.use(viewedRuns(d));
   // TensorBoard's hparams requests list one column per hyper-parameter and metric: a larger bound there.
   app.use('/data/plugin/hparams', express.json({ limit: '512kb' }));
   app.use(express.json({ limit: '16kb' }));

@@ -186,6 +186,13 @@ export class LiveHub {
     this.schedule();
   }
 
+  /** Whether some client takes points of this run (when none does, ingest builds no deltas). */
+  wantsRun(run: string): boolean {
+    if (this.closed) return false;
+    for (const g of this.groups.values()) if (g.refs > 0 && g.runs !== null && (g.runs === '*' || g.runs.has(run))) return true;
+    return false;
+  }
+
   /** Fans accepted points out: once per group, and to each private client. */
   publish(deltas: SeriesDelta[]): void {
     if (deltas.length === 0 || this.closed) return;

@@ -1,5 +1,6 @@
 // The single ingest path for every record source (trainer 'records' events, the logdir watcher, the live
 // benchmark's synthetic producer): store first, then the same accepted deltas out to clients.
+import type { PackedRecords } from '../logs/packed-records.ts';
 import type { LogRecord } from '../logs/records.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import type { LiveHub } from './hub.ts';
@@ -7,12 +8,13 @@ import type { RunsService } from './runs-service.ts';
 import { recordPlugins } from './plugin-notices.ts';
 
 export type Ingest = (run: string, records: LogRecord[]) => void;
+export type PackedIngest = (run: string, packed: PackedRecords) => void;
 
 export function createIngest(store: SeriesStore, hub: LiveHub, runs: RunsService, warn: (m: string) => void): Ingest {
   return (run, records) => {
     try {
       const isNew = !store.hasRun(run);
-      const deltas = store.ingest(run, records);
+      const deltas = store.ingest(run, records, hub.wantsRun(run));
       hub.publish(deltas);
       let infoChanged = isNew;
       let graph = false;
@@ -30,6 +32,32 @@ export function createIngest(store: SeriesStore, hub: LiveHub, runs: RunsService
     } catch (e) {
       // A bad record batch must never take the server down; say which run it came from.
       warn(`ingest failed for run "${run}" (${records.length} records): ${(e as Error).message}`);
+    }
+  };
+}
+
+/** The same path for a load worker's packed records (see packed-records.ts). */
+export function createPackedIngest(store: SeriesStore, hub: LiveHub, runs: RunsService, warn: (m: string) => void): PackedIngest {
+  return (run, packed) => {
+    try {
+      const isNew = !store.hasRun(run);
+      hub.publish(store.ingestPacked(run, packed, hub.wantsRun(run)));
+      let infoChanged = isNew;
+      let graph = false;
+      for (const seg of packed.segments) {
+        if (seg.kind !== 'records') continue;
+        for (const r of seg.records) {
+          if (r.kind === 'hparams') infoChanged = true;
+          else if (r.kind === 'graph') graph = true;
+        }
+      }
+      if (infoChanged) {
+        const info = runs.info(run);
+        if (info) hub.publishRuns([info]);
+      }
+      if (graph) hub.publishGraph(run);
+    } catch (e) {
+      warn(`ingest failed for run "${run}" (${packed.count} records): ${(e as Error).message}`);
     }
   };
 }

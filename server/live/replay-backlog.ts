@@ -13,7 +13,7 @@ import { sliceDelta } from './replay-cursor.ts';
 function weight(e: StoredSeries, from: number, to: number): number {
   if (e.kind !== 'histograms') return to - from;
   let w = 0;
-  for (let i = from; i < to; i++) w += 1 + (e.series.orderedItem(i)?.buckets.length ?? 0);
+  for (let i = from; i < to; i++) w += 1 + e.series.orderedBucketCount(i);
   return w;
 }
 

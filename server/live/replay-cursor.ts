@@ -22,7 +22,6 @@ export interface ReplayRange {
 }
 
 function wallAt(e: StoredSeries, i: number): number {
-  if (e.kind === 'histograms') return e.series.orderedItem(i)?.wallTime ?? NaN;
   return e.series.orderedWallTime(i);
 }
 

@@ -42,6 +42,8 @@ export class RunsService {
   ) {}
 
   private readonly host = hostTag(os.hostname());
+  /** Initial-load progress of a run read from disk (set by the app once the logdir watcher exists). */
+  loadProgress: (run: string) => RunInfo['loading'] | undefined = () => undefined;
 
   private trainerRuns(): Map<string, RunInfo> {
     const m = new Map<string, RunInfo>();
@@ -66,6 +68,8 @@ export class RunsService {
     const here = { pid: process.pid, host: this.host, trainingIt: false, isAlive: this.isAlive };
     const status = loggedRunStatus(session, writerState(session.writer, here));
     if (status) info.status = status;
+    const loading = this.loadProgress(run);
+    if (loading) info.loading = loading;
     return this.withHparams(info);
   }
 

@@ -50,6 +50,13 @@ function hparamValue(v: Msg): string | number | boolean | undefined {
  * Decodes one run's events. Keeps each tag's plugin from the first occurrence that carries metadata
  * (TF1 writers omit it afterwards), so use one decoder per run, fed in file order.
  */
+export interface DecoderState {
+  plugins: [string, string][];
+  contents: [string, Uint8Array][];
+  tagInfo: [string, { displayName: string; description: string }][];
+  cappedWarned: string[];
+}
+
 export class EventDecoder {
   private readonly plugins = new Map<string, string>();
   /** Each tag's plugin content from its first metadata (audio encoding, pr_curve settings...). */
@@ -60,6 +67,19 @@ export class EventDecoder {
   private readonly cappedWarned = new Set<string>();
   /** Use the hand-written decoder for plain simple_value events (tested against protobufjs). */
   fastPath = true;
+
+  /** What the decoder learnt of a run's tags (plain data): a load worker hands it to the main thread's decoder. */
+  exportState(): DecoderState {
+    return { plugins: [...this.plugins], contents: [...this.contents], tagInfo: [...this.tagInfo], cappedWarned: [...this.cappedWarned] };
+  }
+
+  /** Take over what another decoder learnt (entries it already has are kept: a tag's first metadata wins). */
+  importState(st: DecoderState): void {
+    for (const [k, v] of st.plugins) if (!this.plugins.has(k)) this.plugins.set(k, v);
+    for (const [k, v] of st.contents) if (!this.contents.has(k)) this.contents.set(k, v);
+    for (const [k, v] of st.tagInfo) if (!this.tagInfo.has(k)) this.tagInfo.set(k, v);
+    for (const k of st.cappedWarned) this.cappedWarned.add(k);
+  }
 
   pluginOf(tag: string): string | undefined {
     return this.plugins.get(tag);

@@ -52,6 +52,16 @@ function giveBack(buf: Buffer): void {
   if (buf.length === CHUNK && pool.length < POOL_MAX) pool.push(buf);
 }
 
+export interface TailerState {
+  offset: number;
+  reportedBadLength: number;
+  lastSize: number;
+  lenientWarned: boolean;
+  autoLenient: boolean;
+  waitEnd: number;
+  waitReason: string;
+}
+
 export class EventFileTailer {
   readonly path: string;
   readonly decoder: EventDecoder;
@@ -77,6 +87,24 @@ export class EventFileTailer {
     const m = opts.maxBytesPerPoll;
     this.maxBytesPerPoll = m !== undefined && m > 0 ? m : Infinity;
     this.decoder = opts.decoder ?? new EventDecoder();
+  }
+
+  /** Where reading stands (plain data): a load worker hands it over so the main thread tails on from there. */
+  exportState(): TailerState {
+    const { offset, reportedBadLength, lastSize, lenientWarned, autoLenient, waitEnd, waitReason } = this;
+    return { offset, reportedBadLength, lastSize, lenientWarned, autoLenient, waitEnd, waitReason };
+  }
+
+  importState(st: TailerState): void {
+    ({
+      offset: this.offset,
+      reportedBadLength: this.reportedBadLength,
+      lastSize: this.lastSize,
+      lenientWarned: this.lenientWarned,
+      autoLenient: this.autoLenient,
+      waitEnd: this.waitEnd,
+      waitReason: this.waitReason,
+    } = st);
   }
 
   /** Declares the file finished (its writer moved on to a newer file): a cut-short record is corrupt. */

@@ -8,7 +8,10 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { annotate } from './annotate.ts';
 import { EventDecoder } from './event-codec.ts';
+import { LoadState, parallelLoad, type LoadRun, type Progress } from './initial-load.ts';
+import { unpackRecords, type PackedRecords } from './packed-records.ts';
 import { EventFileTailer, type ReadOptions } from './event-file-reader.ts';
 import { DirWatches } from './dir-watches.ts';
 import { scanLogdir, type FoundFile } from './logdir-scan.ts';
@@ -22,6 +25,14 @@ export interface LogdirWatcherOptions {
   onRun?: (run: string) => void;
   onRunRemoved?: (run: string) => void;
   onWarning?: (run: string, message: string) => void;
+  /** Worker threads for the initial load (default 0: the main thread reads everything). */
+  loadWorkers?: number;
+  /** The initial load uses the workers only from this many bytes on (default 64 MiB; smaller loads are quicker without). */
+  parallelMinBytes?: number;
+  /** Records of the workers, packed (default: unpacked and given to onRecords). */
+  onPacked?: (run: string, packed: PackedRecords) => void;
+  /** A run's initial-load progress changed (loadProgress), or it is loaded (loadProgress undefined). */
+  onLoadProgress?: (run: string) => void;
 }
 
 /**
@@ -35,6 +46,8 @@ const MAX_DEPTH = 64;
 const RESCAN_COST_FACTOR = 10;
 /** Longest wait for chokidar's initial scan in start(). */
 const WATCHER_READY_MS = 10_000;
+/** A worker's poll: its records are packed and handed over, so bigger slices cost the main thread nothing. */
+const PARALLEL_BYTES_PER_POLL = 2 << 20;
 
 interface FileState extends Omit<FoundFile, 'name'> {
   tailer: EventFileTailer;
@@ -79,6 +92,12 @@ export class LogdirWatcher {
   private lastRescan = 0;
   private rescanCost = 0;
   private stopped = false;
+  /** Runs whose data left memory: their files are not read until reread(). */
+  private readonly parked = new Set<string>();
+  private readonly rereads = new Map<string, (() => void)[]>();
+  /** The initial load in progress (null after it), and the bytes it found to read. */
+  private load: LoadState | null = null;
+  private loadBytes = 0;
 
   constructor(logdir: string, opts: LogdirWatcherOptions) {
     this.logdir = path.resolve(logdir);
@@ -87,10 +106,13 @@ export class LogdirWatcher {
     this.intervalMs = Math.max(50, (Number.isFinite(sec) && sec > 0 ? sec : 1) * 1000);
   }
 
-  /** Reads everything on disk (resolves after it), then watches and polls. */
+  /**
+   * Reads everything on disk (resolves after it), then watches and polls. Every run is known (onRun) before
+   * any is read; with loadWorkers, runs are read on worker threads, those named by want() first.
+   */
   async start(): Promise<void> {
     this.stopped = false;
-    this.running = this.tick(true);
+    this.running = this.initialLoad();
     await this.running;
     this.running = null;
     if (this.stopped) return;
@@ -102,6 +124,114 @@ export class LogdirWatcher {
       this.kick(false);
     }, this.intervalMs);
     this.timer.unref?.();
+  }
+
+  /** Find the runs (onRun for each) without reading them: start() reads them. */
+  async discover(): Promise<void> {
+    this.stopped = false;
+    try {
+      await this.rescan();
+      // Sizes too: a run listed from here on says it is loading (loadProgress) until it is read.
+      const load = new LoadState();
+      this.loadBytes = await load.measure([...this.runStates.keys()].map((r) => this.loadRun(r)!));
+      this.load = load;
+    } catch (e) {
+      this.warnOnce('.', `logdir ${this.logdir}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Bytes read of the bytes found, for a run still in its initial load; undefined once loaded. */
+  loadProgress(run: string): Progress | undefined {
+    const rs = this.runStates.get(run);
+    return this.load?.progress(run, (real) => rs?.files.get(real)?.tailer.position ?? 0);
+  }
+
+  /** Stop reading this run's files (its data left memory); reread() brings it back. */
+  park(run: string): void {
+    this.parked.add(run);
+  }
+
+  /** Read a run's files again from their start (after park()); resolves once they are read to their end. */
+  reread(run: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const waiters = this.rereads.get(run) ?? [];
+      waiters.push(resolve);
+      this.rereads.set(run, waiters);
+      this.schedule();
+    });
+  }
+
+  private async doRereads(): Promise<void> {
+    for (const [run, waiters] of [...this.rereads]) {
+      this.rereads.delete(run);
+      this.parked.delete(run);
+      const rs = this.runStates.get(run);
+      if (rs) {
+        // A fresh decoder and tailers at offset 0: the run is read as if found for the first time.
+        rs.decoder = new EventDecoder();
+        rs.annotated = new Set();
+        let i = 0;
+        for (const f of rs.files.values()) {
+          f.tailer = new EventFileTailer(f.real, this.tailerOptions(rs.decoder));
+          if (++i < rs.files.size) f.tailer.markComplete();
+          f.lastWarnings = new Set();
+        }
+        await this.readRun(run);
+      }
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Read a run's files to their end now. */
+  private async readRun(run: string): Promise<void> {
+    const rs = this.runStates.get(run);
+    if (!rs) return;
+    const list = [...rs.files.values()].map((f): [RunState, FileState] => [rs, f]);
+    while (!this.stopped && (await this.pollList(list))) {
+      // read on until every file is at its end
+    }
+  }
+
+  /** Runs a client is looking at: read them first while the initial load lasts. */
+  want(runs: readonly string[]): void {
+    this.load?.want(runs);
+  }
+
+  private async initialLoad(): Promise<void> {
+    if (!this.load) await this.discover();
+    const load = this.load ?? new LoadState();
+    this.load = load;
+    const bytes = this.loadBytes;
+    try {
+      for (const r of load.runs()) this.safe(r, () => this.opts.onLoadProgress?.(r));
+      const workers = this.opts.loadWorkers ?? 0;
+      if (workers > 0 && bytes >= (this.opts.parallelMinBytes ?? 64 << 20) && !this.stopped) {
+        await parallelLoad(load, {
+          workers,
+          maxBytesPerPoll: PARALLEL_BYTES_PER_POLL,
+          ...(this.opts.lenient === undefined ? {} : { lenient: this.opts.lenient }),
+          stopped: () => this.stopped,
+          current: (run) => this.loadRun(run),
+          onPacked: (run, p) => this.safe(run, () => (this.opts.onPacked ? this.opts.onPacked(run, p) : this.opts.onRecords(run, unpackRecords(p)))),
+          onWarning: (run, m) => this.safe(run, () => this.opts.onWarning?.(run, m)),
+          onLoaded: (run) => this.safe(run, () => this.opts.onLoadProgress?.(run)),
+          onProgress: (run) => this.safe(run, () => this.opts.onLoadProgress?.(run)),
+          readHere: (run) => this.readRun(run),
+        });
+      }
+    } catch (e) {
+      this.warnOnce('.', `logdir ${this.logdir}: ${(e as Error).message}`);
+    }
+    await this.tick(true);
+    this.load = null;
+    for (const r of load.runs()) this.safe(r, () => this.opts.onLoadProgress?.(r));
+  }
+
+  private loadRun(run: string): LoadRun | undefined {
+    const rs = this.runStates.get(run);
+    if (!rs || this.parked.has(run)) return undefined;
+    const files = [...rs.files.values()].map((f) => ({ real: f.real, tailer: f.tailer, setLastWarnings: (w: string[]) => (f.lastWarnings = new Set(w)) }));
+    return { run, key: rs, decoder: rs.decoder, annotated: rs.annotated, files };
   }
 
   /** Never read this file (our own trainers write it; their points arrive in-process). */
@@ -136,6 +266,8 @@ export class LogdirWatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const waiters of this.rereads.values()) for (const w of waiters) w();
+    this.rereads.clear();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const w = this.watcher;
@@ -205,7 +337,7 @@ export class LogdirWatcher {
     this.running = this.tick(false).finally(() => {
       this.running = null;
       // Work requested while the tick ran is done right away (no extra event-loop turn).
-      if (this.rescanWanted || this.pollAllWanted || this.dirty.size > 0) this.schedule();
+      if (this.rescanWanted || this.pollAllWanted || this.dirty.size > 0 || this.rereads.size > 0) this.schedule();
     });
   }
 
@@ -215,6 +347,7 @@ export class LogdirWatcher {
    */
   private async tick(drain: boolean): Promise<void> {
     try {
+      if (this.rereads.size > 0) await this.doRereads();
       const now = Date.now();
       const timed = this.timerDue;
       this.timerDue = false;
@@ -383,7 +516,7 @@ export class LogdirWatcher {
     let more = false;
     let read = false;
     for (const [rs, f] of list) {
-      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
+      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real) || this.parked.has(rs.name)) continue;
       // Let sockets and timers run between files that produced work.
       if (read) await new Promise<void>((res) => setImmediate(res));
       read = false;
@@ -401,7 +534,7 @@ export class LogdirWatcher {
       const r = await f.tailer.poll();
       read = true;
       // ignoreFile/stop/removal may have happened while reading: drop what this poll produced.
-      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real)) continue;
+      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real) || this.parked.has(rs.name)) continue;
       const fresh = new Set<string>();
       for (const w of r.warnings) {
         fresh.add(w);
@@ -409,29 +542,15 @@ export class LogdirWatcher {
       }
       f.lastWarnings = fresh;
       if (r.records.length > 0) {
-        this.annotate(rs, r.records);
+        annotate(rs.decoder.tagInfo, rs.annotated, r.records);
         this.safe(rs.name, () => this.opts.onRecords(rs.name, r.records));
       }
+      if (this.load) this.safe(rs.name, () => this.opts.onLoadProgress?.(rs.name));
       // Unread bytes left (a bounded poll of a big file): continue right after this tick.
       const advanced = f.tailer.position - before;
       if (r.truncatedAt === null && advanced > 0 && (changed ? advanced >= MAX_BYTES_PER_POLL : f.tailer.position < size)) more = true;
     }
     return more;
-  }
-
-  /** Put each tag's display name/description (from its first metadata) on its first record. */
-  private annotate(rs: RunState, records: LogRecord[]): void {
-    const info = rs.decoder.tagInfo;
-    if (!info || info.size === rs.annotated.size) return;
-    for (const rec of records) {
-      if (rec.kind !== 'scalar' && rec.kind !== 'histogram' && rec.kind !== 'image') continue;
-      if (rs.annotated.has(rec.tag)) continue;
-      const ti = info.get(rec.tag);
-      if (!ti) continue;
-      rs.annotated.add(rec.tag);
-      if (rec.displayName === undefined && ti.displayName) rec.displayName = ti.displayName;
-      if (rec.description === undefined && ti.description) rec.description = ti.description;
-    }
   }
 
   private warnOnce(run: string, message: string): void {

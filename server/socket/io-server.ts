@@ -38,6 +38,8 @@ export interface SocketDeps {
   control: RunControl;
   backend(): BackendName | null;
   version: string;
+  /** A client subscribed to these runs: load them first, count them as viewed (memory bound). */
+  onRunsViewed?: (runs: string[]) => void;
 }
 
 /** Largest socket message accepted (bytes). */
@@ -148,6 +150,7 @@ function attach(socket: TypedSocket, d: SocketDeps, replayLimiter: ReplayLimiter
       (req) => {
         const filter = compileTagFilter(req.tagPattern);
         if (filter instanceof Error) throw filter;
+        if (req.runs !== '*') d.onRunsViewed?.(req.runs);
         const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have });
         return { runs: d.runs.list(), loading, plugins: subscribedPlugins(d.store, req.runs) };
       },

@@ -135,6 +135,13 @@ export class ImageSeries {
     return out;
   }
 
+  /** Bytes held: the kept images' encoded bytes plus a rough per-image overhead. Walks the kept steps. */
+  get bytes(): number {
+    let b = 0;
+    for (let i = 0; i < this.res.size; i++) for (const im of this.res.orderedItem(i)?.images ?? []) b += im.data.byteLength + 96;
+    return b;
+  }
+
   /** Bytes and mime type of a kept image by id. */
   data(index: number): { data: Uint8Array; mime: string } | undefined {
     // Ids increase with step order among kept groups: binary search on each group's first id.

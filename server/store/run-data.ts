@@ -4,6 +4,7 @@ import type { GraphJson, TagInfo, Bucket } from '../../shared/types.ts';
 import type { HparamsDetail } from './hparams-detail.ts';
 import type { ImageSeries } from './image-series.ts';
 import type { PluginSeries } from './plugin-series.ts';
+import type { HistogramSeries } from './histogram-series.ts';
 import type { Reservoir } from './reservoir.ts';
 import type { ScalarSeries } from './scalar-series.ts';
 import { emptyGraphSources, type GraphSources } from './graph-sources.ts';
@@ -53,12 +54,14 @@ export interface Entry<S> {
   kind: Kind;
   tag: string;
   series: S;
+  /** The series' bytes when last counted (see RunData.bytes). */
+  bytes: number;
   track: Track;
 }
 
 export class RunData {
   readonly scalars = new Map<string, Entry<ScalarSeries>>();
-  readonly histograms = new Map<string, Entry<Reservoir<HistItem>>>();
+  readonly histograms = new Map<string, Entry<HistogramSeries>>();
   readonly images = new Map<string, Entry<ImageSeries>>();
   readonly texts = new Map<string, Reservoir<TextItem>>();
   readonly tensors = new Map<string, { plugin: string; count: number }>();
@@ -75,6 +78,8 @@ export class RunData {
   readonly warnings: string[] = [];
   droppedWarnings = 0;
   readonly tagLimitWarned = new Set<string>();
+  /** Bytes held by the run's sampled series as of the last ingest (what --max-memory counts). */
+  bytes = 0;
   /** See SeriesStore.resetMark. */
   resetMark = 0;
   /** Exact decimal of steps past 2^53, by their (rounded) number. */

@@ -29,6 +29,11 @@ export class ScalarSeries extends ReservoirCore {
     return res;
   }
 
+  /** Bytes held by this series' arrays (capacity, not just what is used). */
+  get bytes(): number {
+    return this.steps.byteLength + this.wall.byteLength + this.vals.byteLength;
+  }
+
   /** [wallTime, step, value] in step order; only step > afterStep when given. Values keep NaN/±Inf. */
   tuples(afterStep?: number): ScalarTuple[] {
     const start = this.startAfter(afterStep);

@@ -3,17 +3,20 @@
 import type { SeriesDelta } from '../../shared/protocol.ts';
 import type { GraphJson, HistogramTuple, ImageRef, ScalarTuple, TagInfo } from '../../shared/types.ts';
 import { dict } from '../../shared/dict.ts';
+import type { ColumnSegment, PackedRecords } from '../logs/packed-records.ts';
 import type { LogRecord } from '../logs/records.ts';
 import { isRestart } from '../logs/rewind.ts';
 import { withExactSteps } from './exact-steps.ts';
 import { noteGraphData, type GraphSources } from './graph-sources.ts';
 import { noteHparamsDetail, type HparamsDetail } from './hparams-detail.ts';
+import { HistogramSeries } from './histogram-series.ts';
 import { ImageSeries } from './image-series.ts';
 import { PLUGIN_SAMPLE_DEFAULTS, PluginSeries } from './plugin-series.ts';
-import { Reservoir, type AddResult, type Rng } from './reservoir.ts';
-import { RunData, STORE_BOUNDS, type Entry, type HistItem, type Kind, type TextItem, type Track } from './run-data.ts';
+import { Reservoir, type AddResult } from './reservoir.ts';
+import { STORE_BOUNDS, type Entry, type TextItem, type Track } from './run-data.ts';
 import { DEFAULT_LIMITS, type SampleLimits } from './sample-limits.ts';
 import { ScalarSeries } from './scalar-series.ts';
+import { StoreCore, type AnySeries, type Batch } from './store-core.ts';
 
 export type { GraphSources } from './graph-sources.ts';
 export type { HparamsDetail } from './hparams-detail.ts';
@@ -23,7 +26,7 @@ export { STORE_BOUNDS, type HistItem } from './run-data.ts';
 /** One stored series itself (not a copy), for readers that walk it in place (replays). */
 export type StoredSeries =
   | { kind: 'scalars'; tag: string; series: ScalarSeries }
-  | { kind: 'histograms'; tag: string; series: Reservoir<HistItem> }
+  | { kind: 'histograms'; tag: string; series: HistogramSeries }
   | { kind: 'images'; tag: string; series: ImageSeries };
 
 export interface HparamsInfo {
@@ -34,165 +37,146 @@ export interface HparamsInfo {
   status?: string;
 }
 
-export class SeriesStore {
-  readonly limits: SampleLimits;
-  private readonly rng: Rng;
-  private readonly data = new Map<string, RunData>();
-  /** Warnings about folders that are not (yet) runs. */
-  private readonly pendingWarnings = new Map<string, string[]>();
-  private epoch = 0;
-  private resetSeq = 0;
-
-  /** Plugins not given in `limits` keep their default (DEFAULT_LIMITS). */
-  constructor(limits: Partial<SampleLimits> = DEFAULT_LIMITS, rng: Rng = Math.random) {
-    this.limits = { ...DEFAULT_LIMITS, ...limits, other: { ...DEFAULT_LIMITS.other, ...limits.other } };
-    this.rng = rng;
-  }
-
+export class SeriesStore extends StoreCore {
   // ---------- writing ----------
 
-  /** Add records of a run; returns one delta per changed series (in order of first change). */
-  ingest(run: string, records: readonly LogRecord[]): SeriesDelta[] {
-    const rd = this.runData(run, true);
-    if (rd.startTime === undefined && records.length > 0 && Number.isFinite(records[0].wallTime)) rd.startTime = records[0].wallTime;
-    const epoch = ++this.epoch;
-    const touched: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>[] = [];
-    // begin() before adding (an image batch's ids start at the series' next id), note() after.
-    const begin = (e: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>): Track => {
-      const t = e.track;
-      if (t.epoch !== epoch) {
-        t.epoch = epoch;
-        t.slots.length = 0;
-        t.reset = false;
-        t.minIndex = e.series instanceof ImageSeries ? e.series.peekIndex : 0;
-        touched.push(e);
-      }
-      return t;
-    };
-    const note = (t: Track, r: AddResult): void => {
-      if (r.rewound) {
-        t.reset = true;
-        rd.resetMark = ++this.resetSeq;
-      }
-      if (r.accepted) t.slots.push(r.slot);
-    };
-
-    for (const rec of records) {
-      if (!Number.isFinite(rec.step)) {
-        this.addWarning(run, `record ${rec.kind}${'tag' in rec ? ` "${rec.tag}"` : ''} has a non-finite step; dropped`);
-        continue;
-      }
-      if (rec.stepExact !== undefined && rd.exactSteps.size < STORE_BOUNDS.exactStepsPerRun) rd.exactSteps.set(rec.step, rec.stepExact);
-      switch (rec.kind) {
-        case 'scalar': {
-          const e = this.entry(rd, run, 'scalars', rec.tag, () => new ScalarSeries(this.limits.scalars, this.rng));
-          if (!e) break;
-          this.noteTagInfo(rd, rec.tag, rec);
-          note(begin(e), e.series.add(rec.step, rec.wallTime, rec.value));
-          break;
-        }
-        case 'histogram': {
-          const e = this.entry(rd, run, 'histograms', rec.tag, () => new Reservoir<HistItem>(this.limits.histograms, this.rng));
-          if (!e) break;
-          this.noteTagInfo(rd, rec.tag, rec);
-          note(begin(e), e.series.add(rec.step, { wallTime: rec.wallTime, buckets: rec.buckets }));
-          break;
-        }
-        case 'image': {
-          const e = this.entry(rd, run, 'images', rec.tag, () => new ImageSeries(this.limits.images, this.rng));
-          if (!e) break;
-          this.noteTagInfo(rd, rec.tag, rec);
-          const t = begin(e);
-          const r = e.series.add(rec);
-          if (!r.accepted) this.addWarning(run, `image "${rec.tag}" step ${rec.step} sample ${rec.sample}: too many images at one step; dropped`);
-          note(t, r);
-          break;
-        }
-        case 'text': {
-          let res = rd.texts.get(rec.tag);
-          if (!res) {
-            if (!this.roomForTag(rd, run, 'text', rd.texts.size)) break;
-            res = new Reservoir<TextItem>(this.limits.text ?? PLUGIN_SAMPLE_DEFAULTS.text, this.rng);
-            rd.texts.set(rec.tag, res);
-          }
-          const text = rec.text.length > STORE_BOUNDS.textChars ? `${rec.text.slice(0, STORE_BOUNDS.textChars)}…[truncated]` : rec.text;
-          const cells = rec.cells && text === rec.text ? { shape: rec.shape ?? [], cells: rec.cells } : {};
-          res.add(rec.step, { wallTime: rec.wallTime, text, ...cells });
-          break;
-        }
-        case 'tensor': {
-          noteGraphData(rd.graphSources, rec);
-          const t = rd.tensors.get(rec.tag);
-          if (t) t.count++;
-          else if (this.roomForTag(rd, run, 'tensor', rd.tensors.size)) rd.tensors.set(rec.tag, { plugin: rec.plugin, count: 1 });
-          const dropped = rd.plugins.add(rec);
-          if (dropped) this.addWarning(run, dropped);
-          break;
-        }
-        case 'graph':
-          noteGraphData(rd.graphSources, rec);
-          rd.graphs.push(rec.graph);
-          if (rd.graphs.length > STORE_BOUNDS.graphsPerRun) rd.graphs.splice(0, rd.graphs.length - STORE_BOUNDS.graphsPerRun);
-          break;
-        case 'hparams':
-          if (rec.part === 'session_start') rd.sessionStarted = true;
-          noteHparamsDetail(rd.hparamsDetail, rec, STORE_BOUNDS.hparamKeys);
-          if (rec.part === 'session_start' && rec.hparams) {
-            // Via a Map so a key like "__proto__" stays a plain own property.
-            const merged = new Map(Object.entries(rd.hparams ?? {}));
-            for (const [k, v] of Object.entries(rec.hparams)) {
-              if (merged.has(k) || merged.size < STORE_BOUNDS.hparamKeys) merged.set(k, v);
-            }
-            rd.hparams = Object.fromEntries(merged);
-          } else if (rec.part === 'experiment') {
-            if (rec.metrics) rd.hparamMetrics = rec.metrics.slice(0, STORE_BOUNDS.hparamKeys);
-          } else if (rec.part === 'session_end' && rec.status) {
-            rd.hparamStatus = rec.status;
-          }
-          break;
-        case 'meta':
-          if (rec.what === 'source_metadata' && rec.detail) rd.writer = rec.detail.slice(0, 200);
-          if (isRestart(rec)) {
-            // A restarted job logs SessionLog START at the step it resumed from: what was logged at or past
-            // it belongs to the abandoned attempt (the same rule as a per-tag rewind, for every tag at once).
-            for (const e of [...rd.scalars.values(), ...rd.histograms.values(), ...rd.images.values()]) {
-              const t = begin(e);
-              if (e.series.truncateFrom(rec.step)) {
-                t.reset = true;
-                rd.resetMark = ++this.resetSeq; // replays rebuild their cursors (replay-cursor.ts)
-              }
-            }
-          }
-          noteGraphData(rd.graphSources, rec);
-          break;
-      }
-    }
-
-    const deltas: SeriesDelta[] = [];
-    for (const e of touched) {
-      const d = this.batchDelta(run, e);
-      if (d) deltas.push(withExactSteps(rd.exactSteps, d));
-    }
-    return deltas;
+  /**
+   * Add records of a run; returns one delta per changed series (in order of first change), or none when
+   * `wantDeltas` is false (nobody is subscribed to the run: no tuples are built).
+   */
+  ingest(run: string, records: readonly LogRecord[], wantDeltas = true): SeriesDelta[] {
+    const b = this.openBatch(run, records.length > 0 ? records[0].wallTime : NaN);
+    for (const rec of records) this.addRecord(b, rec);
+    return this.closeBatch(b, wantDeltas);
   }
 
-  /**
-   * Record a problem found while reading a run (bounded per run). A warning about a folder that is not a run
-   * (the logdir itself, a refused symlink) never creates a run: it is kept aside until such a run appears.
-   */
-  addWarning(run: string, message: string): void {
-    const rd = this.data.get(run);
-    if (!rd) {
-      let w = this.pendingWarnings.get(run);
-      if (!w) {
-        if (this.pendingWarnings.size >= STORE_BOUNDS.pendingWarningRuns) return;
-        this.pendingWarnings.set(run, (w = []));
+  /** ingest() for records packed by a load worker (packed-records.ts): columns go in without objects. */
+  ingestPacked(run: string, p: PackedRecords, wantDeltas = true): SeriesDelta[] {
+    const s0 = p.segments[0];
+    const b = this.openBatch(run, !s0 ? NaN : s0.kind === 'records' ? (s0.records[0]?.wallTime ?? NaN) : s0.wallTime[0]);
+    for (const seg of p.segments) {
+      if (seg.kind === 'records') for (const rec of seg.records) this.addRecord(b, rec);
+      else this.addColumns(b, seg);
+    }
+    return this.closeBatch(b, wantDeltas);
+  }
+
+  private addColumns(b: Batch, c: ColumnSegment): void {
+    const { rd, run } = b;
+    let off = 0;
+    for (let k = 0; k < c.type.length; k++) {
+      const step = c.step[k];
+      const tag = c.tags[c.tag[k]];
+      const isHist = c.type[k] === 1;
+      const nb = isHist ? c.value[k] : 0;
+      const at = off;
+      off += nb * 3;
+      if (!Number.isFinite(step)) {
+        this.addWarning(run, `record ${isHist ? 'histogram' : 'scalar'} "${tag}" has a non-finite step; dropped`);
+        continue;
       }
-      if (w.length < STORE_BOUNDS.warningsPerRun) w.push(message);
+      if (isHist) {
+        const e = this.entry(rd, run, 'histograms', tag, () => new HistogramSeries(this.limits.histograms, this.rng));
+        if (e) this.note(b, this.begin(b, e), e.series.addFlat(step, c.wallTime[k], c.buckets, at, nb));
+      } else {
+        const e = this.entry(rd, run, 'scalars', tag, () => new ScalarSeries(this.limits.scalars, this.rng));
+        if (e) this.note(b, this.begin(b, e), e.series.add(step, c.wallTime[k], c.value[k]));
+      }
+    }
+  }
+
+  private addRecord(b: Batch, rec: LogRecord): void {
+    const { rd, run } = b;
+    const begin = (e: Entry<AnySeries>): Track => this.begin(b, e);
+    const note = (t: Track, r: AddResult): void => this.note(b, t, r);
+    if (!Number.isFinite(rec.step)) {
+      this.addWarning(run, `record ${rec.kind}${'tag' in rec ? ` "${rec.tag}"` : ''} has a non-finite step; dropped`);
       return;
     }
-    if (rd.warnings.length < STORE_BOUNDS.warningsPerRun) rd.warnings.push(message);
-    else rd.droppedWarnings++;
+    if (rec.stepExact !== undefined && rd.exactSteps.size < STORE_BOUNDS.exactStepsPerRun) rd.exactSteps.set(rec.step, rec.stepExact);
+    switch (rec.kind) {
+      case 'scalar': {
+        const e = this.entry(rd, run, 'scalars', rec.tag, () => new ScalarSeries(this.limits.scalars, this.rng));
+        if (!e) break;
+        this.noteTagInfo(rd, rec.tag, rec);
+        note(begin(e), e.series.add(rec.step, rec.wallTime, rec.value));
+        break;
+      }
+      case 'histogram': {
+        const e = this.entry(rd, run, 'histograms', rec.tag, () => new HistogramSeries(this.limits.histograms, this.rng));
+        if (!e) break;
+        this.noteTagInfo(rd, rec.tag, rec);
+        note(begin(e), e.series.add(rec.step, rec.wallTime, rec.buckets));
+        break;
+      }
+      case 'image': {
+        const e = this.entry(rd, run, 'images', rec.tag, () => new ImageSeries(this.limits.images, this.rng));
+        if (!e) break;
+        this.noteTagInfo(rd, rec.tag, rec);
+        const t = begin(e);
+        const r = e.series.add(rec);
+        if (!r.accepted) this.addWarning(run, `image "${rec.tag}" step ${rec.step} sample ${rec.sample}: too many images at one step; dropped`);
+        note(t, r);
+        break;
+      }
+      case 'text': {
+        let res = rd.texts.get(rec.tag);
+        if (!res) {
+          if (!this.roomForTag(rd, run, 'text', rd.texts.size)) break;
+          res = new Reservoir<TextItem>(this.limits.text ?? PLUGIN_SAMPLE_DEFAULTS.text, this.rng);
+          rd.texts.set(rec.tag, res);
+        }
+        const text = rec.text.length > STORE_BOUNDS.textChars ? `${rec.text.slice(0, STORE_BOUNDS.textChars)}…[truncated]` : rec.text;
+        const cells = rec.cells && text === rec.text ? { shape: rec.shape ?? [], cells: rec.cells } : {};
+        res.add(rec.step, { wallTime: rec.wallTime, text, ...cells });
+        break;
+      }
+      case 'tensor': {
+        noteGraphData(rd.graphSources, rec);
+        const t = rd.tensors.get(rec.tag);
+        if (t) t.count++;
+        else if (this.roomForTag(rd, run, 'tensor', rd.tensors.size)) rd.tensors.set(rec.tag, { plugin: rec.plugin, count: 1 });
+        const dropped = rd.plugins.add(rec);
+        if (dropped) this.addWarning(run, dropped);
+        break;
+      }
+      case 'graph':
+        noteGraphData(rd.graphSources, rec);
+        rd.graphs.push(rec.graph);
+        if (rd.graphs.length > STORE_BOUNDS.graphsPerRun) rd.graphs.splice(0, rd.graphs.length - STORE_BOUNDS.graphsPerRun);
+        break;
+      case 'hparams':
+        if (rec.part === 'session_start') rd.sessionStarted = true;
+        noteHparamsDetail(rd.hparamsDetail, rec, STORE_BOUNDS.hparamKeys);
+        if (rec.part === 'session_start' && rec.hparams) {
+          // Via a Map so a key like "__proto__" stays a plain own property.
+          const merged = new Map(Object.entries(rd.hparams ?? {}));
+          for (const [k, v] of Object.entries(rec.hparams)) {
+            if (merged.has(k) || merged.size < STORE_BOUNDS.hparamKeys) merged.set(k, v);
+          }
+          rd.hparams = Object.fromEntries(merged);
+        } else if (rec.part === 'experiment') {
+          if (rec.metrics) rd.hparamMetrics = rec.metrics.slice(0, STORE_BOUNDS.hparamKeys);
+        } else if (rec.part === 'session_end' && rec.status) {
+          rd.hparamStatus = rec.status;
+        }
+        break;
+      case 'meta':
+        if (rec.what === 'source_metadata' && rec.detail) rd.writer = rec.detail.slice(0, 200);
+        if (isRestart(rec)) {
+          // A restarted job logs SessionLog START at the step it resumed from: what was logged at or past
+          // it belongs to the abandoned attempt (the same rule as a per-tag rewind, for every tag at once).
+          for (const e of [...rd.scalars.values(), ...rd.histograms.values(), ...rd.images.values()]) {
+            const t = begin(e);
+            if (e.series.truncateFrom(rec.step)) {
+              t.reset = true;
+              rd.resetMark = ++this.resetSeq; // replays rebuild their cursors (replay-cursor.ts)
+            }
+          }
+        }
+        noteGraphData(rd.graphSources, rec);
+        break;
+    }
   }
 
   /** Make a run known without data (e.g. discovered but still empty). */
@@ -201,20 +185,35 @@ export class SeriesStore {
   }
 
   removeRun(run: string): void {
-    this.data.delete(run);
+    this.dropData(run);
+    this.evicted.delete(run);
+  }
+
+  /**
+   * Drop a run's data from memory but keep the run known (listed, ordered by its start time): the memory
+   * bound does this to runs nobody looked at lately. The next ingest for it starts it over (a re-read).
+   */
+  evictRun(run: string): void {
+    const rd = this.data.get(run);
+    if (!rd) return;
+    this.evicted.set(run, rd.startTime);
+    this.dropData(run);
+  }
+  isEvicted(run: string): boolean {
+    return this.evicted.has(run);
   }
 
   // ---------- reading ----------
 
   runs(): string[] {
-    return [...this.data.keys()];
+    return this.evicted.size === 0 ? [...this.data.keys()] : [...this.data.keys(), ...this.evicted.keys()];
   }
   /** Wall time of the run's first record; undefined while it has none. */
   startTime(run: string): number | undefined {
-    return this.data.get(run)?.startTime;
+    return this.data.get(run)?.startTime ?? this.evicted.get(run);
   }
   hasRun(run: string): boolean {
-    return this.data.has(run);
+    return this.data.has(run) || this.evicted.has(run);
   }
   scalarTags(run: string): string[] {
     return [...(this.data.get(run)?.scalars.keys() ?? [])];
@@ -256,8 +255,7 @@ export class SeriesStore {
     return last === undefined ? undefined : s!.tuples(last - 1).at(-1);
   }
   histograms(run: string, tag: string, afterStep?: number): HistogramTuple[] {
-    const e = this.data.get(run)?.histograms.get(tag);
-    return e ? e.series.items(afterStep).map(({ step, item }) => [item.wallTime, step, item.buckets]) : [];
+    return this.data.get(run)?.histograms.get(tag)?.series.tuples(afterStep) ?? [];
   }
   images(run: string, tag: string, afterStep?: number): ImageRef[] {
     return this.data.get(run)?.images.get(tag)?.series.refs(afterStep) ?? [];
@@ -377,70 +375,5 @@ export class SeriesStore {
     return this.data.get(run)?.resetMark;
   }
 
-  // ---------- internals ----------
 
-  private runData(run: string, create: true): RunData {
-    let rd = this.data.get(run);
-    if (!rd && create) {
-      rd = new RunData();
-      rd.resetMark = ++this.resetSeq;
-      rd.plugins = new PluginSeries(this.limits, this.rng, STORE_BOUNDS.tagsPerKind);
-      this.data.set(run, rd);
-      const pending = this.pendingWarnings.get(run);
-      if (pending) {
-        rd.warnings.push(...pending);
-        this.pendingWarnings.delete(run);
-      }
-    }
-    return rd as RunData;
-  }
-
-  private entry<S>(rd: RunData, run: string, kind: Kind, tag: string, make: () => S): Entry<S> | undefined {
-    const map = rd[kind] as unknown as Map<string, Entry<S>>;
-    let e = map.get(tag);
-    if (!e) {
-      if (!this.roomForTag(rd, run, kind, map.size)) return undefined;
-      e = { kind, tag, series: make(), track: { epoch: 0, slots: [], reset: false, minIndex: 0 } };
-      map.set(tag, e);
-    }
-    return e;
-  }
-
-  private roomForTag(rd: RunData, run: string, kind: string, size: number): boolean {
-    if (size < STORE_BOUNDS.tagsPerKind) return true;
-    if (!rd.tagLimitWarned.has(kind)) {
-      rd.tagLimitWarned.add(kind);
-      this.addWarning(run, `more than ${STORE_BOUNDS.tagsPerKind} ${kind} tags; records of further tags are dropped`);
-    }
-    return false;
-  }
-
-  private noteTagInfo(rd: RunData, tag: string, rec: { displayName?: string; description?: string }): void {
-    if (rd.tagInfo.has(tag) || (rec.displayName === undefined && rec.description === undefined)) return;
-    rd.tagInfo.set(tag, { displayName: rec.displayName ?? '', description: rec.description ?? '' });
-  }
-
-  private batchDelta(run: string, e: Entry<ScalarSeries | Reservoir<HistItem> | ImageSeries>): SeriesDelta | undefined {
-    const { tag, track: t } = e;
-    if (!t.reset && t.slots.length === 0) return undefined;
-    const reset = t.reset ? { reset: true as const } : {};
-    const s = e.series;
-    if (s instanceof ScalarSeries) {
-      return { kind: 'scalars', run, tag, ...reset, ...(t.reset ? s.columns() : s.columnsForSlots(t.slots)) };
-    }
-    if (s instanceof ImageSeries) {
-      return { kind: 'images', run, tag, ...reset, points: t.reset ? s.refs() : s.refsForSlots(t.slots, t.minIndex) };
-    }
-    let points: HistogramTuple[];
-    if (t.reset) points = this.histograms(run, tag);
-    else {
-      points = Array.from(new Set(t.slots))
-        .sort((a, b) => s.stepAt(a) - s.stepAt(b))
-        .map((slot) => {
-          const it = s.itemAt(slot) as HistItem;
-          return [it.wallTime, s.stepAt(slot), it.buckets];
-        });
-    }
-    return { kind: 'histograms', run, tag, ...reset, points };
-  }
 }

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { Bucket, HistogramTuple } from '../../shared/types.ts';
+import { HistogramSeries } from '../../server/store/histogram-series.ts';
+import { Reservoir } from '../../server/store/reservoir.ts';
+import { seededRng } from './seeded-rng.ts';
+
+interface Item {
+  wallTime: number;
+  buckets: Bucket[];
+}
+const asTuples = (r: Reservoir<Item>, after?: number): HistogramTuple[] => r.items(after).map(({ step, item }) => [item.wallTime, step, item.buckets]);
+
+/** Buckets of several shapes: contiguous (as writers make them), gapped, fractional/huge counts, -0, NaN, empty. */
+function makeBuckets(rand: () => number, i: number): Bucket[] {
+  const shape = i % 6;
+  if (shape === 5) return [];
+  const n = 1 + Math.floor(rand() * 40);
+  const out: Bucket[] = [];
+  let left = shape === 3 ? -0 : rand() * -10;
+  for (let k = 0; k < n; k++) {
+    const right = left + rand() * 0.37 + 1e-9;
+    const count = shape === 1 ? rand() * 3 : shape === 2 ? 2 ** 40 + k : shape === 4 && k === 0 ? NaN : Math.floor(rand() * 1000);
+    // shape 1 also has gaps between buckets
+    out.push([left, right, count]);
+    left = shape === 1 ? right + 0.5 : right;
+  }
+  return out;
+}
+
+function drive(seed: number, capacity: number, count: number, rewindEvery: number) {
+  const rand = seededRng(seed + 1000);
+  const oldRes = new Reservoir<Item>(capacity, seededRng(seed));
+  const neu = new HistogramSeries(capacity, seededRng(seed));
+  let step = 0;
+  for (let i = 0; i < count; i++) {
+    step = rewindEvery > 0 && i > 0 && i % rewindEvery === 0 ? Math.max(0, step - Math.floor(rand() * 50)) : step + 1;
+    const wall = 1_700_000_000 + i * 0.25;
+    const b = makeBuckets(rand, i);
+    const a1 = oldRes.add(step, { wallTime: wall, buckets: b });
+    const a2 = neu.add(step, wall, b);
+    expect(a2).toEqual(a1);
+    expect(neu.tupleAt(a2.slot)).toEqual([wall, step, b]);
+  }
+  return { oldRes, neu };
+}
+
+describe('HistogramSeries', () => {
+  it('keeps the same histograms as the reservoir of bucket arrays, value for value', () => {
+    for (const [seed, cap, count, rewind] of [
+      [1, 10, 500, 0],
+      [2, 50, 2000, 97],
+      [3, Infinity, 300, 41],
+      [4, 3, 100, 7],
+    ] as const) {
+      const { oldRes, neu } = drive(seed, cap, count, rewind);
+      expect(neu.size).toBe(oldRes.size);
+      expect(neu.seenCount).toBe(oldRes.seenCount);
+      expect(neu.lastStep).toBe(oldRes.lastStep);
+      expect(neu.tuples()).toEqual(asTuples(oldRes));
+      const mid = oldRes.stepList()[Math.floor(oldRes.size / 2)];
+      expect(neu.tuples(mid)).toEqual(asTuples(oldRes, mid));
+      for (let i = 0; i < neu.size; i++) {
+        const want = oldRes.orderedItem(i)!;
+        expect(neu.orderedItem(i)).toEqual(want);
+        expect(neu.orderedWallTime(i)).toBe(want.wallTime);
+        expect(neu.orderedBucketCount(i)).toBe(want.buckets.length);
+      }
+    }
+  });
+
+  it('keeps -0, NaN and counts past float32 exactly', () => {
+    const s = new HistogramSeries(10);
+    const b: Bucket[] = [
+      [-0, 1, NaN],
+      [1, 2.5, 2 ** 40 + 1],
+      [3, 4, 0.1],
+    ];
+    s.add(1, 5, b);
+    const [[, , got]] = s.tuples();
+    expect(Object.is(got[0][0], -0)).toBe(true);
+    expect(got).toEqual(b);
+  });
+
+  it('evicts on a rewind and on SessionLog START, as the reservoir does', () => {
+    const s = new HistogramSeries(100);
+    for (let i = 0; i < 20; i++) s.add(i, i, [[0, 1, i]]);
+    expect(s.add(10, 99, [[0, 2, 7]]).rewound).toBe(true);
+    expect(s.tuples().map((t) => t[1])).toEqual([...Array(11).keys()]);
+    expect(s.tuples().at(-1)).toEqual([99, 10, [[0, 2, 7]]]);
+    expect(s.truncateFrom(0)).toBe(true);
+    expect(s.size).toBe(0);
+    s.add(3, 1, [[1, 2, 3]]);
+    expect(s.tuples()).toEqual([[1, 3, [[1, 2, 3]]]]);
+  });
+
+  it('stays compact under constant replacement (dead bucket space is reclaimed)', () => {
+    const s = new HistogramSeries(20, seededRng(9));
+    const b: Bucket[] = Array.from({ length: 500 }, (_, k) => [k, k + 1, k]);
+    for (let i = 0; i < 5000; i++) s.add(i, i, b);
+    // 20 kept histograms of 501 edges (8 bytes) and 500 float32 counts, at most ~4x that with slack.
+    const live = 20 * (501 * 8 + 500 * 4);
+    expect(s.bytes).toBeLessThan(live * 4 + 4096);
+    expect(s.tuples()).toHaveLength(20);
+    for (const t of s.tuples()) expect(t[2]).toEqual(b);
+  });
+});
