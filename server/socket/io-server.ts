@@ -146,7 +146,7 @@ function attach(socket: TypedSocket, d: SocketDeps, replayLimiter: ReplayLimiter
       (req) => {
         const filter = compileTagFilter(req.tagPattern);
         if (filter instanceof Error) throw filter;
-        const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have });
+        const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have, points: req.points });
         return { runs: d.runs.list(), loading };
       },
       warn,
