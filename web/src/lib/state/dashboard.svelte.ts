@@ -15,6 +15,8 @@ import { SeriesState } from './series.svelte.ts';
 import { TrainingController } from './training.svelte.ts';
 import { dict } from '../../../../shared/dict.ts';
 import { UiState } from './ui.svelte.ts';
+import { ZoomDetail } from './zoom-detail.svelte.ts';
+import { backlogPoints } from '../zoom-window.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -24,6 +26,8 @@ export class Dashboard implements DashboardData {
   readonly ui = new UiState();
   readonly replay: ReplayController;
   readonly training: TrainingController;
+  /** Full-resolution points of zoomed scalar charts (backlogs arrive downsampled). */
+  readonly zoom = new ZoomDetail((m) => (this.notice = m));
 
   connection = $state<Connection>('connecting');
   backend = $state<BackendName | null>(null);
@@ -213,7 +217,9 @@ export class Dashboard implements DashboardData {
     const have = this.series.have(resync);
     for (const r of resync) if (r !== replaying) have[r] = dict();
     this.subscribing = true;
-    sock.emit('subscribe', { runs: '*', have }, (ack) => {
+    // Long series arrive downsampled to about 2 points per pixel; a zoom fetches the rest (zoom-detail.svelte.ts).
+    const points = backlogPoints(typeof window === 'undefined' ? 0 : window.innerWidth);
+    sock.emit('subscribe', { runs: '*', have, points }, (ack) => {
       this.subscribing = false;
       if (!ack.ok) {
         this.notice = `subscribe failed: ${ack.error}`;
