@@ -6,7 +6,7 @@
 //     chart redraw (target < 100 ms);
 //   - a regex run filter typed into the search and cleared again (target < 200 ms);
 //   - the page's JS heap after a forced GC (target < 200 MB).
-// Options: --runs N --tags N --points N --port P. Prints figures; asserts nothing.
+// Options: --runs N --tags N --points N --port P --screenshot FILE. Prints figures; asserts nothing.
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +55,8 @@ const SETTLE = `async (act) => {
   const before = lastDraw();
   const t0 = performance.now();
   act();
+  const draws0 = new Map(ts.charts().map((c) => [c.id, c.draws]));
+  const drawJs = () => ts.charts().filter((c) => c.draws > (draws0.get(c.id) ?? 0)).reduce((s, c) => s + c.drawMs, 0);
   return await new Promise((resolve) => {
     let last = before, quiet = 0, frameAfter = null;
     const tick = (t) => {
@@ -62,15 +64,17 @@ const SETTLE = `async (act) => {
       if (d > last) { last = d; quiet = 0; frameAfter = null; }
       else if (last > t0) { quiet++; if (frameAfter === null) frameAfter = t; }
       // Done 6 frames after the last redraw (a costly chart's redraw may wait a few frames in the queue).
-      if (quiet >= 6 || performance.now() - t0 > 30000) resolve({ lastDraw: last > t0 ? last - t0 : null, frame: frameAfter === null ? null : frameAfter - t0 });
+      if (quiet >= 6 || performance.now() - t0 > 30000) resolve({ lastDraw: last > t0 ? last - t0 : null, frame: frameAfter === null ? null : frameAfter - t0, js: drawJs() });
       else requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
   });
 }`;
 
-async function timed(page: Page, act: string): Promise<{ lastDraw: number | null; frame: number | null }> {
-  return (await page.evaluate(`(${SETTLE})(() => { ${act} })`)) as { lastDraw: number | null; frame: number | null };
+/** lastDraw / frame: ms from the act to the last chart redraw / the frame after it; js: the redraws' own JS time (ms). */
+type Timing = { lastDraw: number | null; frame: number | null; js: number };
+async function timed(page: Page, act: string): Promise<Timing> {
+  return (await page.evaluate(`(${SETTLE})(() => { ${act} })`)) as Timing;
 }
 
 const ms = (v: number | null) => (v === null ? 'no redraw' : `${v.toFixed(0)} ms`);
@@ -104,21 +108,23 @@ async function main() {
     console.log(`first card with all ${RUNS} runs drawn ${((Date.now() - t) / 1000).toFixed(1)} s after navigation`);
     await page.evaluate(`(${SETTLE})(() => {})`);
     const charts = (await page.evaluate('window.__trainscope.charts().map((c) => ({ id: c.id, n: c.lengths.length, pts: c.lengths.reduce((a, b) => a + b, 0) }))')) as { id: string; n: number; pts: number }[];
-    console.log(`charts drawn: ${charts.map((c) => `${c.id} (${c.n} datasets, ${c.pts.toLocaleString()} points to Chart.js)`).join(', ')}`);
+    console.log(`charts drawn: ${charts.map((c) => `${c.id} (${c.n} lines, ${c.pts.toLocaleString()} points drawn)`).join(', ')}`);
     console.log(`JS heap after load (after GC): ${(await heapMb(page)).toFixed(0)} MB (target < 200 MB)`);
+    const shot = process.argv.indexOf('--screenshot');
+    if (shot >= 0) await page.screenshot({ path: process.argv[shot + 1] });
 
     const box = `document.querySelector('[data-run="${runName(2)}"] input[type=checkbox]').click()`;
     for (let i = 0; i < 3; i++) {
       const off = await timed(page, box);
       const on = await timed(page, box);
-      console.log(`toggle one run of ${RUNS}: off: last redraw ${ms(off.lastDraw)}, frame ${ms(off.frame)}; on: last redraw ${ms(on.lastDraw)}, frame ${ms(on.frame)} (target < 100 ms)`);
+      console.log(`toggle one run of ${RUNS}: off: frame ${ms(off.frame)} (chart redraws ${ms(off.js)} JS); on: frame ${ms(on.frame)} (${ms(on.js)} JS) (target < 100 ms)`);
     }
     const type = (v: string) => `const el = document.querySelector('[data-testid=run-filter]'); el.value = ${JSON.stringify(v)}; el.dispatchEvent(new Event('input', { bubbles: true }));`;
     for (let i = 0; i < 2; i++) {
       const f = await timed(page, type('run_00[0-4]'));
       const shown = await page.evaluate('window.__trainscope.dash.runs.length');
       const c = await timed(page, type(''));
-      console.log(`regex run filter "run_00[0-4]" (${shown} runs shown): frame ${ms(f.frame)}; cleared: frame ${ms(c.frame)} (target < 200 ms)`);
+      console.log(`regex run filter "run_00[0-4]" (${shown} runs shown): frame ${ms(f.frame)} (${ms(f.js)} JS); cleared: frame ${ms(c.frame)} (${ms(c.js)} JS) (target < 200 ms)`);
     }
     console.log(`JS heap at the end (after GC): ${(await heapMb(page)).toFixed(0)} MB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
