@@ -50,7 +50,7 @@ interface ChartInternals {
  * a linear search over all datasets), once per dataset per update: quadratic in the dataset count, about
  * a second per update with 1,000 runs overlaid. This subclass keeps a dataset -> meta map instead.
  */
-export class ManyLineChart extends Chart {
+export class ManyLineChart extends Chart<'line'> {
   private metaIndex?: Map<object, Meta>;
 
   override getDatasetMeta(datasetIndex: number): Meta {
