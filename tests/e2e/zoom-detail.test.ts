@@ -1,7 +1,7 @@
 // Downsampled on the wire, full resolution on zoom: a run of 200,000 points with one spike arrives at
 // about 2 points per pixel (the spike drawn); a drag-zoom fetches every point of the zoomed step range;
-// a double-click goes back to the downsampled view.
-import { mkdtempSync, rmSync } from 'node:fs';
+// a double-click goes back to the downsampled view; the CSV download still has every point.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,5 +97,11 @@ describe('a long run: downsampled first view, full resolution when zoomed', () =
     await page.dblclick(`[data-testid="chart-${TAG}"]`);
     await expect.poll(() => chart.getAttribute('data-zoomed')).toBe('0');
     await expect.poll(fullPoints).toBe(first);
+
+    // The CSV download has every logged point, not the downsampled ones.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-tag="${TAG}"] button[title="download CSV"]`)]);
+    const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
+    expect(csv.length).toBe(N + 1); // a header and every point
+    expect(csv.some((row) => row.endsWith(`,${SPIKE}`))).toBe(true);
   }, 120_000);
 });

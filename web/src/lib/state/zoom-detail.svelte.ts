@@ -2,7 +2,7 @@
 // its runs' series, the points of that step window are fetched (once the zoom has rested for a moment)
 // and drawn in place of the coarse ones; zooming out drops them, back to the downsampled view.
 import { fetchScalarWindow } from '../api.ts';
-import { mergeWindow, stepWindowFor, zoomPointsPerRun, type WindowPoints } from '../zoom-window.ts';
+import { mergeWindow, stepWindowFor, ZOOM_POINTS_TOTAL, zoomPointsPerRun, type WindowPoints } from '../zoom-window.ts';
 import type { ScalarSeries } from './scalar-series.ts';
 
 /** Wait this long after the last zoom change before fetching (wheel zooms come in bursts). */
@@ -70,6 +70,24 @@ export class ZoomDetail {
           this.onError(`zoom of ${tag}: ${e instanceof Error ? e.message : String(e)}`);
         });
     }, SETTLE_MS));
+  }
+
+  /**
+   * Series as logged, for downloads: a downsampled one is fetched whole first (up to the server's limit
+   * per series, zoom-window.ts' ZOOM_POINTS_TOTAL) and merged with what arrived live after it.
+   */
+  async complete(tag: string, runs: readonly { name: string; series: ScalarSeries }[]): Promise<{ name: string; series: ScalarSeries }[]> {
+    const coarse = runs.filter((r) => r.series.n > 0 && r.series.decimatedThrough >= r.series.steps[0]);
+    if (coarse.length === 0) return [...runs];
+    const lo = Math.min(...coarse.map((r) => r.series.steps[0]));
+    const hi = Math.max(...coarse.map((r) => r.series.decimatedThrough));
+    const res = await fetchScalarWindow(tag, coarse.map((r) => r.name), lo, hi, ZOOM_POINTS_TOTAL);
+    return runs.map((r) => {
+      const rows = coarse.includes(r) ? res[r.name] : undefined;
+      if (!rows) return r;
+      const pts = { walls: rows.map((t) => t[0]), steps: rows.map((t) => t[1]), values: rows.map((t) => t[2]) };
+      return { name: r.name, series: mergeWindow(r.series, pts, lo, hi) };
+    });
   }
 
   /** The series to draw for (tag, run): with the zoomed window at full resolution once fetched. */
