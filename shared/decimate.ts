@@ -75,3 +75,22 @@ export function decimateMinMax(
   }
   return out;
 }
+
+/**
+ * Indices of a series (steps ascending) to send when a client asks for about `points` points: the
+ * step range split into points / 2 buckets of equal step width, each keeping its min and max value (in
+ * step order, so no spike is lost) and its first non-finite value (a gap stays a gap), plus the first
+ * and last point. A series of at most `points` points is kept whole. Indices come out ascending.
+ */
+export function downsampleIndices(steps: ArrayLike<number>, values: ArrayLike<number>, n: number, points: number): number[] {
+  if (n === 0) return [];
+  return decimateMinMax(steps, values, n, steps[0], steps[n - 1], Math.max(1, Math.floor(points / 2)), 2);
+}
+
+/** The index range [start, end) of the points with minStep <= step <= maxStep (steps ascending). */
+export function stepWindow(steps: ArrayLike<number>, n: number, minStep = -Infinity, maxStep = Infinity): [number, number] {
+  const start = lowerBound(steps, n, minStep);
+  let end = lowerBound(steps, n, maxStep);
+  while (end < n && steps[end] <= maxStep) end++;
+  return [start, Math.max(start, end)];
+}

@@ -38,6 +38,8 @@ export type SeriesDelta =
       wallTimes: number[];
       steps: number[];
       values: (number | null)[];
+      /** A backlog downsampled for `points`: the left-out points are served by GET /data/plugin/scalars/scalars?min_step=&max_step=. */
+      decimated?: boolean;
     }
   | { kind: 'histograms'; run: RunName; tag: Tag; reset?: boolean; exactSteps?: ExactSteps; points: HistogramTuple[] }
   | { kind: 'images'; run: RunName; tag: Tag; reset?: boolean; exactSteps?: ExactSteps; points: ImageRef[] };
@@ -123,6 +125,8 @@ export const SubscribeSchema = z.object({
   tagPattern: z.string().max(512).optional(),
   /** Zero-gap resume: per run, per tag, the last step the client holds. The server sends exactly what is after it. */
   have: ownRecord(runName, ownRecord(tagName, z.number().int())).optional(),
+  /** Scalar backlogs downsampled to about this many points a series (min / max per step bucket; `decimated` set). */
+  points: z.number().int().min(2).max(1_000_000).optional(),
 });
 export type SubscribeRequest = z.infer<typeof SubscribeSchema>;
 

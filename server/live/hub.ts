@@ -12,6 +12,7 @@
 // tick's slice is used up, the remaining private clients are served on the next turns of the event loop
 // (each still at most once per interval), so a burst of new clients never stalls the live pushes.
 import { PUSH_INTERVAL_MS, type DeltaBatch, type PluginNotice, type SeriesDelta } from '../../shared/protocol.ts';
+import { downsampleDelta } from './backlog-downsample.ts';
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import { ClientBuffer } from './client-buffer.ts';
@@ -34,6 +35,8 @@ export interface Subscription {
   filterKey?: string;
   /** Per run, per tag: last step the client holds; the backlog is exactly what comes after. */
   have?: Record<string, Record<string, number>>;
+  /** Scalar backlogs downsampled to about this many points a series (backlog-downsample.ts). */
+  points?: number;
 }
 
 export interface HubOptions {
@@ -167,7 +170,7 @@ export class LiveHub {
     const runs = sub.runs === '*' ? this.store.runs() : sub.runs.filter((r) => this.store.hasRun(r));
     for (const run of runs) {
       const have = sub.have && Object.hasOwn(sub.have, run) ? sub.have[run] : {}; // a run may be named "constructor"
-      for (const d of this.store.deltasAfter(run, have, sub.filter)) buffer.pushSeries(d);
+      for (const d of this.store.deltasAfter(run, have, sub.filter)) buffer.pushSeries(sub.points ? downsampleDelta(d, sub.points) : d);
     }
     c.backlog = buffer.queuedRuns();
     this.schedule();

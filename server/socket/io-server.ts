@@ -151,7 +151,7 @@ function attach(socket: TypedSocket, d: SocketDeps, replayLimiter: ReplayLimiter
         const filter = compileTagFilter(req.tagPattern);
         if (filter instanceof Error) throw filter;
         if (req.runs !== '*') d.onRunsViewed?.(req.runs);
-        const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have });
+        const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have, points: req.points });
         return { runs: d.runs.list(), loading, plugins: subscribedPlugins(d.store, req.runs) };
       },
       warn,

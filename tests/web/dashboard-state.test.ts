@@ -1,4 +1,5 @@
 // @vitest-environment jsdom
+import { backlogPoints } from '../../web/src/lib/zoom-window.ts';
 import { describe, expect, it } from 'vitest';
 import type { DeltaBatch, SeriesDelta } from '../../shared/protocol.ts';
 import type { DashSocket } from '../../web/src/lib/socket.ts';
@@ -44,7 +45,8 @@ function setup() {
 describe('Dashboard state', () => {
   it('subscribes on connect and lists runs from hello with stable colors', () => {
     const { dash, sock } = setup();
-    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: {} });
+    // Long backlogs downsampled to 2 points per pixel of the window (zoom-window.ts).
+    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: {}, points: backlogPoints(window.innerWidth) });
     expect(dash.connection).toBe('live');
     expect(dash.backend).toBe('cpu');
     expect(dash.runs.map((r) => r.name)).toEqual(['disk', 'sweep/relu']);
@@ -63,7 +65,7 @@ describe('Dashboard state', () => {
     sock.fire('disconnect');
     expect(dash.status).toBe('reconnecting');
     sock.fire('connect');
-    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: { 'sweep/relu': { 'train/loss': 4 }, disk: { w: 5 } } });
+    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: { 'sweep/relu': { 'train/loss': 4 }, disk: { w: 5 } }, points: backlogPoints(window.innerWidth) });
 
     dash.onDelta({ series: [scalars('sweep/relu', 'train/loss', [0, 1], true)] });
     expect(s.n).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimateMinMax, lowerBound } from '../../shared/decimate.ts';
+import { decimateMinMax, downsampleIndices, lowerBound, stepWindow } from '../../shared/decimate.ts';
 
 function noisy(n: number) {
   const xs = new Float64Array(n);
@@ -114,5 +114,68 @@ describe('decimateMinMax', () => {
     expect(lowerBound([1, 3, 5], 3, 3)).toBe(1);
     expect(lowerBound([1, 3, 5], 3, 6)).toBe(3);
     expect(lowerBound([1, 3, 5], 3, 0)).toBe(0);
+  });
+});
+
+describe('downsampleIndices (the wire: about `points` points per series)', () => {
+  /** Irregular ascending steps with noise, one spike up and one down. */
+  function series(n: number) {
+    const steps = new Float64Array(n);
+    const values = new Float64Array(n);
+    let seed = 11;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      seed = (seed * 16807) % 2147483647;
+      s += 1 + (seed % 3); // gaps of 1-3 steps
+      steps[i] = s;
+      values[i] = Math.cos(i / 900) + 0.1 * (seed / 2147483647);
+    }
+    values[12_345] = 50;
+    values[54_321] = -50;
+    return { steps, values };
+  }
+
+  it('keeps every bucket’s min and max, the first and last point, ascending, about `points` in all', () => {
+    const n = 100_000;
+    const points = 800;
+    const { steps, values } = series(n);
+    const idx = downsampleIndices(steps, values, n, points);
+    expect(idx.length).toBeLessThanOrEqual(points + 2);
+    expect(idx.length).toBeGreaterThan(points * 0.9);
+    expect(idx[0]).toBe(0);
+    expect(idx.at(-1)).toBe(n - 1);
+    for (let k = 1; k < idx.length; k++) expect(steps[idx[k]]).toBeGreaterThan(steps[idx[k - 1]]);
+    const kept = new Set(idx);
+    // Buckets recomputed here from the definition: points / 2 buckets of equal step width.
+    const buckets = points / 2;
+    const lo = steps[0];
+    const span = steps[n - 1] - lo;
+    const min = new Map<number, number>();
+    const max = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const b = Math.min(buckets - 1, Math.floor(((steps[i] - lo) / span) * buckets));
+      if (!min.has(b) || values[i] < values[min.get(b)!]) min.set(b, i);
+      if (!max.has(b) || values[i] > values[max.get(b)!]) max.set(b, i);
+    }
+    for (const i of [...min.values(), ...max.values()]) expect(kept.has(i)).toBe(true);
+    expect(kept.has(12_345) && kept.has(54_321)).toBe(true); // both spikes
+  });
+
+  it('keeps short series whole and gaps (non-finite values) visible', () => {
+    expect(downsampleIndices([1, 2, 3], [1, 2, 3], 3, 10)).toEqual([0, 1, 2]);
+    expect(downsampleIndices([], [], 0, 10)).toEqual([]);
+    const n = 10_000;
+    const steps = Float64Array.from({ length: n }, (_, i) => i);
+    const values = Float64Array.from({ length: n }, (_, i) => (i === 5000 ? NaN : i % 7));
+    expect(downsampleIndices(steps, values, n, 100)).toContain(5000);
+  });
+
+  it('step window: the index range of the steps within [min, max]', () => {
+    const steps = [0, 10, 20, 30, 40];
+    expect(stepWindow(steps, 5, 10, 30)).toEqual([1, 4]);
+    expect(stepWindow(steps, 5, 11, 29)).toEqual([2, 3]);
+    expect(stepWindow(steps, 5)).toEqual([0, 5]);
+    expect(stepWindow(steps, 5, 50, 60)).toEqual([5, 5]);
+    expect(stepWindow(steps, 5, 30, 10)).toEqual([3, 3]); // empty, never negative
   });
 });

@@ -3,6 +3,7 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { chartRegistry } from './lib/charts/chart-setup.ts';
+import { bulkLines } from './lib/charts/bulk-lines.ts';
 import { adoptPageToken } from './lib/page-token.ts';
 import { connectSocket } from './lib/socket.ts';
 import { Dashboard } from './lib/state/dashboard.svelte.ts';
@@ -21,12 +22,12 @@ declare global {
 
 window.__trainscope = {
   dash,
-  /** Every live chart: id, dataset lengths (points handed to Chart.js), full-resolution points, last draw time,
+  /** Every live chart: id, dataset lengths (points handed to Chart.js, then those of lines drawn in bulk), full-resolution points, last draw time,
    *  redraw count and the last redraw's JS time. */
   charts: () =>
     [...chartRegistry.values()].map((e) => ({
       id: e.id,
-      lengths: e.chart.data.datasets.map((d) => d.data.length),
+      lengths: e.chart.data.datasets.map((d) => d.data.length).concat(bulkLines(e.chart).map((l) => l.n)),
       fullPoints: e.fullPoints,
       drawnAt: e.drawnAt,
       draws: e.draws,

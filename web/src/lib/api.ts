@@ -27,3 +27,13 @@ export function fetchRuns(): Promise<RunInfo[]> {
 export function imageUrl(run: string, tag: string, index: number): string {
   return withQuery('/data/plugin/images/individualImage', { run, tag, index });
 }
+
+/** One tag's points of several runs in a step window (scalars_multirun), at most about `points` a run. */
+export async function fetchScalarWindow(tag: string, runs: readonly string[], minStep: number, maxStep: number, points: number): Promise<Record<string, [number, number, number | null][]>> {
+  const body = new URLSearchParams({ tag, min_step: String(minStep), max_step: String(maxStep), points: String(points) });
+  for (const r of runs) body.append('runs', r);
+  const url = '/data/plugin/scalars/scalars_multirun';
+  const res = await fetch(url, { method: 'POST', body, headers: { accept: 'application/json', ...authHeaders() } });
+  if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status} ${await res.text().catch(() => '')}`.trim());
+  return (await res.json()) as Record<string, [number, number, number | null][]>;
+}

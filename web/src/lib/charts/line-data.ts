@@ -63,6 +63,19 @@ export function liveRange(ext: [number, number]): [number, number] {
   return [lo, lo + Math.ceil(span / step - 1e-9) * step];
 }
 
+/** Points handed to Chart.js per chart at most (each becomes a Chart.js element, laid out on every update). */
+export const CHART_POINT_BUDGET = 150_000;
+
+/**
+ * Pixel columns each line is decimated to: the plot width, or fewer when many lines share the chart so
+ * that their points stay within CHART_POINT_BUDGET (min and max per column still keep every spike, at a
+ * coarser x resolution; a chart of 1,000 overlaid runs is a wash at full resolution anyway).
+ */
+export function columnsPerLine(plotWidth: number, lineCount: number): number {
+  const fit = Math.floor(CHART_POINT_BUDGET / (2 * Math.max(1, lineCount)));
+  return Math.max(25, Math.min(plotWidth, fit));
+}
+
 /** Points of a line for the visible range, min-max decimated to `columns` pixel columns. */
 export function visiblePoints(l: LineSpec, xMin: number, xMax: number, columns: number, logY: boolean, perColumn: 2 | 4 = 4): Pt[] {
   const idx = decimateMinMax(l.xs, l.ys, l.n, xMin, xMax, columns, perColumn);
@@ -74,6 +87,20 @@ export function visiblePoints(l: LineSpec, xMin: number, xMax: number, columns: 
     out[k++] = { x: l.xs[i], y: Number.isFinite(y) && (!logY || y > 0) ? y : NaN };
   }
   return out;
+}
+
+/** visiblePoints into typed arrays (no object per point), for lines drawn in bulk (bulk-lines.ts). */
+export function visibleArrays(l: LineSpec, xMin: number, xMax: number, columns: number, logY: boolean, perColumn: 2 | 4 = 4): { xs: Float64Array; ys: Float64Array; n: number } {
+  const idx = decimateMinMax(l.xs, l.ys, l.n, xMin, xMax, columns, perColumn);
+  const xs = new Float64Array(idx.length);
+  const ys = new Float64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k];
+    const y = l.ys[i];
+    xs[k] = l.xs[i];
+    ys[k] = Number.isFinite(y) && (!logY || y > 0) ? y : NaN;
+  }
+  return { xs, ys, n: idx.length };
 }
 
 /** Values sampled for the robust y range: enough for stable 5% / 95% quantiles, cheap to sort. */

@@ -18,6 +18,8 @@ import { UiState } from './ui.svelte.ts';
 import { PluginsState } from './plugins.svelte.ts';
 import { ProjectorRunsWatch } from '../projector/projector-runs.ts';
 import { shownTab, visibleTabs } from '../tab-visibility.ts';
+import { ZoomDetail } from './zoom-detail.svelte.ts';
+import { backlogPoints } from '../zoom-window.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -39,6 +41,8 @@ export class Dashboard implements DashboardData {
   private pluginsPending = false;
   readonly replay: ReplayController;
   readonly training: TrainingController;
+  /** Full-resolution points of zoomed scalar charts (backlogs arrive downsampled). */
+  readonly zoom = new ZoomDetail((m) => (this.notice = m));
 
   connection = $state<Connection>('connecting');
   backend = $state<BackendName | null>(null);
@@ -246,7 +250,9 @@ export class Dashboard implements DashboardData {
     const have = this.series.have(resync);
     for (const r of resync) if (r !== replaying) have[r] = dict();
     this.subscribing = true;
-    sock.emit('subscribe', { runs: '*', have }, (ack) => {
+    // Long series arrive downsampled to about 2 points per pixel; a zoom fetches the rest (zoom-detail.svelte.ts).
+    const points = backlogPoints(typeof window === 'undefined' ? 0 : window.innerWidth);
+    sock.emit('subscribe', { runs: '*', have, points }, (ack) => {
       this.subscribing = false;
       if (!ack.ok) {
         this.notice = `subscribe failed: ${ack.error}`;

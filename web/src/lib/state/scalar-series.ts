@@ -5,13 +5,21 @@ import { extendSmoothed, type SmoothState } from '../../../../shared/smoothing.t
 /** Points kept per series on the client; beyond it the oldest tenth is dropped (bounded memory). */
 export const MAX_POINTS_PER_SERIES = 2_000_000;
 
+/** Versions are unique over all series (a series built from another, zoom-window.ts, never repeats one). */
+let lastVersion = 0;
+
 export class ScalarSeries {
   steps = new Float64Array(256);
   values = new Float64Array(256);
   walls = new Float64Array(256);
   n = 0;
-  /** Bumped on every change; consumers cache derived arrays against it. */
-  version = 0;
+  /** Changes on every change (to a value no series had before); consumers cache derived arrays against it. */
+  version = ++lastVersion;
+  /**
+   * Last step of a backlog the server downsampled (subscribe's `points`): up to it, points between the
+   * ones held were left out (a zoom fetches them, zoom-detail.svelte.ts); after it, every point is held.
+   */
+  decimatedThrough = -Infinity;
   private smoothed: Float64Array | null = null;
   private smoothState: SmoothState | null = null;
 
@@ -31,7 +39,7 @@ export class ScalarSeries {
   }
 
   /** Appends points with step > lastStep (duplicates from a resume are dropped). Returns how many were added. */
-  append(walls: readonly number[], steps: readonly number[], values: readonly (number | null)[]): number {
+  append(walls: ArrayLike<number>, steps: ArrayLike<number>, values: ArrayLike<number | null>): number {
     const len = Math.min(walls.length, steps.length, values.length);
     this.grow(this.n + len);
     let added = 0;
@@ -46,7 +54,7 @@ export class ScalarSeries {
       added++;
     }
     if (this.n > MAX_POINTS_PER_SERIES) this.dropOldest(Math.ceil(this.n / 10));
-    if (added > 0) this.version++;
+    if (added > 0) this.version = ++lastVersion;
     return added;
   }
 
@@ -58,8 +66,9 @@ export class ScalarSeries {
 
   clear(): void {
     this.n = 0;
+    this.decimatedThrough = -Infinity;
     this.smoothState = null;
-    this.version++;
+    this.version = ++lastVersion;
   }
 
   /** Smoothed values (same length as n), extended incrementally for appends. */

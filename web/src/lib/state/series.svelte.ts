@@ -74,6 +74,7 @@ export class SeriesState {
       if (!s) this.scalarMap.get(d.run)!.set(d.tag, (s = new ScalarSeries()));
       if (d.reset) s.clear();
       s.append(d.wallTimes, d.steps, d.values);
+      if (d.decimated && d.steps.length) s.decimatedThrough = Math.max(s.decimatedThrough, d.steps[d.steps.length - 1]);
     } else if (d.kind === 'histograms') {
       const prev = d.reset ? [] : (this.histMap.get(d.run)!.get(d.tag) ?? []);
       const last = prev.length ? prev[prev.length - 1][1] : -Infinity;

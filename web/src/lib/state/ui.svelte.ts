@@ -8,7 +8,7 @@ import { DEFAULT_VIEW, MAX_SMOOTHING, parseView, writeView, type TabName, type V
 export class UiState {
   tab = $state<TabName>(DEFAULT_VIEW.tab);
   /** null = every run, including ones that appear later. */
-  selected = $state<string[] | null>(null);
+  selected = $state.raw<string[] | null>(null); // replaced, never mutated: no deep proxy over 1,000 names
   smoothing = $state(DEFAULT_VIEW.smoothing);
   tagFilter = $state('');
   runFilter = $state('');

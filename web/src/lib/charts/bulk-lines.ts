@@ -1,0 +1,93 @@
+// Many overlaid lines without a Chart.js dataset each: with hundreds of runs on a card, Chart.js' cost is
+// per dataset (option resolution through proxies, a meta and a controller) and per point (an element
+// object each), a second per update and most of the page's heap at 1,000 runs. Past BULK_MIN_LINES, the
+// plain lines of a chart are decimated into typed arrays and stroked by this plugin in one pass under
+// the remaining datasets (seed bands and their fills stay Chart.js datasets); Chart.js draws the axes.
+import type { Chart, Plugin } from 'chart.js';
+
+/** From this many lines on a chart, plain lines are drawn in bulk. */
+export const BULK_MIN_LINES = 48;
+
+export interface BulkLine {
+  id: string;
+  xs: Float64Array;
+  ys: Float64Array;
+  /** Points used in xs / ys (NaN y = gap). */
+  n: number;
+  color: string;
+  width: number;
+  dash: number[];
+}
+
+const bulkByChart = new WeakMap<Chart, BulkLine[]>();
+
+/** The bulk lines a chart draws (drawn last-first, so the first line is on top, as Chart.js orders datasets). */
+export function setBulkLines(chart: Chart, lines: BulkLine[]): void {
+  bulkByChart.set(chart, lines);
+}
+
+export function bulkLines(chart: Chart): readonly BulkLine[] {
+  return bulkByChart.get(chart) ?? [];
+}
+
+/** Strokes lines given value -> pixel maps; a lone finite point (no finite neighbour) is drawn as a dot. */
+export function strokeLines(ctx: CanvasRenderingContext2D, lines: readonly BulkLine[], toX: (v: number) => number, toY: (v: number) => number): void {
+  for (let k = lines.length - 1; k >= 0; k--) {
+    const l = lines[k];
+    ctx.strokeStyle = l.color;
+    ctx.fillStyle = l.color;
+    ctx.lineWidth = l.width;
+    ctx.setLineDash(l.dash);
+    ctx.beginPath();
+    let pen = false;
+    for (let i = 0; i < l.n; i++) {
+      const y = l.ys[i];
+      if (Number.isNaN(y)) {
+        pen = false;
+        continue;
+      }
+      const px = toX(l.xs[i]);
+      const py = toY(y);
+      if (pen) ctx.lineTo(px, py);
+      else {
+        ctx.moveTo(px, py);
+        const next = i + 1 < l.n ? l.ys[i + 1] : NaN;
+        if (Number.isNaN(next)) ctx.arc(px, py, 1.5, 0, 2 * Math.PI); // a dot, or nothing would show
+        pen = true;
+      }
+    }
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+}
+
+/** y extent over the bulk lines' finite (and, on a log axis, positive) values; null when none. */
+export function bulkExtent(lines: readonly BulkLine[], log: boolean): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const l of lines) {
+    for (let i = 0; i < l.n; i++) {
+      const y = l.ys[i];
+      if (!Number.isFinite(y) || (log && !(y > 0))) continue;
+      if (y < lo) lo = y;
+      if (y > hi) hi = y;
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+export const bulkLinesPlugin: Plugin<'line'> = {
+  id: 'bulkLines',
+  beforeDatasetsDraw(chart) {
+    const lines = bulkByChart.get(chart as unknown as Chart);
+    if (!lines?.length) return;
+    const { ctx, chartArea: a, scales } = chart;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(a.left, a.top, a.right - a.left, a.bottom - a.top);
+    ctx.clip();
+    ctx.lineJoin = 'round';
+    strokeLines(ctx, lines, (v) => scales.x.getPixelForValue(v), (v) => scales.y.getPixelForValue(v));
+    ctx.restore();
+  },
+};
