@@ -1,6 +1,7 @@
-// `trainscope export <event-file-or-logdir>`: prints one ExportDocument as JSON (see server/logs/export.ts).
+// `trainscope export <event-file-or-logdir>`: prints one ExportDocument as JSON, streamed run by run
+// (see server/logs/export-stream.ts).
 import { open, stat } from 'node:fs/promises';
-import { buildExport, exportToJson, loadRunsFromPath } from '../logs/export.ts';
+import { StreamSink, streamExport } from '../logs/export-stream.ts';
 import { maskedCrc32c } from '../logs/tfrecord.ts';
 
 /**
@@ -33,23 +34,29 @@ export async function runExport(
   err: NodeJS.WritableStream = process.stderr,
   opts: { lenient?: boolean } = {},
 ): Promise<number> {
-  let runs;
   try {
     // A single file that is not TFRecord-framed gets a plain answer instead of a CRC warning and an empty document.
     if (!(await stat(path)).isDirectory() && !startsLikeTfrecord(await readHead(path))) {
       err.write(`${terminalSafe(`trainscope export: ${path} is not a tfevents file (no TFRecord header); give an event file or a logdir`)}\n`);
       return 1;
     }
-    runs = await loadRunsFromPath(path, opts);
   } catch (e) {
     err.write(`${terminalSafe(`trainscope export: cannot read ${path}: ${(e as Error).message}`)}\n`);
     return 1;
   }
-  if (runs.size === 0) err.write(`${terminalSafe(`trainscope export: no event files (names containing "tfevents") under ${path}`)}\n`);
-  for (const [run, data] of runs) for (const w of data.warnings) err.write(`${terminalSafe(`warning [run ${run}]: ${w}`)}\n`);
-  const text = exportToJson(buildExport(runs));
-  await new Promise<void>((resolve, reject) => {
-    out.write(`${text}\n`, (e) => (e ? reject(e) : resolve()));
-  });
+  // Run by run, straight to `out`: memory holds one run, never the whole document.
+  let runs: number;
+  try {
+    runs = await streamExport(path, new StreamSink(out), {
+      ...opts,
+      onWarnings: (run, warnings) => {
+        for (const w of warnings) err.write(`${terminalSafe(`warning [run ${run}]: ${w}`)}\n`);
+      },
+    });
+  } catch (e) {
+    err.write(`${terminalSafe(`trainscope export: ${path}: ${(e as Error).message}`)}\n`);
+    return 1;
+  }
+  if (runs === 0) err.write(`${terminalSafe(`trainscope export: no event files (names containing "tfevents") under ${path}`)}\n`);
   return 0;
 }

@@ -1,11 +1,11 @@
 // Downloads: the whole logdir in `trainscope export`'s format (read from disk, unsampled, size-guarded,
-// a few at a time), and one scalar series as CSV or JSON.
+// streamed run by run, a few at a time), and one scalar series as CSV or JSON.
 import { Router, type Response } from 'express';
-import { buildExport, loadRunsFromPath } from '../logs/export.ts';
+import { StreamSink, streamExport } from '../logs/export-stream.ts';
 import { eventBytesUnder } from '../live/run-files.ts';
 import type { HttpDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
-import { sendJson, toTensorBoardJson } from './json.ts';
+import { toTensorBoardJson } from './json.ts';
 import { DownloadQuery, parseQuery, requireRun, requireTag } from './params.ts';
 
 /** Exports running at once (each reads the whole logdir); more get a 429. */
@@ -41,9 +41,19 @@ export function exportRoutes(d: HttpDeps): Router {
     if (bytes > limit) {
       throw new HttpError(413, `the logdir holds more than ${(limit / 1024 / 1024).toFixed(0)} MB of event files; use \`trainscope export <path>\` instead`);
     }
-    const doc = buildExport(await loadRunsFromPath(d.config.logdir));
     res.setHeader('Content-Disposition', 'attachment; filename="trainscope-export.json"');
-    sendJson(res, doc);
+    res.type('application/json');
+    // Run by run to the socket, waiting whenever the client reads slower than the logdir is read.
+    try {
+      await streamExport(d.config.logdir, new StreamSink(res));
+    } catch (e) {
+      if (!res.headersSent) throw e;
+      // Mid-document: the client gets a cut-short body (invalid JSON), never a document that looks whole.
+      d.config.logger.warn(`/api/export stopped: ${(e as Error).message}`);
+      res.destroy();
+      return;
+    }
+    res.end();
   };
   r.get('/api/download', (req, res) => {
     const { run, tag, format } = parseQuery(DownloadQuery, req);
