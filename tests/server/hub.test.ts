@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeltaBatch } from '../../shared/protocol.ts';
+import type { DeltaBatch, DropNotice } from '../../shared/protocol.ts';
 import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
 import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
@@ -11,8 +11,10 @@ const scalar = (tag: string, step: number): LogRecord => ({ kind: 'scalar', tag,
 class FakeSink implements ClientSink {
   batches: DeltaBatch[] = [];
   times: number[] = [];
-  dropped: string | null = null;
+  dropped: DropNotice | null = null;
   backlog = 0;
+  /** Bytes the fake transport holds (queuedBytes). */
+  bytes = 0;
   constructor(readonly id: string) {}
   emitDelta(b: DeltaBatch) {
     this.batches.push(b);
@@ -21,8 +23,11 @@ class FakeSink implements ClientSink {
   pending() {
     return this.backlog;
   }
-  drop(reason: string) {
-    this.dropped = reason;
+  queuedBytes() {
+    return this.bytes;
+  }
+  drop(notice: DropNotice) {
+    this.dropped = notice;
   }
   steps(run: string, tag: string): number[] {
     const out: number[] = [];
@@ -100,7 +105,8 @@ describe('LiveHub', () => {
   });
 
   it('skips pushes while the transport is backed up, then drops a client that falls too far behind', async () => {
-    const { hub, ingest } = setup({ intervalMs: 10, maxPendingPackets: 2, maxPendingPoints: 50 });
+    // 60 points of one scalar series: about 40 + 6 + 27 * 60 bytes; the budget holds 20 of them with the transport's 500.
+    const { hub, ingest } = setup({ intervalMs: 10, maxPendingPackets: 2, maxClientBytes: 500 + 46 + 27 * 30 });
     const s = new FakeSink('slow');
     const ok = new FakeSink('ok');
     hub.addClient(s);
@@ -108,13 +114,16 @@ describe('LiveHub', () => {
     hub.subscribe('slow', { runs: '*', filter: all });
     hub.subscribe('ok', { runs: '*', filter: all });
     s.backlog = 5;
+    s.bytes = 500;
     ingest('r', Array.from({ length: 20 }, (_, i) => scalar('loss', i)));
     await sleep(60);
     expect(s.batches).toHaveLength(0); // held back, coalescing
     expect(s.dropped).toBeNull();
     ingest('r', Array.from({ length: 40 }, (_, i) => scalar('loss', 20 + i)));
     await until(() => s.dropped !== null, 1000, 'drop');
-    expect(s.dropped).toMatch(/too far behind/);
+    expect(s.dropped).toMatchObject({ reason: 'slow-client', limitBytes: 500 + 46 + 27 * 30 });
+    expect(s.dropped!.queuedBytes).toBeGreaterThan(500 + 46 + 27 * 30);
+    expect(s.dropped!.message).toMatch(/not reading/);
     expect(hub.clientCount).toBe(1);
     await until(() => ok.steps('r', 'loss').length === 60, 1000);
   });

@@ -8,6 +8,7 @@ import type { DashSocket } from '../socket.ts';
 import { runSearch } from '../run-table.ts';
 import { compileFilter } from '../url-state.ts';
 import { loadingCount } from '../empty-state.ts';
+import { kindsForTab } from '../series-kinds.ts';
 import type { DashboardData, RunView } from './dashboard-data.ts';
 import { ReplayController } from './replay.svelte.ts';
 import { RunsState } from './runs.svelte.ts';
@@ -47,6 +48,9 @@ export class Dashboard implements DashboardData {
   private graphLoading = new Set<string>();
   /** Runs whose live data must be re-sent in full on the next subscribe (replay ended while offline). */
   private resync = new Set<string>();
+  /** Series kinds the visible tab needs, and those of the last subscribe sent. */
+  wantedKinds = $derived(kindsForTab(this.ui.tab));
+  private subscribedKinds = '';
 
   constructor() {
     this.replay = new ReplayController({
@@ -174,6 +178,7 @@ export class Dashboard implements DashboardData {
       this.setGraphs(run, undefined);
     });
     sock.on('server:notice', (m) => (this.notice = m));
+    sock.on('server:dropped', (n) => (this.notice = n.message));
   }
 
   onHello(h: Hello): void {
@@ -203,6 +208,11 @@ export class Dashboard implements DashboardData {
     return loadingCount(this.runs.map((r) => r.name), this.loadingRuns, this.backlogRuns);
   }
 
+  /** Resubscribes when the visible tab needs other series kinds than those subscribed (see series-kinds.ts). */
+  followKinds(): void {
+    if (this.wantedKinds.join(',') !== this.subscribedKinds) this.subscribe();
+  }
+
   /** (Re)subscribe to every run with what we hold, so the server sends exactly what we miss. */
   subscribe(): void {
     const sock = this.sock;
@@ -213,7 +223,9 @@ export class Dashboard implements DashboardData {
     const have = this.series.have(resync);
     for (const r of resync) if (r !== replaying) have[r] = dict();
     this.subscribing = true;
-    sock.emit('subscribe', { runs: '*', have }, (ack) => {
+    const kinds = this.wantedKinds;
+    this.subscribedKinds = kinds.join(',');
+    sock.emit('subscribe', { runs: '*', have, kinds }, (ack) => {
       this.subscribing = false;
       if (!ack.ok) {
         this.notice = `subscribe failed: ${ack.error}`;
