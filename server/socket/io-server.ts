@@ -52,7 +52,7 @@ function pendingPackets(socket: TypedSocket): number {
 /** The engine.io internals read for backpressure (not in its public types). */
 interface EngineConn {
   readyState?: string;
-  writeBuffer?: { data?: unknown }[];
+  writeBuffer?: { type?: string; data?: unknown }[];
   transport?: { name?: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
   close(discard?: boolean): void;
 }
@@ -81,8 +81,11 @@ const DROP_GRACE_MS = 1000;
 
 /** Sends the notice, disconnects, and cuts the transport if it has not drained: what was queued is freed. */
 function dropSocket(socket: TypedSocket, notice: DropNotice): void {
-  socket.emit('server:dropped', notice);
   const conn = socket.conn as unknown as EngineConn;
+  // What waits will not be read (a reconnecting client resumes with `have`): freed now, and the notice
+  // goes first, so a client that reads again (or a polling client that polls) learns why.
+  if (conn.writeBuffer) conn.writeBuffer = conn.writeBuffer.filter((p) => p.type !== 'message');
+  socket.emit('server:dropped', notice);
   socket.disconnect(true);
   const t = setTimeout(() => {
     if (conn.readyState === 'closed') return;
