@@ -77,7 +77,7 @@ export function queuedBytes(socket: TypedSocket): number {
 }
 
 /** How long a dropped client's transport may take to deliver the notice before it is cut. */
-const DROP_GRACE_MS = 1000;
+const DROP_GRACE_MS = 2000;
 
 /** Sends the notice, disconnects, and cuts the transport if it has not drained: what was queued is freed. */
 function dropSocket(socket: TypedSocket, notice: DropNotice): void {
