@@ -14,6 +14,7 @@
 import { PUSH_INTERVAL_MS, type DeltaBatch, type DropNotice, type SeriesDelta, type SeriesKind } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
+import { downsampleBacklog } from './backlog-downsample.ts';
 import { ClientBuffer } from './client-buffer.ts';
 import type { TagFilter } from './tag-filter.ts';
 
@@ -38,6 +39,8 @@ export interface Subscription {
   have?: Record<string, Record<string, number>>;
   /** Kinds of series wanted (e.g. no histograms for a client without a histogram view); all when absent. */
   kinds?: readonly SeriesKind[];
+  /** Most points per scalar series the client's charts show: a longer backlog is decimated to it (live points are not). */
+  points?: number;
 }
 
 export interface HubOptions {
@@ -187,7 +190,9 @@ export class LiveHub {
     const runs = sub.runs === '*' ? this.store.runs() : sub.runs.filter((r) => this.store.hasRun(r));
     for (const run of runs) {
       const have = sub.have && Object.hasOwn(sub.have, run) ? sub.have[run] : {}; // a run may be named "constructor"
-      for (const d of this.store.deltasAfter(run, have, sub.filter)) if (!kinds || kinds.has(d.kind)) buffer.pushSeries(d);
+      for (const d of this.store.deltasAfter(run, have, sub.filter)) {
+        if (!kinds || kinds.has(d.kind)) buffer.pushSeries(sub.points ? downsampleBacklog(d, sub.points) : d);
+      }
     }
     c.backlog = buffer.queuedRuns();
     this.schedule();

@@ -222,7 +222,16 @@ function attach(socket: TypedSocket, d: SocketDeps, replayLimiter: ReplayLimiter
       (req) => {
         const filter = compileTagFilter(req.tagPattern);
         if (filter instanceof Error) throw filter;
-        const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have, kinds: req.kinds });
+        // `points` (a chart's width; the "Big logdirs" work adds it to SubscribeSchema) decimates the backlog.
+        const points = (req as { points?: unknown }).points;
+        const loading = d.hub.subscribe(id, {
+          runs: req.runs,
+          filter,
+          filterKey: req.tagPattern ?? '',
+          have: req.have,
+          kinds: req.kinds,
+          points: typeof points === 'number' && points > 0 ? points : undefined,
+        });
         return { runs: d.runs.list(), loading };
       },
       warn,

@@ -221,4 +221,26 @@ describe('LiveHub', () => {
     await until(() => news.every((s) => s.steps('r', 'loss').at(-1) === 50), 1000);
     expect(hub.groupCount).toBe(1);
   });
+  it('decimates a long backlog to the points a chart shows (spikes and the last point kept); live points follow with no gap', async () => {
+    const { hub, ingest } = setup();
+    const recs = Array.from({ length: 10_000 }, (_, i) => ({ ...scalar('loss', i), value: i === 4321 ? 1e6 : Math.sin(i / 100) }));
+    ingest('r', recs);
+    const s = new FakeSink('a');
+    hub.addClient(s);
+    hub.subscribe('a', { runs: '*', filter: all, points: 200 });
+    ingest('r', [scalar('loss', 10_000), scalar('loss', 10_001)]);
+    await until(() => s.steps('r', 'loss').at(-1) === 10_001, 2000, 'live points');
+    const got = s.steps('r', 'loss');
+    expect(got.length).toBeLessThanOrEqual(200 + 4);
+    expect(got.length).toBeGreaterThan(100);
+    expect(got[0]).toBe(0);
+    expect(got).toContain(4321); // the spike
+    expect(got.slice(-3)).toEqual([9999, 10_000, 10_001]); // the backlog's last point, then every live one
+    expect([...got].sort((a, b) => a - b)).toEqual(got);
+    // A client without `points` gets every point.
+    const full = new FakeSink('b');
+    hub.addClient(full);
+    hub.subscribe('b', { runs: '*', filter: all });
+    await until(() => full.steps('r', 'loss').length === 10_002, 2000, 'the full backlog');
+  });
 });
