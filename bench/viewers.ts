@@ -202,13 +202,14 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
     produce();
   };
 
-  const child = (): Promise<{ proc: ChildProcess; report(): Promise<ClientReport>; current: Promise<number> }> =>
+  const child = (): Promise<{ proc: ChildProcess; report(): Promise<ClientReport>; current: Promise<number>; exited: Promise<unknown> }> =>
     new Promise((resolve, reject) => {
       const proc = fork(fileURLToPath(import.meta.url), ['--client', app.url(), '--clients', String(clients)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const exited = new Promise((r) => proc.once('exit', r));
       let onCurrent: (ms: number) => void = () => {};
       const current = new Promise<number>((r) => (onCurrent = r));
       proc.on('message', (m: { type: string; ms?: number }) => {
-        if (m.type === 'connected') resolve({ proc, current, report });
+        if (m.type === 'connected') resolve({ proc, current, report, exited });
         if (m.type === 'current') onCurrent(m.ms!);
       });
       proc.once('exit', (code) => reject(new Error(`client process exited (code ${code})`)));
@@ -233,7 +234,7 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   await sleep(seconds * 1000);
   const ra = await a.report();
   out.push(line('before', ra));
-  await new Promise((r) => a.proc.once('exit', r));
+  await a.exited;
   await sleep(1000);
   // (b) late joiners: the runs have been going for a while (backlogs in the store).
   peakRss = 0;
@@ -251,7 +252,7 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   out.push(line('late', rb, `: all current in ${(currentMs / 1000).toFixed(1)} s (server sent every backlog ${(drainedMs / 1000).toFixed(1)} s after the last connected)`));
   producing = false;
   clearInterval(rssTimer);
-  await new Promise((r) => b.proc.once('exit', r));
+  await b.exited;
   await app.close();
   await rm(logdir, { recursive: true, force: true });
   return out;
