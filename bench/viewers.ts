@@ -5,7 +5,7 @@
 // histograms of 30 buckets. "paced" = 50 steps/s per run (--rate); "unpaced" = --unpaced-rate steps/s per
 // run (500: about what the real trainer's 10-run sweep of small MLPs makes on 2 cores).
 // Clients run in a child process (the server's RSS is its own); 9 of 10 subscribe like the SCALARS tab
-// (no histograms), every 10th like the HISTOGRAMS tab. The same child polls a data route over HTTP.
+// (no histograms), every 10th like the HISTOGRAMS tab. Another child polls a data route over HTTP.
 // For each mode and client count: (a) clients connected before the runs start, steady state; (b) late
 // joiners: as many new clients connect while the runs go; time until every one is connected, has its
 // backlog and a live point ("current"), then steady state.
@@ -116,7 +116,7 @@ async function clientMain(): Promise<void> {
 
   // HTTP meanwhile: a TensorBoard data route, one request at a time, every 100 ms.
   const dataUrl = `${url}data/plugin/scalars/scalars?run=syn-0&tag=train%2Floss`;
-  let polling = true;
+  let polling = process.argv.includes('--http');
   void (async () => {
     while (polling) {
       const t0 = nowMs();
@@ -202,9 +202,10 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
     produce();
   };
 
-  const child = (): Promise<{ proc: ChildProcess; report(): Promise<ClientReport>; current: Promise<number>; exited: Promise<unknown> }> =>
+  const child = (n = clients, http = false): Promise<{ proc: ChildProcess; report(): Promise<ClientReport>; current: Promise<number>; exited: Promise<unknown> }> =>
     new Promise((resolve, reject) => {
-      const proc = fork(fileURLToPath(import.meta.url), ['--client', app.url(), '--clients', String(clients)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const args = ['--client', app.url(), '--clients', String(n), ...(http ? ['--http'] : [])];
+      const proc = fork(fileURLToPath(import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const exited = new Promise((r) => proc.once('exit', r));
       let onCurrent: (ms: number) => void = () => {};
       const current = new Promise<number>((r) => (onCurrent = r));
@@ -225,19 +226,28 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
     `HTTP p99 ${percentile(r.http, 0.99).toFixed(0).padStart(4)} ms${r.httpErrors ? ` (${r.httpErrors} errors)` : ''} | RSS peak ${(peakRss / 2 ** 20).toFixed(0).padStart(4)} MB | ` +
     `${(r.bytes / r.seconds / clients / 1024).toFixed(0).padStart(4)} kB/s per client | ${r.connected}/${clients} connected${extra} | client process ${(r.cpu * 100).toFixed(0)}% CPU`;
 
+  // HTTP is polled from a process of its own (the clients' process is busy decoding).
+  const withHttp = async (r: ClientReport, h: { report(): Promise<ClientReport>; exited: Promise<unknown> }) => {
+    const rh = await h.report();
+    await h.exited;
+    return { ...r, http: rh.http, httpErrors: rh.httpErrors };
+  };
   const out: string[] = [];
   // (a) connected before the runs start.
   const a = await child();
+  const ha = await child(0, true);
   startRuns();
   await sleep(2000);
   a.proc.send({ type: 'measure' });
+  ha.proc.send({ type: 'measure' });
   await sleep(seconds * 1000);
-  const ra = await a.report();
+  const ra = await withHttp(await a.report(), ha);
   out.push(line('before', ra));
   await a.exited;
   await sleep(1000);
   // (b) late joiners: the runs have been going for a while (backlogs in the store).
   peakRss = 0;
+  const hb = await child(0, true);
   const b = await child();
   const joinAt = nowMs();
   let drainedMs = NaN;
@@ -247,13 +257,16 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   })();
   const currentMs = await Promise.race([b.current, sleep(60_000).then(() => NaN)]);
   b.proc.send({ type: 'measure' });
+  hb.proc.send({ type: 'measure' });
   await sleep(seconds * 1000);
-  const rb = await b.report();
+  const rb = await withHttp(await b.report(), hb);
   out.push(line('late', rb, `: all current in ${(currentMs / 1000).toFixed(1)} s (server sent every backlog ${(drainedMs / 1000).toFixed(1)} s after the last connected)`));
   producing = false;
   clearInterval(rssTimer);
   await b.exited;
+  if (process.env.BENCH_DEBUG) console.log('closing');
   await app.close();
+  if (process.env.BENCH_DEBUG) console.log('closed');
   await rm(logdir, { recursive: true, force: true });
   return out;
 }
