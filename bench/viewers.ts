@@ -106,7 +106,7 @@ async function clientMain(): Promise<void> {
     });
   });
   await Promise.all(connectAll);
-  process.send!({ type: 'connected' });
+  process.send!({ type: 'connected', ms: nowMs() - start });
   let currentMs = NaN;
   void (async () => {
     while (pending.size > 0) await sleep(10);
@@ -202,18 +202,25 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
     produce();
   };
 
-  const child = (n = clients, http = false): Promise<{ proc: ChildProcess; report(): Promise<ClientReport>; current: Promise<number>; exited: Promise<unknown> }> =>
+  const child = (n = clients, http = false): Promise<{ proc: ChildProcess; report(): Promise<ClientReport>; current: Promise<number>; exited: Promise<unknown>; connectedMs: number }> =>
     new Promise((resolve, reject) => {
       const args = ['--client', app.url(), '--clients', String(n), ...(http ? ['--http'] : [])];
       const proc = fork(fileURLToPath(import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const exited = new Promise((r) => proc.once('exit', r));
       let onCurrent: (ms: number) => void = () => {};
+      let connectedMs = NaN;
       const current = new Promise<number>((r) => (onCurrent = r));
       proc.on('message', (m: { type: string; ms?: number }) => {
-        if (m.type === 'connected') resolve({ proc, current, report, exited });
+        if (m.type === 'connected') {
+          connectedMs = m.ms!;
+          resolve({ proc, current, report, exited, connectedMs });
+        }
         if (m.type === 'current') onCurrent(m.ms!);
       });
-      proc.once('exit', (code) => reject(new Error(`client process exited (code ${code})`)));
+      proc.once('exit', (code, signal) => {
+        if (process.env.BENCH_DEBUG) console.log(`child ${args.join(' ')} exited: ${code} ${signal}`);
+        reject(new Error(`client process exited (code ${code})`));
+      });
       const report = () =>
         new Promise<ClientReport>((res) => {
           proc.on('message', (m: { type: string; report?: ClientReport }) => m.type === 'report' && res(m.report!));
@@ -252,7 +259,16 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   const joinAt = nowMs();
   let drainedMs = NaN;
   void (async () => {
-    while (app.hub.privateCount > 0 || app.hub.clientCount < clients) await sleep(10);
+    let last = 0;
+    while (app.hub.privateCount > 0 || app.hub.clientCount < clients) {
+      await sleep(10);
+      if (process.env.BENCH_DEBUG && nowMs() - last > 1000) {
+        last = nowMs();
+        const h = app.hub as unknown as { clients: Map<string, { buffer: { points: number } | null; sink: { pending(): number; queuedBytes(): number } }>; tickSeq: number };
+        const priv = [...h.clients.values()].filter((c) => c.buffer);
+        console.log(`${((nowMs() - joinAt) / 1000).toFixed(1)} s: tick ${h.tickSeq}, ${h.clients.size} clients, ${priv.length} private: ` + priv.slice(0, 4).map((c) => `${c.buffer!.points}p ${c.sink.pending()}pk ${c.sink.queuedBytes()}B`).join(', '));
+      }
+    }
     drainedMs = nowMs() - joinAt;
   })();
   const currentMs = await Promise.race([b.current, sleep(60_000).then(() => NaN)]);
@@ -260,7 +276,7 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   hb.proc.send({ type: 'measure' });
   await sleep(seconds * 1000);
   const rb = await withHttp(await b.report(), hb);
-  out.push(line('late', rb, `: all current in ${(currentMs / 1000).toFixed(1)} s (server sent every backlog ${(drainedMs / 1000).toFixed(1)} s after the last connected)`));
+  out.push(line('late', rb, `: all connected in ${(b.connectedMs / 1000).toFixed(1)} s, current in ${(currentMs / 1000).toFixed(1)} s (server sent every backlog ${(drainedMs / 1000).toFixed(1)} s after the last connected)`));
   producing = false;
   clearInterval(rssTimer);
   await b.exited;

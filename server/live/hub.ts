@@ -129,8 +129,9 @@ export class LiveHub {
     opts: HubOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? PUSH_INTERVAL_MS;
-    // ~10k points encode in a few ms: small enough to interleave with live pushes.
-    this.maxBatchPoints = opts.maxBatchPoints ?? 10_000;
+    // ~40k points encode (MessagePack) in ~4 ms: small enough to interleave with live pushes, and few
+    // enough batches that a late joiner's backlog is out in a handful of ticks on a starved CPU.
+    this.maxBatchPoints = opts.maxBatchPoints ?? 40_000;
     this.privateSliceMs = opts.privateSliceMs ?? 10;
     this.maxPendingPackets = opts.maxPendingPackets ?? 16;
     this.maxClientBytes = opts.maxClientBytes ?? DEFAULT_MAX_CLIENT_BYTES;
