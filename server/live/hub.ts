@@ -15,7 +15,7 @@ import { PUSH_INTERVAL_MS, type DeltaBatch, type DropNotice, type SeriesDelta, t
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import { downsampleBacklog } from './backlog-downsample.ts';
-import { ClientBuffer } from './client-buffer.ts';
+import { ClientBuffer, deltaBytes } from './client-buffer.ts';
 import type { TagFilter } from './tag-filter.ts';
 
 /** What the hub needs from a connected client (a socket.io socket in the app, a fake in tests). */
@@ -80,6 +80,11 @@ interface Client {
   lastPushTick: number;
   /** Runs whose subscribe-time backlog is not fully sent yet (each is named in a batch's `loaded` when it is). */
   backlog?: Set<string>;
+  /**
+   * Bytes of its subscribe-time backlog not yet handed to the transport: the server's own data (held by
+   * the store anyway), not counted against the client's byte budget; what piles up beyond it is.
+   */
+  backlogBytes?: number;
 }
 
 const NONE_KEY = '\u0000none';
@@ -196,6 +201,7 @@ export class LiveHub {
       }
     }
     c.backlog = buffer.queuedRuns();
+    c.backlogBytes = buffer.approxBytes();
     this.schedule();
     return [...c.backlog];
   }
@@ -206,6 +212,7 @@ export class LiveHub {
     const buffer = this.privatize(c);
     buffer.clearSeries();
     c.backlog = undefined;
+    c.backlogBytes = 0;
     this.leave(c);
     c.group = this.group(NONE_KEY, null, () => false, null);
     c.buffer = buffer;
@@ -326,7 +333,7 @@ export class LiveHub {
     } catch {
       below = Infinity;
     }
-    return below + (c.buffer ? c.buffer.approxBytes() : 0);
+    return below + (c.buffer ? Math.max(0, c.buffer.approxBytes() - (c.backlogBytes ?? 0)) : 0);
   }
 
   /** Drops a client with more than its byte budget waiting; true when it was dropped. */
@@ -424,6 +431,11 @@ export class LiveHub {
         continue;
       }
       const batch = b.take(this.maxBatchPoints);
+      if (batch && c.backlogBytes) {
+        let sent = 0;
+        for (const d of batch.series) sent += deltaBytes(d);
+        c.backlogBytes = Math.max(0, c.backlogBytes - sent);
+      }
       c.lastPushTick = this.tickSeq;
       served++;
       if (batch && c.backlog?.size) this.markLoaded(c, batch);

@@ -243,4 +243,18 @@ describe('LiveHub', () => {
     hub.subscribe('b', { runs: '*', filter: all });
     await until(() => full.steps('r', 'loss').length === 10_002, 2000, 'the full backlog');
   });
+  it('a large backlog does not count against the byte budget; what piles up beyond it does', async () => {
+    const { hub, ingest } = setup({ intervalMs: 10, maxPendingPackets: 2, maxClientBytes: 20_000 });
+    ingest('r', Array.from({ length: 5000 }, (_, i) => scalar('loss', i))); // ~135 kB of backlog
+    const s = new FakeSink('late');
+    hub.addClient(s);
+    s.backlog = 5; // its transport is busy when it subscribes
+    hub.subscribe('late', { runs: '*', filter: all });
+    ingest('r', [scalar('loss', 5000)]);
+    await sleep(60);
+    expect(s.dropped).toBeNull(); // held back, not dropped
+    ingest('r', Array.from({ length: 1000 }, (_, i) => scalar('loss', 5001 + i))); // ~27 kB more while stuck
+    await until(() => s.dropped !== null, 1000, 'drop');
+    expect(s.dropped!.reason).toBe('slow-client');
+  });
 });
