@@ -50,6 +50,8 @@ interface ClientReport {
   /** ms from the first connect attempt until every client was connected and current (late joiners). */
   currentMs: number;
   cpu: number;
+  /** Clients the server dropped for not reading fast enough (server:dropped). */
+  dropped: number;
 }
 
 // ---------------- client process ----------------
@@ -64,6 +66,9 @@ async function clientMain(): Promise<void> {
   let bytes = 0;
   let points = 0;
   let measuring = false;
+  let dropped = 0;
+  // Keeps this process (and its report) alive when the server drops every client.
+  const keepAlive = setInterval(() => {}, 1000);
   const start = nowMs();
   const sockets: ReturnType<typeof io>[] = [];
   const pending = new Set<number>(); // clients not yet current
@@ -77,6 +82,10 @@ async function clientMain(): Promise<void> {
       if (loading && loading.size === 0 && live) pending.delete(i);
     };
     s.io.on('open', () => s.io.engine.on('data', (d: string | ArrayBuffer | Uint8Array) => (bytes += typeof d === 'string' ? d.length : d.byteLength)));
+    s.on('server:dropped', () => {
+      dropped++;
+      pending.delete(i);
+    });
     s.on('delta', (b: DeltaBatch) => {
       const t = nowMs();
       for (const run of b.loaded ?? []) loading?.delete(run);
@@ -147,7 +156,8 @@ async function clientMain(): Promise<void> {
       polling = false;
       const c = process.cpuUsage(cpu0);
       const seconds = (nowMs() - t0) / 1000;
-      const r: ClientReport = { latency, http, httpErrors, bytes, points, seconds, connected: sockets.filter((s) => s.connected).length, currentMs, cpu: (c.user + c.system) / 1e6 / seconds };
+      const r: ClientReport = { latency, http, httpErrors, bytes, points, seconds, connected: sockets.filter((s) => s.connected).length, currentMs, cpu: (c.user + c.system) / 1e6 / seconds, dropped };
+      clearInterval(keepAlive);
       process.send!({ type: 'report', report: r });
       for (const s of sockets) s.disconnect();
       setTimeout(() => process.exit(0), 200);
@@ -231,7 +241,7 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   const line = (label: string, r: ClientReport, extra = '') =>
     `${mode.padEnd(7)} ${String(clients).padStart(3)} ${label.padEnd(6)} | latency p50 ${percentile(r.latency, 0.5).toFixed(0).padStart(4)} ms p99 ${percentile(r.latency, 0.99).toFixed(0).padStart(5)} ms | ` +
     `HTTP p99 ${percentile(r.http, 0.99).toFixed(0).padStart(4)} ms${r.httpErrors ? ` (${r.httpErrors} errors)` : ''} | RSS peak ${(peakRss / 2 ** 20).toFixed(0).padStart(4)} MB | ` +
-    `${(r.bytes / r.seconds / clients / 1024).toFixed(0).padStart(4)} kB/s per client | ${r.connected}/${clients} connected${extra} | client process ${(r.cpu * 100).toFixed(0)}% CPU`;
+    `${(r.bytes / r.seconds / clients / 1024).toFixed(0).padStart(4)} kB/s per client | ${r.connected}/${clients} connected${r.dropped ? ` (${r.dropped} dropped as too slow)` : ''}${extra} | client process ${(r.cpu * 100).toFixed(0)}% CPU`;
 
   // HTTP is polled from a process of its own (the clients' process is busy decoding).
   const withHttp = async (r: ClientReport, h: { report(): Promise<ClientReport>; exited: Promise<unknown> }) => {
