@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { wireParser } from '../shared/wire-parser.ts';
 import type { DeltaBatch } from '../shared/protocol.ts';
 import type { Activation } from '../shared/types.ts';
 import { startRedis, startTrainscope, type Proc } from '../tests/cluster/procs.ts';
@@ -116,7 +117,7 @@ async function sweepThroughput(workers: number, runs: number, epochs: number): P
     procs.push(server);
     for (let i = 0; i < workers; i++) procs.push(startTrainscope(`w${i}`, ['worker', '--logdir', logdir, '--redis', url, '--concurrency', '1']));
     await Promise.all([server.waitFor(/serving .* at http/, 300_000), ...procs.slice(1).map((w) => w.waitFor(/training on \w+/, 300_000))]);
-    const s = io(`http://127.0.0.1:${SERVER_PORT}`, { transports: ['websocket'], auth: { clientId: 'bench-bench-bench-bench' } });
+    const s = io(`http://127.0.0.1:${SERVER_PORT}`, { parser: wireParser, transports: ['websocket'], auth: { clientId: 'bench-bench-bench-bench' } });
     sock = s;
     const states = new Map<string, string>();
     s.on('delta', (b: DeltaBatch) => {
@@ -169,7 +170,7 @@ async function connectClients(urls: string[], clientsPerServer: number): Promise
   const sockets: ReturnType<typeof io>[] = [];
   for (const url of urls) {
     for (let i = 0; i < clientsPerServer; i++) {
-      const s = io(url, { transports: ['websocket'], forceNew: true });
+      const s = io(url, { parser: wireParser, transports: ['websocket'], forceNew: true });
       s.on('delta', (b: DeltaBatch) => {
         if (!l.measuring) return;
         const t = nowMs();

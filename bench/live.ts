@@ -47,7 +47,8 @@ async function clientMain(): Promise<void> {
   let points = 0;
   const sockets: { connected: boolean; disconnect(): void }[] = [];
   for (let i = 0; i < n; i++) {
-    const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    const { wireParser } = await import('../shared/wire-parser.ts');
+    const s = io(url, { parser: wireParser, transports: ['websocket'], forceNew: true, reconnection: false });
     const since = nowMs();
     s.on('delta', (b: DeltaBatch) => {
       const t = nowMs();

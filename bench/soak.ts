@@ -19,6 +19,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'socket.io-client';
+import { wireParser } from '../shared/wire-parser.ts';
 import type { Ack, ClientToServer, DeltaBatch, ReplayState, ServerToClient } from '../shared/protocol.ts';
 
 const LARGE_TAGS = 40;
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
     });
   const url = ready.url;
   const connect = async (): Promise<Client> => {
-    const s: Client = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000 });
+    const s: Client = io(url, { parser: wireParser, transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000 });
     await new Promise<void>((resolve, reject) => {
       s.once('connect', () => resolve());
       s.once('connect_error', reject);

@@ -74,7 +74,7 @@ export async function createApp(input: AppConfig): Promise<App> {
   const runs = new RunsService(store, cluster ? { list: () => cluster.runList() } : manager);
   // The hub broadcasts through io once the socket server exists (set below, before any client connects).
   let broadcast: (ids: string[], batch: DeltaBatch) => void = () => {};
-  const hub = new LiveHub(store, { broadcast: (ids, batch) => broadcast(ids, batch) });
+  const hub = new LiveHub(store, { broadcast: (ids, batch) => broadcast(ids, batch), maxClientBytes: config.maxClientBufferBytes });
   const ingest = createIngest(store, hub, runs, (m) => log.warn(m));
   const control = new RunControl(config.training ? (cluster?.trainer ?? manager) : null, config.maxRunsPerClient);
   const version = packageVersion();

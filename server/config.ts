@@ -49,6 +49,8 @@ export interface AppConfig {
   /** Replays (read from the store): concurrent sessions per client, and on the whole server. */
   maxReplaysPerClient?: number;
   maxReplays?: number;
+  /** Bytes that may wait for one socket client before it is dropped with a notice (--max-client-buffer-mb). */
+  maxClientBufferBytes?: number;
   /** GET /api/export refuses logdirs larger than this many bytes of event files. */
   maxExportBytes?: number;
   /** Defaults to console; tests pass a quiet one. */
@@ -106,6 +108,7 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     training: c.training ?? true,
     maxReplaysPerClient: c.maxReplaysPerClient ?? 4,
     maxReplays: c.maxReplays ?? 16,
+    maxClientBufferBytes: c.maxClientBufferBytes ?? 8 * 1024 * 1024,
     maxExportBytes: c.maxExportBytes ?? 256 * 1024 * 1024,
     logger: c.logger ?? consoleLogger,
     redis: c.redis || undefined,

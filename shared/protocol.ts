@@ -111,11 +111,25 @@ export interface ServerToClient {
   'run:removed': (run: RunName) => void;
   /** The server is dropping this client (e.g. it cannot keep up); says why. */
   'server:notice': (message: string) => void;
+  /** Sent just before the server disconnects a client it will not keep serving (e.g. it stopped reading). */
+  'server:dropped': (n: DropNotice) => void;
+}
+
+/** Why a client was dropped: `slow-client` = more queued for it than --max-client-buffer-mb allows. */
+export interface DropNotice {
+  reason: 'slow-client' | 'send-failed';
+  /** Readable, for the dashboard's notice line. */
+  message: string;
+  /** Bytes queued for the client when it was dropped, and the cap. */
+  queuedBytes?: number;
+  limitBytes?: number;
 }
 
 // ---------- client -> server ----------
 
 const runName = z.string().min(1).max(512);
+export const SERIES_KINDS = ['scalars', 'histograms', 'images'] as const;
+export type SeriesKind = (typeof SERIES_KINDS)[number];
 const tagName = z.string().min(1).max(1024); // tags from logs are capped at 1024 (server/logs/names.ts)
 
 export const SubscribeSchema = z.object({
@@ -127,6 +141,8 @@ export const SubscribeSchema = z.object({
   have: ownRecord(runName, ownRecord(tagName, z.number().int())).optional(),
   /** Scalar backlogs downsampled to about this many points a series (min / max per step bucket; `decimated` set). */
   points: z.number().int().min(2).max(1_000_000).optional(),
+  /** Kinds of series to push (a client without a histogram/distribution view skips histograms); all when absent. */
+  kinds: z.array(z.enum(SERIES_KINDS)).max(3).optional(),
 });
 export type SubscribeRequest = z.infer<typeof SubscribeSchema>;
 

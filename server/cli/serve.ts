@@ -21,6 +21,7 @@ export interface ServeOptions {
   window_title?: string;
   maxRuns?: string;
   maxReplays?: string;
+  maxClientBufferMb?: string;
   authToken?: string;
   allowedOrigins?: string;
   maxRunBytes?: string;
@@ -81,6 +82,7 @@ export function serveConfig(o: ServeOptions): AppConfig {
     samplesPerPlugin,
     maxRuns: o.maxRuns === undefined ? undefined : intIn('max-runs', o.maxRuns, 1, 64),
     maxReplays: o.maxReplays === undefined ? undefined : intIn('max-replays', o.maxReplays, 1, 1024),
+    maxClientBufferBytes: o.maxClientBufferMb === undefined ? undefined : intIn('max-client-buffer-mb', o.maxClientBufferMb, 1, 4096) * 1024 * 1024,
     authToken: token,
     allowedOrigins: o.allowedOrigins ? parseAllowedOrigins(o.allowedOrigins) : undefined,
     maxRunBytes: o.maxRunBytes === undefined ? undefined : byteFlag('max-run-bytes', o.maxRunBytes),
@@ -153,6 +155,7 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--window_title <title>', 'title shown in /data/environment')
     .option('--max-runs <n>', 'training runs at once (the rest queue)')
     .option('--max-replays <n>', 'replay sessions at once, all clients together (default 16)')
+    .option('--max-client-buffer-mb <n>', 'MB that may wait for one dashboard connection before it is dropped (default 8)')
     .option('--auth-token <token>', 'require this token (Authorization: Bearer, ?token= or socket auth); also TRAINSCOPE_AUTH_TOKEN')
     .option('--allowed-origins <list>', 'comma-separated origins (e.g. http://localhost:5173) whose pages may also use the socket and change state')
     .option('--max-run-bytes <size>', 'disk budget of one training run, e.g. 500MB, 2GB, "unlimited" (default 2GB)')

@@ -41,6 +41,21 @@ export function deltaWeight(d: SeriesDelta): number {
   return w;
 }
 
+/**
+ * About what d costs once encoded on the wire (MessagePack: a double is 9 bytes, a small int 1-5): used
+ * to bound a client's queue in bytes. Errs high: every number counted as a double.
+ */
+export function deltaBytes(d: SeriesDelta): number {
+  const head = 40 + d.run.length + d.tag.length;
+  if (d.kind === 'scalars') return head + 27 * d.steps.length;
+  if (d.kind === 'histograms') {
+    let n = head;
+    for (const p of d.points) n += 20 + 28 * p[2].length;
+    return n;
+  }
+  return head + 60 * d.points.length;
+}
+
 function copyDelta(d: SeriesDelta): SeriesDelta {
   if (d.kind === 'scalars') {
     return { ...d, wallTimes: d.wallTimes.slice(), steps: d.steps.slice(), values: d.values.slice() };
@@ -104,6 +119,13 @@ export class ClientBuffer {
   /** Points waiting to be sent. */
   get points(): number {
     return this.pointCount;
+  }
+
+  /** About how many bytes the queued points take on the wire (see deltaBytes); walks the queue. */
+  approxBytes(): number {
+    let n = 0;
+    for (const e of this.series.values()) n += deltaBytes(e.delta);
+    return n;
   }
 
   isEmpty(): boolean {

@@ -11,11 +11,11 @@
 // Private batches (backlogs) are encoded per client, so they are sent in slices of bounded time: when a
 // tick's slice is used up, the remaining private clients are served on the next turns of the event loop
 // (each still at most once per interval), so a burst of new clients never stalls the live pushes.
-import { PUSH_INTERVAL_MS, type DeltaBatch, type PluginNotice, type SeriesDelta } from '../../shared/protocol.ts';
+import { PUSH_INTERVAL_MS, type DeltaBatch, type DropNotice, type PluginNotice, type SeriesDelta, type SeriesKind } from '../../shared/protocol.ts';
 import { downsampleDelta } from './backlog-downsample.ts';
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
-import { ClientBuffer } from './client-buffer.ts';
+import { ClientBuffer, deltaBytes } from './client-buffer.ts';
 import type { TagFilter } from './tag-filter.ts';
 
 /** What the hub needs from a connected client (a socket.io socket in the app, a fake in tests). */
@@ -24,8 +24,10 @@ export interface ClientSink {
   emitDelta(batch: DeltaBatch): void;
   /** Packets queued on the transport and not yet written (backpressure signal). */
   pending(): number;
-  /** Tells the client why it is being dropped, then disconnects it. */
-  drop(reason: string): void;
+  /** Bytes queued for it below the hub (transport write buffer and socket), not yet taken by the peer. */
+  queuedBytes(): number;
+  /** Tells the client why it is being dropped, then disconnects it (freeing what is queued). */
+  drop(notice: DropNotice): void;
 }
 
 export interface Subscription {
@@ -35,7 +37,9 @@ export interface Subscription {
   filterKey?: string;
   /** Per run, per tag: last step the client holds; the backlog is exactly what comes after. */
   have?: Record<string, Record<string, number>>;
-  /** Scalar backlogs downsampled to about this many points a series (backlog-downsample.ts). */
+  /** Kinds of series wanted (e.g. no histograms for a client without a histogram view); all when absent. */
+  kinds?: readonly SeriesKind[];
+  /** Most points per scalar series the client's charts show: a longer backlog is decimated to it (live points are not). */
   points?: number;
 }
 
@@ -47,8 +51,11 @@ export interface HubOptions {
   privateSliceMs?: number;
   /** Transport packets allowed to be pending before a client's push is held back. */
   maxPendingPackets?: number;
-  /** Points allowed to wait for a client that is not draining; beyond it the client is dropped. */
-  maxPendingPoints?: number;
+  /**
+   * Bytes allowed to wait for one client (its share of the hub's queue plus its transport's buffers);
+   * beyond it a client that is not draining is dropped with a notice.
+   */
+  maxClientBytes?: number;
   /** Sends one batch to several clients, encoding it once (socket.io rooms); default: one emit each. */
   broadcast?: (ids: string[], batch: DeltaBatch) => void;
   now?: () => number;
@@ -58,6 +65,7 @@ interface Group {
   key: string;
   runs: '*' | Set<string> | null; // null: not subscribed (run infos only)
   filter: TagFilter;
+  kinds: ReadonlySet<SeriesKind> | null; // null: every kind
   buffer: ClientBuffer;
   shared: Set<Client>;
   refs: number;
@@ -72,19 +80,36 @@ interface Client {
   lastPushTick: number;
   /** Runs whose subscribe-time backlog is not fully sent yet (each is named in a batch's `loaded` when it is). */
   backlog?: Set<string>;
+  /**
+   * Bytes of its subscribe-time backlog not yet handed to the transport: the server's own data (held by
+   * the store anyway), not counted against the client's byte budget; what piles up beyond it is.
+   */
+  backlogBytes?: number;
 }
 
 const NONE_KEY = '\u0000none';
+export const DEFAULT_MAX_CLIENT_BYTES = 8 * 1024 * 1024;
 
-function matches(g: { runs: '*' | Set<string> | null; filter: TagFilter }, d: SeriesDelta): boolean {
+function matches(g: Pick<Group, 'runs' | 'filter' | 'kinds'>, d: SeriesDelta): boolean {
   if (g.runs === null) return false;
+  if (g.kinds && !g.kinds.has(d.kind)) return false;
   if (g.runs !== '*' && !g.runs.has(d.run)) return false;
   return g.filter(d.tag);
+}
+
+/** Canonical group key: clients with equal runs, tag filter and kinds share one batch per tick. */
+export function subscriptionKey(sub: Pick<Subscription, 'runs' | 'filterKey' | 'kinds'>): string {
+  const runsKey = sub.runs === '*' ? '*' : JSON.stringify([...new Set(sub.runs)].sort());
+  const kindsKey = sub.kinds ? [...new Set(sub.kinds)].sort().join(',') : '*';
+  // Without a filter key the filter cannot be compared: a group of its own.
+  return `${runsKey}\u0000${sub.filterKey ?? Math.random()}\u0000${kindsKey}`;
 }
 
 function emptyBatch(b: DeltaBatch | null): boolean {
   return !b || (b.series.length === 0 && !b.runs?.length && !b.graphs?.length && !b.loaded?.length && !b.plugins?.length);
 }
+
+const failedToSend: DropNotice = { reason: 'send-failed', message: 'Trainscope dropped this connection: sending to it failed. Reconnect to resume.' };
 
 export class LiveHub {
   private clients = new Map<string, Client>();
@@ -93,7 +118,7 @@ export class LiveHub {
   private readonly maxBatchPoints: number;
   private readonly privateSliceMs: number;
   private readonly maxPendingPackets: number;
-  private readonly maxPendingPoints: number;
+  private readonly maxClientBytes: number;
   private readonly broadcast: (ids: string[], batch: DeltaBatch) => void;
   private readonly now: () => number;
   private lastTickAt = -Infinity;
@@ -109,11 +134,12 @@ export class LiveHub {
     opts: HubOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? PUSH_INTERVAL_MS;
-    // ~10k points encode in a few ms: small enough to interleave with live pushes.
-    this.maxBatchPoints = opts.maxBatchPoints ?? 10_000;
+    // ~40k points encode (MessagePack) in ~4 ms: small enough to interleave with live pushes, and few
+    // enough batches that a late joiner's backlog is out in a handful of ticks on a starved CPU.
+    this.maxBatchPoints = opts.maxBatchPoints ?? 40_000;
     this.privateSliceMs = opts.privateSliceMs ?? 10;
     this.maxPendingPackets = opts.maxPendingPackets ?? 16;
-    this.maxPendingPoints = opts.maxPendingPoints ?? 500_000;
+    this.maxClientBytes = opts.maxClientBytes ?? DEFAULT_MAX_CLIENT_BYTES;
     this.now = opts.now ?? (() => performance.now());
     this.broadcast =
       opts.broadcast ??
@@ -139,7 +165,7 @@ export class LiveHub {
   }
 
   addClient(sink: ClientSink): void {
-    const group = this.group(NONE_KEY, null, () => false);
+    const group = this.group(NONE_KEY, null, () => false, null);
     const c: Client = { sink, group, buffer: null, lastPushTick: -1 };
     group.shared.add(c);
     this.clients.set(sink.id, c);
@@ -160,19 +186,22 @@ export class LiveHub {
   subscribe(id: string, sub: Subscription): string[] {
     const c = this.clients.get(id);
     if (!c) throw new Error(`subscribe: unknown client ${id}`);
-    const runsKey = sub.runs === '*' ? '*' : JSON.stringify([...new Set(sub.runs)].sort());
-    const key = `${runsKey}\u0000${sub.filterKey ?? Math.random()}`;
+    const key = subscriptionKey(sub);
+    const kinds = sub.kinds ? new Set(sub.kinds) : null;
     const buffer = this.privatize(c);
     buffer.clearSeries(); // queued points may overlap the new backlog: start over from `have`
     this.leave(c);
-    c.group = this.group(key, sub.runs === '*' ? '*' : new Set(sub.runs), sub.filter);
+    c.group = this.group(key, sub.runs === '*' ? '*' : new Set(sub.runs), sub.filter, kinds);
     c.buffer = buffer;
     const runs = sub.runs === '*' ? this.store.runs() : sub.runs.filter((r) => this.store.hasRun(r));
     for (const run of runs) {
       const have = sub.have && Object.hasOwn(sub.have, run) ? sub.have[run] : {}; // a run may be named "constructor"
-      for (const d of this.store.deltasAfter(run, have, sub.filter)) buffer.pushSeries(sub.points ? downsampleDelta(d, sub.points) : d);
+      for (const d of this.store.deltasAfter(run, have, sub.filter)) {
+        if (!kinds || kinds.has(d.kind)) buffer.pushSeries(sub.points ? downsampleDelta(d, sub.points) : d);
+      }
     }
     c.backlog = buffer.queuedRuns();
+    c.backlogBytes = buffer.approxBytes();
     this.schedule();
     return [...c.backlog];
   }
@@ -183,8 +212,9 @@ export class LiveHub {
     const buffer = this.privatize(c);
     buffer.clearSeries();
     c.backlog = undefined;
+    c.backlogBytes = 0;
     this.leave(c);
-    c.group = this.group(NONE_KEY, null, () => false);
+    c.group = this.group(NONE_KEY, null, () => false, null);
     c.buffer = buffer;
     this.schedule();
   }
@@ -218,9 +248,7 @@ export class LiveHub {
         }
       }
       // Bound memory even if ticks cannot run often enough.
-      if (c.buffer.points > this.maxPendingPoints && c.sink.pending() > this.maxPendingPackets) {
-        this.dropClient(c, 'too far behind the live stream');
-      }
+      if (this.backedUp(c)) this.dropIfOverBudget(c);
     }
     if (queued) this.schedule();
   }
@@ -268,10 +296,10 @@ export class LiveHub {
 
   // ---------- internals ----------
 
-  private group(key: string, runs: Group['runs'], filter: TagFilter): Group {
+  private group(key: string, runs: Group['runs'], filter: TagFilter, kinds: Group['kinds']): Group {
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, runs, filter, buffer: new ClientBuffer(), shared: new Set(), refs: 0 };
+      g = { key, runs, filter, kinds, buffer: new ClientBuffer(), shared: new Set(), refs: 0 };
       this.groups.set(key, g);
     }
     g.refs++;
@@ -306,12 +334,40 @@ export class LiveHub {
     else this.timeout = setTimeout(() => this.tick(), Math.ceil(wait));
   }
 
+  /** The transport is not taking what it has: many packets, or an eighth of the byte budget, waiting. */
   private backedUp(c: Client): boolean {
     try {
-      return c.sink.pending() > this.maxPendingPackets;
+      return c.sink.pending() > this.maxPendingPackets || c.sink.queuedBytes() > this.maxClientBytes / 8;
     } catch {
       return true;
     }
+  }
+
+  /** Bytes waiting for the client: its transport's buffers and its own queue here (estimated). */
+  private queuedBytes(c: Client): number {
+    let below: number;
+    try {
+      below = c.sink.queuedBytes();
+    } catch {
+      below = Infinity;
+    }
+    return below + (c.buffer ? Math.max(0, c.buffer.approxBytes() - (c.backlogBytes ?? 0)) : 0);
+  }
+
+  /** Drops a client with more than its byte budget waiting; true when it was dropped. */
+  private dropIfOverBudget(c: Client): boolean {
+    const q = this.queuedBytes(c);
+    if (q <= this.maxClientBytes) return false;
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    this.dropClient(c, {
+      reason: 'slow-client',
+      message:
+        `Trainscope dropped this connection: it was not reading what the server sent ` +
+        `(${mb(q)} MB waiting, limit ${mb(this.maxClientBytes)} MB; see --max-client-buffer-mb). Reconnect to resume.`,
+      queuedBytes: Number.isFinite(q) ? q : undefined,
+      limitBytes: this.maxClientBytes,
+    });
+    return true;
   }
 
   private tick(): void {
@@ -328,6 +384,7 @@ export class LiveHub {
       const ids: string[] = [];
       for (const c of [...g.shared]) {
         if (this.backedUp(c)) {
+          if (this.dropIfOverBudget(c)) continue;
           g.shared.delete(c);
           c.buffer = new ClientBuffer();
           c.buffer.pushBatch(batch!);
@@ -380,8 +437,7 @@ export class LiveHub {
         continue;
       }
       if (this.backedUp(c)) {
-        if (b.points > this.maxPendingPoints) this.dropClient(c, 'too far behind the live stream');
-        else more = true; // hold back this tick; the buffer keeps coalescing
+        if (!this.dropIfOverBudget(c)) more = true; // hold back this tick; the buffer keeps coalescing
         continue;
       }
       if (c.lastPushTick === this.tickSeq) {
@@ -393,6 +449,11 @@ export class LiveHub {
         continue;
       }
       const batch = b.take(this.maxBatchPoints);
+      if (batch && c.backlogBytes) {
+        let sent = 0;
+        for (const d of batch.series) sent += deltaBytes(d);
+        c.backlogBytes = Math.max(0, c.backlogBytes - sent);
+      }
       c.lastPushTick = this.tickSeq;
       served++;
       if (batch && c.backlog?.size) this.markLoaded(c, batch);
@@ -400,7 +461,7 @@ export class LiveHub {
         try {
           c.sink.emitDelta(batch!);
         } catch {
-          this.dropClient(c, 'failed to send');
+          this.dropClient(c, failedToSend);
           continue;
         }
       }
@@ -427,7 +488,7 @@ export class LiveHub {
     try {
       c.sink.emitDelta(batch);
     } catch {
-      this.dropClient(c, 'failed to send');
+      this.dropClient(c, failedToSend);
     }
   }
 
@@ -437,11 +498,10 @@ export class LiveHub {
     c.group.shared.add(c);
   }
 
-  private dropClient(c: Client, reason: string): void {
-    const pending = c.buffer?.points ?? 0;
+  private dropClient(c: Client, notice: DropNotice): void {
     this.removeClient(c.sink.id);
     try {
-      c.sink.drop(`Trainscope dropped this connection: ${reason} (${pending} points pending). Reconnect to resume.`);
+      c.sink.drop(notice);
     } catch {
       // The socket is already gone.
     }

@@ -11,8 +11,10 @@ import {
   TrainRequestSchema,
   type ClientToServer,
   type DeltaBatch,
+  type DropNotice,
   type ServerToClient,
 } from '../../shared/protocol.ts';
+import { WireDecoder, WireEncoder } from '../../shared/wire-parser.ts';
 import type { BackendName } from '../../shared/types.ts';
 import type { ResolvedConfig } from '../config.ts';
 import { accessPolicy, checkSocketRequest, requestFacts } from '../security/policy.ts';
@@ -50,6 +52,77 @@ function pendingPackets(socket: TypedSocket): number {
   return conn.writeBuffer?.length ?? 0;
 }
 
+/** The engine.io internals read for backpressure (not in its public types). */
+interface EngineConn {
+  readyState?: string;
+  writeBuffer?: { type?: string; data?: unknown }[];
+  transport?: { name?: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
+  close(discard?: boolean): void;
+}
+
+function sizeOf(data: unknown): number {
+  if (typeof data === 'string') return data.length;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
+  return 0;
+}
+
+/**
+ * Bytes sent to the socket and not yet taken by the peer, for real: engine.io's write buffer (packets
+ * waiting while the transport is busy, or for a polling client's next GET) plus, on a websocket, what
+ * the ws library and the TCP socket hold (bufferedAmount).
+ */
+export function queuedBytes(socket: TypedSocket): number {
+  const conn = socket.conn as unknown as EngineConn;
+  let n = 0;
+  for (const p of conn.writeBuffer ?? []) n += sizeOf(p.data);
+  if (conn.transport?.name === 'websocket') n += conn.transport.socket?.bufferedAmount ?? 0;
+  return n;
+}
+
+/** How long a dropped client's transport may take to deliver the notice before it is cut. */
+const DROP_GRACE_MS = 2000;
+
+/** Sends the notice, disconnects, and cuts the transport if it has not drained: what was queued is freed. */
+function dropSocket(socket: TypedSocket, notice: DropNotice): void {
+  const conn = socket.conn as unknown as EngineConn;
+  // What waits will not be read (a reconnecting client resumes with `have`): freed now, and the notice
+  // goes first, so a client that reads again (or a polling client that polls) learns why.
+  if (conn.writeBuffer) conn.writeBuffer = conn.writeBuffer.filter((p) => p.type !== 'message');
+  socket.emit('server:dropped', notice);
+  socket.disconnect(true);
+  const t = setTimeout(() => {
+    if (conn.readyState === 'closed') return;
+    conn.transport?.socket?.terminate?.();
+    conn.close(true);
+  }, DROP_GRACE_MS);
+  t.unref();
+}
+
+/** Encodes counted per server (tests and benchmarks check that a broadcast is encoded once). */
+export interface WireStats {
+  /** socket.io packets of the 'delta' event encoded, and their bytes. */
+  deltaEncodes: number;
+  deltaBytes: number;
+}
+const wireStatsOf = new WeakMap<object, WireStats>();
+export function wireStats(io: TypedIo): WireStats {
+  return wireStatsOf.get(io) ?? { deltaEncodes: 0, deltaBytes: 0 };
+}
+
+function countingParser(stats: WireStats) {
+  class CountingEncoder extends WireEncoder {
+    override encode(packet: { data?: unknown[] }): Uint8Array[] {
+      const out = super.encode(packet);
+      if (Array.isArray(packet.data) && packet.data[0] === 'delta') {
+        stats.deltaEncodes++;
+        for (const b of out) stats.deltaBytes += b.byteLength;
+      }
+      return out;
+    }
+  }
+  return { Encoder: CountingEncoder, Decoder: WireDecoder };
+}
+
 /** Sends one batch to several sockets, encoded once (each socket is in the room named by its id). */
 export function broadcaster(io: TypedIo): (ids: string[], batch: DeltaBatch) => void {
   return (ids, batch) => {
@@ -63,7 +136,10 @@ const QUIET_GC_MS = 10_000;
 
 export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
   const policy = accessPolicy(d.config);
+  const stats: WireStats = { deltaEncodes: 0, deltaBytes: 0 };
   const io: TypedIo = new Server<ClientToServer, ServerToClient>(http, {
+    // MessagePack frames (shared/wire-parser.ts); every client passes the same parser.
+    parser: countingParser(stats),
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     // Deltas are small and frequent on a local link: compressing each frame (per client) costs more
@@ -72,6 +148,8 @@ export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
     // Pages on listed origins may use the polling transport too (websockets need no CORS).
     cors: d.config.allowedOrigins.length > 0 ? { origin: d.config.allowedOrigins } : undefined,
   });
+
+  wireStatsOf.set(io, stats);
 
   // Every transport request, not only the handshake: polling requests and the websocket upgrade too.
   io.engine.use((req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) => {
@@ -121,10 +199,8 @@ function attach(socket: TypedSocket, d: SocketDeps, replayLimiter: ReplayLimiter
     id,
     emitDelta: (batch) => socket.emit('delta', batch),
     pending: () => pendingPackets(socket),
-    drop: (reason) => {
-      socket.emit('server:notice', reason);
-      socket.disconnect(true);
-    },
+    queuedBytes: () => queuedBytes(socket),
+    drop: (notice) => dropSocket(socket, notice),
   });
   const replays = new ReplayManager({
     store: d.store,
@@ -151,7 +227,14 @@ function attach(socket: TypedSocket, d: SocketDeps, replayLimiter: ReplayLimiter
         const filter = compileTagFilter(req.tagPattern);
         if (filter instanceof Error) throw filter;
         if (req.runs !== '*') d.onRunsViewed?.(req.runs);
-        const loading = d.hub.subscribe(id, { runs: req.runs, filter, filterKey: req.tagPattern ?? '', have: req.have, points: req.points });
+        const loading = d.hub.subscribe(id, {
+          runs: req.runs,
+          filter,
+          filterKey: req.tagPattern ?? '',
+          have: req.have,
+          kinds: req.kinds,
+          points: req.points,
+        });
         return { runs: d.runs.list(), loading, plugins: subscribedPlugins(d.store, req.runs) };
       },
       warn,

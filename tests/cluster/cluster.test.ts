@@ -9,6 +9,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
+import { wireParser } from '../../shared/wire-parser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServer, DeltaBatch, ServerToClient } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
@@ -58,7 +59,7 @@ class Received {
 }
 
 function connect(url: string, clientId: string, rec: Received, servers: string[]): Client {
-  const c: Client = io(url, { transports: ['websocket'], auth: { clientId }, reconnectionDelay: 200, reconnectionDelayMax: 1000 });
+  const c: Client = io(url, { parser: wireParser, transports: ['websocket'], auth: { clientId }, reconnectionDelay: 200, reconnectionDelayMax: 1000 });
   c.on('delta', (b) => rec.take(b));
   c.on('hello', (h) => servers.push(h.version));
   c.on('connect', () => c.emit('subscribe', { runs: '*', have: rec.have() }, () => {}));

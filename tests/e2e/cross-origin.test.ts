@@ -16,6 +16,7 @@ import { PNG } from 'pngjs';
 import { io as connectIo } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { wireParser } from '../../shared/wire-parser.ts';
 import { createApp, type App } from '../../server/app.ts';
 import { silentLogger } from '../../server/config.ts';
 import { EventWriter } from '../../server/logs/event-writer.ts';
@@ -258,7 +259,7 @@ describe('pages on other local origins', () => {
   }, 120_000);
 
   it('control: the same train:start from an accepted client does start a run', async () => {
-    const c = connectIo(open.app.url(), { transports: ['websocket'], forceNew: true, reconnection: false });
+    const c = connectIo(open.app.url(), { parser: wireParser, transports: ['websocket'], forceNew: true, reconnection: false });
     const ack = (await c.timeout(10_000).emitWithAck('train:start', { ...TRAIN, name: 'control' })) as { ok: boolean };
     c.close();
     expect(ack.ok).toBe(true);

@@ -28,6 +28,9 @@ class Sink implements ClientSink {
     return 0;
   }
   drop() {}
+  queuedBytes() {
+    return 0;
+  }
   scalars(): Extract<SeriesDelta, { kind: 'scalars' }>[] {
     return this.batches.flatMap((b) => b.series).filter((d): d is Extract<SeriesDelta, { kind: 'scalars' }> => d.kind === 'scalars');
   }

@@ -18,6 +18,9 @@ class Sink implements ClientSink {
   pending() {
     return 0;
   }
+  queuedBytes() {
+    return 0;
+  }
   drop() {}
 }
 

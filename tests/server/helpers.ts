@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServer, DeltaBatch, ReplayState, ServerToClient } from '../../shared/protocol.ts';
+import { wireParser } from '../../shared/wire-parser.ts';
 import { createApp, type App } from '../../server/app.ts';
 import { silentLogger, type AppConfig } from '../../server/config.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
@@ -29,6 +30,7 @@ export async function startApp(config: Partial<AppConfig> & { logdir: string }):
 export function client(app: App, opts: { token?: string; query?: Record<string, string>; clientId?: string } = {}): Client {
   const auth = { ...(opts.token ? { token: opts.token } : {}), ...(opts.clientId ? { clientId: opts.clientId } : {}) };
   return connect(app.url(), {
+    parser: wireParser,
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,

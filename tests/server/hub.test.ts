@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeltaBatch } from '../../shared/protocol.ts';
+import type { DeltaBatch, DropNotice } from '../../shared/protocol.ts';
 import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
 import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
@@ -11,8 +11,10 @@ const scalar = (tag: string, step: number): LogRecord => ({ kind: 'scalar', tag,
 class FakeSink implements ClientSink {
   batches: DeltaBatch[] = [];
   times: number[] = [];
-  dropped: string | null = null;
+  dropped: DropNotice | null = null;
   backlog = 0;
+  /** Bytes the fake transport holds (queuedBytes). */
+  bytes = 0;
   constructor(readonly id: string) {}
   emitDelta(b: DeltaBatch) {
     this.batches.push(b);
@@ -21,8 +23,11 @@ class FakeSink implements ClientSink {
   pending() {
     return this.backlog;
   }
-  drop(reason: string) {
-    this.dropped = reason;
+  queuedBytes() {
+    return this.bytes;
+  }
+  drop(notice: DropNotice) {
+    this.dropped = notice;
   }
   steps(run: string, tag: string): number[] {
     const out: number[] = [];
@@ -100,7 +105,8 @@ describe('LiveHub', () => {
   });
 
   it('skips pushes while the transport is backed up, then drops a client that falls too far behind', async () => {
-    const { hub, ingest } = setup({ intervalMs: 10, maxPendingPackets: 2, maxPendingPoints: 50 });
+    // 60 points of one scalar series: about 40 + 6 + 27 * 60 bytes; the budget holds 20 of them with the transport's 500.
+    const { hub, ingest } = setup({ intervalMs: 10, maxPendingPackets: 2, maxClientBytes: 500 + 46 + 27 * 30 });
     const s = new FakeSink('slow');
     const ok = new FakeSink('ok');
     hub.addClient(s);
@@ -108,13 +114,16 @@ describe('LiveHub', () => {
     hub.subscribe('slow', { runs: '*', filter: all });
     hub.subscribe('ok', { runs: '*', filter: all });
     s.backlog = 5;
+    s.bytes = 500;
     ingest('r', Array.from({ length: 20 }, (_, i) => scalar('loss', i)));
     await sleep(60);
     expect(s.batches).toHaveLength(0); // held back, coalescing
     expect(s.dropped).toBeNull();
     ingest('r', Array.from({ length: 40 }, (_, i) => scalar('loss', 20 + i)));
     await until(() => s.dropped !== null, 1000, 'drop');
-    expect(s.dropped).toMatch(/too far behind/);
+    expect(s.dropped).toMatchObject({ reason: 'slow-client', limitBytes: 500 + 46 + 27 * 30 });
+    expect(s.dropped!.queuedBytes).toBeGreaterThan(500 + 46 + 27 * 30);
+    expect(s.dropped!.message).toMatch(/not reading/);
     expect(hub.clientCount).toBe(1);
     await until(() => ok.steps('r', 'loss').length === 60, 1000);
   });
@@ -211,5 +220,41 @@ describe('LiveHub', () => {
     ingest('r', [scalar('loss', 50)]);
     await until(() => news.every((s) => s.steps('r', 'loss').at(-1) === 50), 1000);
     expect(hub.groupCount).toBe(1);
+  });
+  it('decimates a long backlog to the points a chart shows (spikes and the last point kept); live points follow with no gap', async () => {
+    const { hub, ingest } = setup();
+    const recs = Array.from({ length: 10_000 }, (_, i) => ({ ...scalar('loss', i), value: i === 4321 ? 1e6 : Math.sin(i / 100) }));
+    ingest('r', recs);
+    const s = new FakeSink('a');
+    hub.addClient(s);
+    hub.subscribe('a', { runs: '*', filter: all, points: 200 });
+    ingest('r', [scalar('loss', 10_000), scalar('loss', 10_001)]);
+    await until(() => s.steps('r', 'loss').at(-1) === 10_001, 2000, 'live points');
+    const got = s.steps('r', 'loss');
+    expect(got.length).toBeLessThanOrEqual(200 + 4);
+    expect(got.length).toBeGreaterThan(100);
+    expect(got[0]).toBe(0);
+    expect(got).toContain(4321); // the spike
+    expect(got.slice(-3)).toEqual([9999, 10_000, 10_001]); // the backlog's last point, then every live one
+    expect([...got].sort((a, b) => a - b)).toEqual(got);
+    // A client without `points` gets every point.
+    const full = new FakeSink('b');
+    hub.addClient(full);
+    hub.subscribe('b', { runs: '*', filter: all });
+    await until(() => full.steps('r', 'loss').length === 10_002, 2000, 'the full backlog');
+  });
+  it('a large backlog does not count against the byte budget; what piles up beyond it does', async () => {
+    const { hub, ingest } = setup({ intervalMs: 10, maxPendingPackets: 2, maxClientBytes: 20_000 });
+    ingest('r', Array.from({ length: 5000 }, (_, i) => scalar('loss', i))); // ~135 kB of backlog
+    const s = new FakeSink('late');
+    hub.addClient(s);
+    s.backlog = 5; // its transport is busy when it subscribes
+    hub.subscribe('late', { runs: '*', filter: all });
+    ingest('r', [scalar('loss', 5000)]);
+    await sleep(60);
+    expect(s.dropped).toBeNull(); // held back, not dropped
+    ingest('r', Array.from({ length: 1000 }, (_, i) => scalar('loss', 5001 + i))); // ~27 kB more while stuck
+    await until(() => s.dropped !== null, 1000, 'drop');
+    expect(s.dropped!.reason).toBe('slow-client');
   });
 });

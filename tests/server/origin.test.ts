@@ -16,7 +16,16 @@ import { hostAllowed, hostPolicy, isWildcardHost, normalizeHostname } from '../.
 import { normalizeOrigin, originVerdict, parseAllowedOrigins } from '../../server/security/origin.ts';
 import { accessPolicy, checkHttpRequest, checkSocketRequest } from '../../server/security/policy.ts';
 import { cookieUsable, revealLogdir } from '../../server/security/token.ts';
+import { decodeMsgpack } from '../../shared/msgpack-decode.ts';
+import { WireEncoder } from '../../shared/wire-parser.ts';
 import { client, connected, removeDir, startApp, tempDir } from './helpers.ts';
+
+/** A socket.io CONNECT packet as a polling body: the socket speaks MessagePack, sent base64 ("b" prefix). */
+const CONNECT_BODY = 'b' + Buffer.from(new WireEncoder().encode({ type: 0, nsp: '/' })[0]).toString('base64');
+/** The socket.io packets of a polling answer (binary ones decoded; engine packets separated by \x1e). */
+function sioPackets(body: string): unknown[] {
+  return body.split('\x1e').filter((p) => p.startsWith('b')).map((p) => decodeMsgpack(Buffer.from(p.slice(1), 'base64')));
+}
 
 describe('host names', () => {
   it('normalises IPv4 spellings as a browser does', () => {
@@ -200,13 +209,13 @@ describe('a real server', () => {
     const sid = (JSON.parse(ok.body.slice(1)) as { sid: string }).sid;
     const path = `/socket.io/?EIO=4&transport=polling&sid=${sid}`;
     const foreign = { origin: 'http://127.0.0.1:16299', 'sec-fetch-site': 'same-site', 'content-type': 'text/plain;charset=UTF-8' };
-    const post = await raw(app, path, { method: 'POST', headers: foreign, body: '40' });
+    const post = await raw(app, path, { method: 'POST', headers: foreign, body: CONNECT_BODY });
     expect(post.status).toBe(403);
     const get = await raw(app, path, { headers: { 'sec-fetch-site': 'same-site' } });
     expect(get.status).toBe(403);
-    expect(app.io.of('/').sockets.size).toBe(0); // the '40' connect packet never arrived
+    expect(app.io.of('/').sockets.size).toBe(0); // the connect packet never arrived
     // The same session continues from its own origin.
-    const own40 = await raw(app, path, { method: 'POST', headers: { origin: own, 'sec-fetch-site': 'same-origin', 'content-type': 'text/plain;charset=UTF-8' }, body: '40' });
+    const own40 = await raw(app, path, { method: 'POST', headers: { origin: own, 'sec-fetch-site': 'same-origin', 'content-type': 'text/plain;charset=UTF-8' }, body: CONNECT_BODY });
     expect(own40.status).toBe(200);
   });
 
@@ -255,9 +264,9 @@ describe('hello and /api/status with and without a token', () => {
       const sid = (JSON.parse(hs.body.slice(1)) as { sid: string }).sid;
       const p = `/socket.io/?EIO=4&transport=polling&sid=${sid}`;
       const h = { origin: own, 'sec-fetch-site': 'same-origin', cookie: 'trainscope_token=origin-token-1', 'content-type': 'text/plain;charset=UTF-8' };
-      await raw(app, p, { method: 'POST', headers: h, body: '40' });
+      await raw(app, p, { method: 'POST', headers: h, body: CONNECT_BODY });
       const answer = await raw(app, p, { headers: h });
-      expect(answer.body).toMatch(/^44.*unauthorized/);
+      expect(sioPackets(answer.body)).toEqual([{ type: 4, nsp: '/', data: { message: expect.stringMatching(/unauthorized/) } }]);
     } finally {
       await app.close();
       await removeDir(dir);

@@ -19,6 +19,9 @@ class Sink implements ClientSink {
     return 0;
   }
   drop() {}
+  queuedBytes() {
+    return 0;
+  }
   notices(): PluginNotice[] {
     return this.batches.flatMap((b) => b.plugins ?? []);
   }

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { io as connect } from 'socket.io-client';
+import { wireParser } from '../../shared/wire-parser.ts';
 import type { RunInfo } from '../../shared/types.ts';
 import { projectRoot } from '../logs/corpus-files.ts';
 import { connected, request, type Client } from './helpers.ts';
@@ -61,7 +62,7 @@ export async function killHard(s: ServerProcess): Promise<void> {
 }
 
 export async function socketTo(url: string): Promise<Client> {
-  const c: Client = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  const c: Client = connect(url, { parser: wireParser, transports: ['websocket'], forceNew: true, reconnection: false });
   await connected(c);
   return c;
 }

@@ -46,7 +46,7 @@ describe('Dashboard state', () => {
   it('subscribes on connect and lists runs from hello with stable colors', () => {
     const { dash, sock } = setup();
     // Long backlogs downsampled to 2 points per pixel of the window (zoom-window.ts).
-    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: {}, points: backlogPoints(window.innerWidth) });
+    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: {}, points: backlogPoints(window.innerWidth), kinds: ['scalars', 'images'] });
     expect(dash.connection).toBe('live');
     expect(dash.backend).toBe('cpu');
     expect(dash.runs.map((r) => r.name)).toEqual(['disk', 'sweep/relu']);
@@ -65,10 +65,36 @@ describe('Dashboard state', () => {
     sock.fire('disconnect');
     expect(dash.status).toBe('reconnecting');
     sock.fire('connect');
-    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: { 'sweep/relu': { 'train/loss': 4 }, disk: { w: 5 } }, points: backlogPoints(window.innerWidth) });
+    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: { 'sweep/relu': { 'train/loss': 4 }, disk: { w: 5 } }, points: backlogPoints(window.innerWidth), kinds: ['scalars', 'images'] });
 
     dash.onDelta({ series: [scalars('sweep/relu', 'train/loss', [0, 1], true)] });
     expect(s.n).toBe(2);
+  });
+
+  it('asks for histograms only while a tab draws them, resuming with `have` on each change', () => {
+    const { dash, sock } = setup();
+    dash.onDelta({ series: [{ kind: 'histograms', run: 'disk', tag: 'w', points: [[1, 5, [[0, 1, 3]]]] }] });
+    const subscribes = () => sock.sent.filter((s) => s.ev === 'subscribe').length;
+    const n0 = subscribes();
+    dash.followKinds(); // nothing changed: no resubscribe
+    expect(subscribes()).toBe(n0);
+    dash.ui.tab = 'distributions';
+    dash.followKinds();
+    expect(subscribes()).toBe(n0 + 1);
+    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: { disk: { w: 5 } }, kinds: ['scalars', 'histograms', 'images'] });
+    dash.ui.tab = 'histograms';
+    dash.followKinds(); // same kinds
+    expect(subscribes()).toBe(n0 + 1);
+    dash.ui.tab = 'scalars';
+    dash.followKinds();
+    expect(subscribes()).toBe(n0 + 2);
+    expect((sock.last('subscribe')!.args[0] as { kinds: string[] }).kinds).toEqual(['scalars', 'images']);
+  });
+
+  it('shows why the server dropped the connection', () => {
+    const { dash, sock } = setup();
+    sock.fire('server:dropped', { reason: 'slow-client', message: 'Trainscope dropped this connection: it was not reading', queuedBytes: 9e6, limitBytes: 8e6 });
+    expect(dash.notice).toMatch(/not reading/);
   });
 
   it('gives tabs a new histogram array when points arrive, and filters tags by regex', () => {

@@ -2,7 +2,9 @@
 // Runs and tags literally named "__proto__" / "constructor" in the browser-side pure code: the resume
 // data (`have`) and the scalar JSON download keep them as ordinary keys and pollute nothing.
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeMsgpack } from '../../shared/msgpack-decode.ts';
 import type { SeriesDelta } from '../../shared/protocol.ts';
+import { WireEncoder } from '../../shared/wire-parser.ts';
 import { seriesToJson, type DownloadSeries } from '../../web/src/lib/csv.ts';
 import { SeriesState } from '../../web/src/lib/state/series.svelte.ts';
 
@@ -30,7 +32,9 @@ describe('hostile run and tag names on the web side', () => {
       for (const tag of NAMES) expect(have[run][tag]).toBe(2);
     }
     expect(({} as Record<string, unknown>)['tag-__proto__']).toBeUndefined();
-    const wire = JSON.parse(JSON.stringify({ runs: '*', have })) as { have: Record<string, Record<string, number>> };
+    // Through the socket's own MessagePack encoding and decoding (shared/wire-parser.ts).
+    const frame = new WireEncoder().encode({ type: 2, nsp: '/', data: ['subscribe', { runs: '*', have }] })[0];
+    const wire = (decodeMsgpack(frame) as { data: [string, { have: Record<string, Record<string, number>> }] }).data[1];
     expect(Object.hasOwn(wire.have, '__proto__')).toBe(true);
     expect(wire.have['__proto__']['tag-__proto__']).toBe(5);
     expect(Object.keys(s.have(new Set(['__proto__'])))).not.toContain('__proto__');

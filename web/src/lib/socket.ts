@@ -1,6 +1,7 @@
 // The one place that talks socket.io. Connects to the page's origin with auth {token} (see page-token.ts).
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServer, ServerToClient } from '../../../shared/protocol.ts';
+import { wireParser } from '../../../shared/wire-parser.ts';
 import { pageToken } from './page-token.ts';
 
 export type DashSocket = Socket<ServerToClient, ClientToServer>;
@@ -26,6 +27,7 @@ export function tabClientId(store: Pick<Storage, 'getItem' | 'setItem'> | null =
 
 export function connectSocket(token = pageToken(), clientId = tabClientId()): DashSocket {
   return io({
+    parser: wireParser,
     auth: token ? { token, clientId } : { clientId },
     // Reconnect forever with backoff; the dashboard resumes with `have` so nothing is lost.
     reconnectionDelay: 500,

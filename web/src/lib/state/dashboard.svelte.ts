@@ -8,6 +8,7 @@ import type { DashSocket } from '../socket.ts';
 import { runSearch } from '../run-table.ts';
 import { compileFilter } from '../url-state.ts';
 import { loadingCount } from '../empty-state.ts';
+import { kindsForTab } from '../series-kinds.ts';
 import type { DashboardData, RunView } from './dashboard-data.ts';
 import { ReplayController } from './replay.svelte.ts';
 import { RunsState } from './runs.svelte.ts';
@@ -68,6 +69,9 @@ export class Dashboard implements DashboardData {
   private graphLoading = new Set<string>();
   /** Runs whose live data must be re-sent in full on the next subscribe (replay ended while offline). */
   private resync = new Set<string>();
+  /** Series kinds the visible tab needs, and those of the last subscribe sent. */
+  wantedKinds = $derived(kindsForTab(this.ui.tab));
+  private subscribedKinds = '';
 
   constructor() {
     this.replay = new ReplayController({
@@ -207,6 +211,7 @@ export class Dashboard implements DashboardData {
       this.plugins.remove(run);
     });
     sock.on('server:notice', (m) => (this.notice = m));
+    sock.on('server:dropped', (n) => (this.notice = n.message));
   }
 
   onHello(h: Hello): void {
@@ -240,6 +245,11 @@ export class Dashboard implements DashboardData {
     return loadingCount(this.runs.map((r) => r.name), this.loadingRuns, this.backlogRuns);
   }
 
+  /** Resubscribes when the visible tab needs other series kinds than those subscribed (see series-kinds.ts). */
+  followKinds(): void {
+    if (this.wantedKinds.join(',') !== this.subscribedKinds) this.subscribe();
+  }
+
   /** (Re)subscribe to every run with what we hold, so the server sends exactly what we miss. */
   subscribe(): void {
     const sock = this.sock;
@@ -252,7 +262,9 @@ export class Dashboard implements DashboardData {
     this.subscribing = true;
     // Long series arrive downsampled to about 2 points per pixel; a zoom fetches the rest (zoom-detail.svelte.ts).
     const points = backlogPoints(typeof window === 'undefined' ? 0 : window.innerWidth);
-    sock.emit('subscribe', { runs: '*', have, points }, (ack) => {
+    const kinds = this.wantedKinds;
+    this.subscribedKinds = kinds.join(',');
+    sock.emit('subscribe', { runs: '*', have, points, kinds }, (ack) => {
       this.subscribing = false;
       if (!ack.ok) {
         this.notice = `subscribe failed: ${ack.error}`;
