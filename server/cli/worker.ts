@@ -7,6 +7,7 @@ import { parseRedisUrl } from '../cluster/redis-url.ts';
 import { consoleLogger } from '../config.ts';
 import { terminalSafe } from '../terminal-text.ts';
 import { parseByteSize } from '../training/log-estimate.ts';
+import type { WorkerConfig } from '../cluster/worker-command.ts';
 
 export interface WorkerOptions {
   redis?: string;
@@ -17,14 +18,7 @@ export interface WorkerOptions {
   maxRunBytes?: string;
 }
 
-export interface WorkerSettings {
-  redis: string;
-  logdir: string;
-  concurrency: number;
-  backend: BackendChoice;
-  lockMs: number;
-  maxRunBytes?: number;
-}
+export type WorkerSettings = Omit<WorkerConfig, 'log' | 'warn'>;
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'gpu', 'node', 'wasm', 'cpu'];
 

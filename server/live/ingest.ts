@@ -14,21 +14,8 @@ export function createIngest(store: SeriesStore, hub: LiveHub, runs: RunsService
   return (run, records) => {
     try {
       const isNew = !store.hasRun(run);
-      const deltas = store.ingest(run, records, hub.wantsRun(run));
-      hub.publish(deltas);
-      let infoChanged = isNew;
-      let graph = false;
-      for (const r of records) {
-        if (r.kind === 'hparams') infoChanged = true;
-        else if (r.kind === 'graph') graph = true;
-      }
-      if (infoChanged) {
-        const info = runs.info(run);
-        if (info) hub.publishRuns([info]);
-      }
-      if (graph) hub.publishGraph(run);
-      const plugins = recordPlugins(records);
-      if (plugins.size > 0) hub.publishPlugins([...plugins].map((plugin) => ({ run, plugin })));
+      hub.publish(store.ingest(run, records, hub.wantsRun(run)));
+      announce(hub, runs, run, isNew, records);
     } catch (e) {
       // A bad record batch must never take the server down; say which run it came from.
       warn(`ingest failed for run "${run}" (${records.length} records): ${(e as Error).message}`);
@@ -42,22 +29,27 @@ export function createPackedIngest(store: SeriesStore, hub: LiveHub, runs: RunsS
     try {
       const isNew = !store.hasRun(run);
       hub.publish(store.ingestPacked(run, packed, hub.wantsRun(run)));
-      let infoChanged = isNew;
-      let graph = false;
-      for (const seg of packed.segments) {
-        if (seg.kind !== 'records') continue;
-        for (const r of seg.records) {
-          if (r.kind === 'hparams') infoChanged = true;
-          else if (r.kind === 'graph') graph = true;
-        }
-      }
-      if (infoChanged) {
-        const info = runs.info(run);
-        if (info) hub.publishRuns([info]);
-      }
-      if (graph) hub.publishGraph(run);
+      const records = packed.segments.flatMap((seg) => (seg.kind === 'records' ? seg.records : []));
+      announce(hub, runs, run, isNew, records);
     } catch (e) {
       warn(`ingest failed for run "${run}" (${packed.count} records): ${(e as Error).message}`);
     }
   };
+}
+
+/** What else the records change besides series: the run's info (new run, hparams), its graph, its plugins. */
+function announce(hub: LiveHub, runs: RunsService, run: string, isNew: boolean, records: readonly LogRecord[]): void {
+  let infoChanged = isNew;
+  let graph = false;
+  for (const r of records) {
+    if (r.kind === 'hparams') infoChanged = true;
+    else if (r.kind === 'graph') graph = true;
+  }
+  if (infoChanged) {
+    const info = runs.info(run);
+    if (info) hub.publishRuns([info]);
+  }
+  if (graph) hub.publishGraph(run);
+  const plugins = recordPlugins(records);
+  if (plugins.size > 0) hub.publishPlugins([...plugins].map((plugin) => ({ run, plugin })));
 }
