@@ -140,7 +140,7 @@ describe.runIf(existsSync(REDIS_SERVER))('cluster over Redis (2 servers, 2 worke
     clients.push(viewer);
     await until('the viewer on B', () => viewer.connected);
 
-    starter = io(`http://127.0.0.1:${PORT_A}`, { transports: ['websocket'], auth: { clientId: 'starter-starter-starter-1' } });
+    starter = io(`http://127.0.0.1:${PORT_A}`, { parser: wireParser, transports: ['websocket'], auth: { clientId: 'starter-starter-starter-1' } });
     clients.push(starter);
     const ack = await new Promise<{ ok: boolean; data?: { runs: string[] }; error?: string }>((resolve) =>
       starter.emit(

@@ -246,7 +246,7 @@ describe('PROJECTOR live: a run training now', () => {
       await live.backend;
       await p.goto(`${live.url()}?tab=projector`);
       await p.locator('[data-testid=empty-state]').waitFor({ timeout: 20_000 });
-      live.manager!.startRun('live', { ...MNIST, samples: 600, layers: [16, 8], epochs: 3, maxItersPerSec: 8 });
+      live.manager!.startRun('live', { ...MNIST, samples: 600, layers: [16, 8], epochs: 3, maxItersPerSec: 3 });
       // No run had embeddings, so the page fell back to SCALARS; the tab appears with the first epoch's.
       await p.locator('[data-testid=tab-projector]').click({ timeout: 60_000 });
       const options = p.locator('[data-testid=projector-tensor] option');

@@ -81,7 +81,7 @@ describe('Dashboard state', () => {
     dash.ui.tab = 'distributions';
     dash.followKinds();
     expect(subscribes()).toBe(n0 + 1);
-    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: { disk: { w: 5 } }, kinds: ['scalars', 'histograms', 'images'] });
+    expect(sock.last('subscribe')!.args[0]).toEqual({ runs: '*', have: { disk: { w: 5 } }, points: backlogPoints(window.innerWidth), kinds: ['scalars', 'histograms', 'images'] });
     dash.ui.tab = 'histograms';
     dash.followKinds(); // same kinds
     expect(subscribes()).toBe(n0 + 1);
