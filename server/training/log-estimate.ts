@@ -6,13 +6,11 @@
 import type { TrainSpec } from '../../shared/types.ts';
 import { MNIST_SIDE, TRAIN_FRACTION } from './datasets.ts';
 import { EMBED_EXAMPLES, projectorBytesBound } from './projector-writer.ts';
+import { BOUNDARY_SIZE, IMAGE_EVERY, PROBE_SIZE } from './train-settings.ts';
 
 /** Digits in the bundled MNIST subset (datasets.ts: loadMnist). */
 const MNIST_AVAILABLE = 10_000;
-/** trainer.ts: PROBE_SIZE, IMAGE_EVERY, BOUNDARY_SIZE (not imported: trainer.ts loads tfjs). */
-const PROBE_SIZE = 64;
-const IMAGE_EVERY = 20;
-const BOUNDARY_PIXELS = 96 * 96;
+const BOUNDARY_PIXELS = BOUNDARY_SIZE * BOUNDARY_SIZE;
 /** From the maxout layer (activations.ts: MAXOUT_PIECES): its kernel is pieces times wider. */
 const MAXOUT_PIECES = 2;
 

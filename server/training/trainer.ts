@@ -7,13 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { keras3ModelJson } from './keras3-config.ts';
 import type { BackendName, RunProgress, TrainSpec } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
-import { makeDataset, MNIST_SIDE, type Dataset } from './datasets.ts';
+import { makeDataset, MNIST_SIDE } from './datasets.ts';
 import { gridPoints } from './images.ts';
 import { hostForward, type HostForward } from './host-forward.ts';
-import { FusedAdam, fusedAdamAvailable } from './fused-adam.ts';
 import { heapActivationCounts, heapSummarizer, prepareHeapHistograms } from './wasm-histogram.ts';
 import { float32Peeker } from './wasm-kernels.ts';
-import { buildMlp, type Mlp } from './model.ts';
+import { buildMlp } from './model.ts';
 import { deriveSeed, mulberry32, permutation } from './rng.ts';
 import type { RunLogger } from './run-logger.ts';
 import { EtaTracker } from '../../shared/eta.ts';
@@ -22,7 +21,26 @@ import type { RunResult } from './worker-protocol.ts';
 import { runSummaryJob, type BoundaryPoints, type ImageJob, type LayerArrays } from './summary-job.ts';
 import { lastHiddenActivations } from './embedding-pass.ts';
 import { EMBED_EXAMPLES, type EmbeddingSink } from './projector-writer.ts';
-import { crossEntropy, handEvaluate, handStep, handStepSupported, handTaps, rowArgmax, tapeStep } from './train-step.ts';
+import { handEvaluate, handStep, handStepSupported, handTaps, tapeStep } from './train-step.ts';
+import { makeOptimizer } from './optimizers.ts';
+import { countHits, EVAL_CHUNK, evaluate, gatherBatch, oneHot } from './train-data.ts';
+import {
+  BOUNDARY_GRID,
+  BOUNDARY_SIZE,
+  checkSpec,
+  DEFAULT_SUMMARY_EVERY,
+  HPARAM_METRICS,
+  IMAGE_EVERY,
+  IMAGE_MIN_SECONDS,
+  imageGapMs,
+  PROBE_SIZE,
+  VAL_MAX_EXAMPLES,
+} from './train-settings.ts';
+
+// Callers (tests, bench) take these from the trainer, where they act.
+export { countHits } from './train-data.ts';
+export { makeOptimizer, type TrainOptimizer } from './optimizers.ts';
+export * from './train-settings.ts';
 
 /** The trainer's final figures; declared with the worker messages, which carry it to the main thread. */
 export type TrainResult = RunResult;
@@ -51,128 +69,12 @@ export interface TrainContext {
   embedding?: EmbeddingSink;
 }
 
-/** Examples in the fixed validation probe batch used for activation summaries. */
-export const PROBE_SIZE = 64;
-/**
- * Images are rendered every IMAGE_EVERY summary steps (and at the first and last iteration): one costs
- * several iterations of a small model (grid forward pass + PNG), so they stay rare (every 200 iterations by default).
- */
-export const IMAGE_EVERY = 20;
-/**
- * ...and at most one per IMAGE_MIN_SECONDS of training: a 2-16-16-2 net runs 200 iterations in ~50 ms, and
- * 20 decision boundaries a second would cost it ~8% of its speed for frames nobody can follow.
- */
-export const IMAGE_MIN_SECONDS = 1;
-/**
- * ...and images take at most this share of training time: after one that took t ms, the next waits
- * t / IMAGE_TIME_SHARE ms if that is longer (an MNIST weight grid, ~5 ms, then waits ~1.7 s; a decision
- * boundary, ~1-2 ms, the minimum second).
- */
-export const IMAGE_TIME_SHARE = 0.003;
-
-/** Least time (ms) from one image to the next, given the minimum gap and what the last image took. */
-export function imageGapMs(minGapMs: number, lastImageMs: number): number {
-  return Math.max(minGapMs, lastImageMs / IMAGE_TIME_SHARE);
-}
-/** Decision-boundary image side in pixels. */
-export const BOUNDARY_SIZE = 96;
-/** The model is evaluated on a BOUNDARY_GRID^2 grid, upsampled to the image (a quarter of the forward work). */
-export const BOUNDARY_GRID = 48;
-export const DEFAULT_SUMMARY_EVERY = 10;
-export const HPARAM_METRICS = ['val/accuracy', 'val/loss', 'train/loss'];
-const EVAL_CHUNK = 1024;
-/**
- * Validation uses a fixed subset of at most this many examples (the first ones of the seeded split):
- * on MNIST the full 2000 cost ~3% of the run for a figure that moves in the 3rd digit.
- */
-export const VAL_MAX_EXAMPLES = 1000;
 /** Yield to the event loop at least this often (ms) so abort messages and timers get through. */
 const YIELD_MS = 20;
-
-/** tfjs' optimizers, or our fused Adam on wasm (same applyGradients/dispose surface). */
-export type TrainOptimizer = tf.Optimizer | FusedAdam;
-
-export function makeOptimizer(spec: Pick<TrainSpec, 'optimizer' | 'learningRate'>): TrainOptimizer {
-  const lr = spec.learningRate;
-  switch (spec.optimizer) {
-    case 'sgd':
-      return tf.train.sgd(lr);
-    case 'momentum':
-      return tf.train.momentum(lr, 0.9);
-    case 'adam':
-      // One SIMD kernel per variable instead of ~12 (see fused-adam.ts); bit-identical update.
-      return fusedAdamAvailable() ? new FusedAdam(lr) : tf.train.adam(lr);
-    case 'rmsprop':
-      return tf.train.rmsprop(lr);
-    default:
-      throw new Error(`unknown optimizer "${String(spec.optimizer)}"`);
-  }
-}
-
-function correct(probs: tf.Tensor2D, onehot: tf.Tensor2D): tf.Tensor1D {
-  return tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(onehot, -1)), 'float32');
-}
 
 /** The hparams a run writes: the same keys the manager shows clients (one definition, in run-meta.ts). */
 export function hparamsFor(spec: TrainSpec, backend: BackendName): Record<string, string | number | boolean> {
   return specHparams(spec, backend);
-}
-
-function checkSpec(spec: TrainSpec): void {
-  const bad = (what: string) => {
-    throw new Error(`invalid TrainSpec: ${what}`);
-  };
-  if (!Array.isArray(spec.layers) || spec.layers.some((u) => !Number.isInteger(u) || u < 1)) bad(`layers ${JSON.stringify(spec.layers)}`);
-  if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) bad(`batchSize ${spec.batchSize}`);
-  if (!Number.isInteger(spec.epochs) || spec.epochs < 1) bad(`epochs ${spec.epochs}`);
-  if (!(spec.learningRate > 0)) bad(`learningRate ${spec.learningRate}`);
-  if (!(spec.dropout >= 0 && spec.dropout < 1)) bad(`dropout ${spec.dropout}`);
-  if (spec.maxItersPerSec !== undefined && !(spec.maxItersPerSec > 0)) bad(`maxItersPerSec ${spec.maxItersPerSec}`);
-}
-
-/** Rows of X (flattened) and one-hot labels for the given example indices. */
-function gatherBatch(ds: Dataset, idx: ArrayLike<number>, from: number, to: number, x: Float32Array, y: Float32Array): void {
-  const d = ds.inputDim, c = ds.numClasses;
-  y.fill(0);
-  for (let i = from; i < to; i++) {
-    const src = idx[i];
-    x.set(ds.trainX.subarray(src * d, src * d + d), (i - from) * d);
-    y[(i - from) * c + ds.trainY[src]] = 1;
-  }
-}
-
-/** Examples of the batch (order[from..to)) whose most probable class (first on ties) is the label. */
-export function countHits(probs: ArrayLike<number>, labels: ArrayLike<number>, order: ArrayLike<number>, from: number, to: number, classes: number): number {
-  let hits = 0;
-  for (let i = from; i < to; i++) if (rowArgmax(probs, (i - from) * classes, classes) === labels[order[i]]) hits++;
-  return hits;
-}
-
-function oneHot(labels: Int32Array, classes: number): Float32Array {
-  const out = new Float32Array(labels.length * classes);
-  labels.forEach((l, i) => (out[i * classes + l] = 1));
-  return out;
-}
-
-/** Validation loss/accuracy over the whole validation set through the Keras layers, in chunks, one read (handEvaluate for plain MLPs). */
-async function evaluate(mlp: Mlp, valX: tf.Tensor, valY: tf.Tensor2D): Promise<{ loss: number; accuracy: number }> {
-  const n = valY.shape[0];
-  const t = tf.tidy(() => {
-    let lossSum: tf.Tensor = tf.scalar(0);
-    let hits: tf.Tensor = tf.scalar(0);
-    for (let s = 0; s < n; s += EVAL_CHUNK) {
-      const size = Math.min(EVAL_CHUNK, n - s);
-      const xs = tf.slice(valX, s, size);
-      const ys = tf.slice(valY, s, size);
-      const { probs } = mlp.forward(xs, false);
-      lossSum = tf.add(lossSum, tf.sum(crossEntropy(probs, ys)));
-      hits = tf.add(hits, tf.sum(correct(probs, ys)));
-    }
-    return tf.stack([lossSum, hits]);
-  });
-  const [l, h] = await t.data();
-  t.dispose();
-  return { loss: l / n, accuracy: h / n };
 }
 
 export async function trainRun(spec: TrainSpec, ctx: TrainContext): Promise<TrainResult> {

@@ -57,13 +57,22 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv, pre
   return out;
 }
 
+/**
+ * A training thread's young generation, in MB. Left to V8, each thread's semi-spaces grow to 16 MB under
+ * tfjs' churn of small tensor objects and shrink again at random, so ten runs' RSS swung by ~300 MB
+ * (bench/soak.ts, no clients); a small fixed young generation keeps them flat at the cost of more,
+ * shorter scavenges.
+ */
+export const TRAINING_YOUNG_GEN_MB = Number(process.env.TRAINSCOPE_WORKER_YOUNG_MB ?? 6);
+
 /** A worker running worker.ts with `init` as workerData. */
 export function spawnTrainingWorker(init: WorkerInit): Worker {
+  const resourceLimits = TRAINING_YOUNG_GEN_MB > 0 ? { maxYoungGenerationSizeMb: TRAINING_YOUNG_GEN_MB } : undefined;
   try {
-    return new Worker(WORKER_URL, { execArgv: workerExecArgv(), workerData: init });
+    return new Worker(WORKER_URL, { execArgv: workerExecArgv(), workerData: init, resourceLimits });
   } catch (err) {
     // Some inherited flag is not allowed in workers: fall back to the tsx preload alone.
     if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    return new Worker(WORKER_URL, { execArgv: ['--import', tsxPreloadUrl()], workerData: init });
+    return new Worker(WORKER_URL, { execArgv: ['--import', tsxPreloadUrl()], workerData: init, resourceLimits });
   }
 }
