@@ -20,7 +20,7 @@ const WIDTH_BYTES = [1, 2, 4, 8];
 
 const INITIAL_POOL = 64; // 8-byte words
 /** The pool doubles while small, then grows by a quarter: slack stays under 25 % of a big series' pool. */
-const BIG_POOL = 1 << 16;
+const BIG_POOL = 1 << 12;
 
 function grown(length: number, need: number): number {
   return Math.max(need, length < BIG_POOL ? length * 2 : Math.ceil(length * 1.25));
