@@ -31,6 +31,21 @@ export class EdgeLadder {
     this.shifted = 0;
   }
 
+  /** The common case, quickly: the values are a slice of the ladder as it is (index, else -1). */
+  private within(src: Float64Array, from: number, m: number): number {
+    const v = this.v;
+    const x = src[from];
+    const p = lowerBound(v, this.len, x);
+    if (p + m > this.len) return -1;
+    // === refuses NaN; it takes -0 for 0, which Object.is on the first value and on zeros sorts out.
+    if (!Object.is(v[p], x)) return -1;
+    for (let k = 1; k < m; k++) {
+      const y = src[from + k];
+      if (v[p + k] !== y || (y === 0 && !Object.is(v[p + k], y))) return -1;
+    }
+    return p;
+  }
+
   /**
    * Where src[from .. from+m) lies in the ladder (its index), growing the ladder at its ends when the
    * values run past them; -1 when they are not a slice of it (the ladder is then unchanged).
@@ -39,6 +54,8 @@ export class EdgeLadder {
   find(src: Float64Array, from: number, m: number): number {
     this.shifted = 0;
     if (m === 0) return 0;
+    const hit = this.within(src, from, m);
+    if (hit >= 0) return hit;
     for (let k = from + 1; k < from + m; k++) if (!(src[k - 1] < src[k])) return -1; // strictly increasing, no NaN
     const v = this.v;
     const L = this.len;

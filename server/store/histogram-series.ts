@@ -228,20 +228,13 @@ export class HistogramSeries extends ReservoirCore {
     } else if (n > 0) {
       e.set(edges.subarray(eAt, eAt + 2 * n), o);
     }
+    // Typed-array set() converts as it copies (exact: widthOf chose a width holding every count).
     const c = o + edgeWords;
-    switch (w) {
-      case 0:
-        for (let k = 0; k < n; k++) this.u8[c * 8 + k] = counts[cAt + k];
-        break;
-      case 1:
-        for (let k = 0; k < n; k++) this.u16[c * 4 + k] = counts[cAt + k];
-        break;
-      case 2:
-        for (let k = 0; k < n; k++) this.f32[c * 2 + k] = counts[cAt + k];
-        break;
-      default:
-        e.set(counts.subarray(cAt, cAt + n), c);
-    }
+    const from = counts.subarray(cAt, cAt + n);
+    if (w === 0) this.u8.set(from, c * 8);
+    else if (w === 1) this.u16.set(from, c * 4);
+    else if (w === 2) this.f32.set(from, c * 2);
+    else e.set(from, c);
     this.wall[slot] = wallTime;
     this.at[slot] = at;
     this.count[slot] = n;
