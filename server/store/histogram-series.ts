@@ -8,7 +8,7 @@
 // reservoir is full get an eighth of headroom); dead blocks are compacted away. Sampled by the
 // reservoir rules in reservoir.ts.
 import type { Bucket, HistogramTuple } from '../../shared/types.ts';
-import { EdgeLadder } from './edge-ladder.ts';
+import { ladderFind, newLadder } from './edge-ladder.ts';
 import { ReservoirCore, type AddResult, type Rng } from './reservoir.ts';
 
 /** Block layout per kept histogram (flags & 3). */
@@ -61,15 +61,12 @@ export class HistogramSeries extends ReservoirCore {
   private off: Uint32Array;
   private cap: Uint32Array;
   private flags: Uint8Array;
-  private pool = new ArrayBuffer(INITIAL_POOL * 8);
-  private f64 = new Float64Array(this.pool);
-  private f32 = new Float32Array(this.pool);
-  private u16 = new Uint16Array(this.pool);
-  private u8 = new Uint8Array(this.pool);
+  /** The block pool (narrower counts through views of its buffer, made when needed). */
+  private f64 = new Float64Array(INITIAL_POOL);
   private used = 0;
   /** Words of blocks that kept histograms hold (the rest of `used` is dead). */
   private live = 0;
-  private readonly ladder = new EdgeLadder();
+  private readonly ladder = newLadder();
 
   constructor(capacity: number, rng?: Rng) {
     super(capacity, rng);
@@ -145,22 +142,9 @@ export class HistogramSeries extends ReservoirCore {
       this.off.byteLength +
       this.cap.byteLength +
       this.flags.byteLength +
-      this.pool.byteLength +
-      this.ladder.bytes
+      this.f64.byteLength +
+      this.ladder.v.byteLength
     );
-  }
-
-  private countAt(o: number, w: number, k: number): number {
-    switch (w) {
-      case 0:
-        return this.u8[o * 8 + k];
-      case 1:
-        return this.u16[o * 4 + k];
-      case 2:
-        return this.f32[o * 2 + k];
-      default:
-        return this.f64[o + k];
-    }
   }
 
   private bucketsAt(slot: number): Bucket[] {
@@ -172,22 +156,29 @@ export class HistogramSeries extends ReservoirCore {
     const w = fl >> 2;
     const o = this.off[slot];
     const e = this.f64;
-    const c = o + (mode === LADDER ? 2 : mode === CONTIG ? n + 1 : 2 * n);
+    const c = (o + (mode === LADDER ? 2 : mode === CONTIG ? n + 1 : 2 * n)) * 8;
+    const counts = this.countView(w, c, n);
     if (mode === LADDER) {
-      const lad = this.ladder;
-      const a = this.at[slot] - 1;
+      const lad = this.ladder.v;
+      const a = this.at[slot];
       let left = e[o];
       for (let k = 0; k < n; k++) {
-        const right = k === n - 1 ? e[o + 1] : lad.at(a + k + 1);
-        out[k] = [left, right, this.countAt(c, w, k)];
+        const right = k === n - 1 ? e[o + 1] : lad[a + k];
+        out[k] = [left, right, counts[k]];
         left = right;
       }
     } else if (mode === CONTIG) {
-      for (let k = 0; k < n; k++) out[k] = [e[o + k], e[o + k + 1], this.countAt(c, w, k)];
+      for (let k = 0; k < n; k++) out[k] = [e[o + k], e[o + k + 1], counts[k]];
     } else {
-      for (let k = 0; k < n; k++) out[k] = [e[o + k], e[o + n + k], this.countAt(c, w, k)];
+      for (let k = 0; k < n; k++) out[k] = [e[o + k], e[o + n + k], counts[k]];
     }
     return out;
+  }
+
+  /** The n counts of width code w at byte offset `at` of the pool. */
+  private countView(w: number, at: number, n: number): Uint8Array | Uint16Array | Float32Array | Float64Array {
+    const b = this.f64.buffer;
+    return w === 0 ? new Uint8Array(b, at, n) : w === 1 ? new Uint16Array(b, at, n) : w === 2 ? new Float32Array(b, at, n) : new Float64Array(b, at, n);
   }
 
   private put(step: number, wallTime: number, n: number, contiguous: boolean, edges: Float64Array, eAt: number, counts: Float64Array, cAt: number): AddResult {
@@ -198,7 +189,7 @@ export class HistogramSeries extends ReservoirCore {
     let mode = SPLIT;
     let at = 0;
     if (contiguous && n > 0) {
-      at = this.ladder.find(edges, eAt + 1, n - 1);
+      at = ladderFind(this.ladder, edges, eAt + 1, n - 1);
       if (at >= 0) {
         mode = LADDER;
         if (this.ladder.shifted > 0) this.shiftLadderRefs(this.ladder.shifted);
@@ -229,12 +220,7 @@ export class HistogramSeries extends ReservoirCore {
       e.set(edges.subarray(eAt, eAt + 2 * n), o);
     }
     // Typed-array set() converts as it copies (exact: widthOf chose a width holding every count).
-    const c = o + edgeWords;
-    const from = counts.subarray(cAt, cAt + n);
-    if (w === 0) this.u8.set(from, c * 8);
-    else if (w === 1) this.u16.set(from, c * 4);
-    else if (w === 2) this.f32.set(from, c * 2);
-    else e.set(from, c);
+    if (n > 0) this.countView(w, (o + edgeWords) * 8, n).set(counts.subarray(cAt, cAt + n));
     this.wall[slot] = wallTime;
     this.at[slot] = at;
     this.count[slot] = n;
@@ -266,17 +252,9 @@ export class HistogramSeries extends ReservoirCore {
   }
 
   private resize(words: number, keep: number): void {
-    const next = new ArrayBuffer(words * 8);
-    new Float64Array(next).set(this.f64.subarray(0, keep));
-    this.setPool(next);
-  }
-
-  private setPool(b: ArrayBuffer): void {
-    this.pool = b;
-    this.f64 = new Float64Array(b);
-    this.f32 = new Float32Array(b);
-    this.u16 = new Uint16Array(b);
-    this.u8 = new Uint8Array(b);
+    const next = new Float64Array(words);
+    next.set(this.f64.subarray(0, keep));
+    this.f64 = next;
   }
 
   /** Copy the kept histograms' blocks into a fresh pool sized to what is live (drops the dead space). */
@@ -290,7 +268,7 @@ export class HistogramSeries extends ReservoirCore {
       this.off[s] = p;
       p += c;
     }
-    this.setPool(next.buffer);
+    this.f64 = next;
     this.used = p;
     this.live = p;
   }
@@ -328,7 +306,7 @@ export class HistogramSeries extends ReservoirCore {
     // Everything evicted: start the pool and the ladder over (a rewind to the start is common for a restarted job).
     if (from === 0) {
       this.used = this.live = 0;
-      this.ladder.reset();
+      this.ladder.v = new Float64Array(0);
     }
   }
 }

@@ -1,27 +1,27 @@
 // The shared edge ladder gives back exactly the edges it was given, grows at its ends only, and refuses
 // what is not a slice of it without changing.
 import { describe, expect, it } from 'vitest';
-import { EdgeLadder, LADDER_MAX } from '../../server/store/edge-ladder.ts';
+import { LADDER_MAX, ladderFind, newLadder, type Ladder } from '../../server/store/edge-ladder.ts';
 import { TF_BUCKET_LIMITS } from '../../shared/histogram.ts';
 import { seededRng } from './seeded-rng.ts';
 
 const TF = Float64Array.from(TF_BUCKET_LIMITS);
 
-function contents(l: EdgeLadder): number[] {
-  return Array.from({ length: l.length }, (_, i) => l.at(i));
+function contents(l: Ladder): number[] {
+  return Array.from(l.v);
 }
 
 /** find() on a copy placed at an offset in a bigger array, as the store passes a column's edges. */
-function find(l: EdgeLadder, values: readonly number[]): number {
+function find(l: Ladder, values: readonly number[]): number {
   const src = new Float64Array(values.length + 5);
   src.set(values, 3);
-  return l.find(src, 3, values.length);
+  return ladderFind(l, src, 3, values.length);
 }
 
-describe('EdgeLadder', () => {
+describe('edge ladder', () => {
   it('holds slices of one ladder once, and every slice reads back exactly (indexes kept across growth below)', () => {
     const rand = seededRng(7);
-    const l = new EdgeLadder();
+    const l = newLadder();
     const given: { from: number; to: number; at: number }[] = [];
     for (let i = 0; i < 300; i++) {
       // drifting, widening and narrowing ranges around the middle of TensorFlow's default ladder
@@ -35,18 +35,18 @@ describe('EdgeLadder', () => {
       given.push({ from, to, at });
     }
     for (const g of given) {
-      const back = Array.from({ length: g.to - g.from }, (_, k) => l.at(g.at + k));
+      const back = Array.from({ length: g.to - g.from }, (_, k) => l.v[g.at + k]);
       expect(back).toEqual(Array.from(TF.subarray(g.from, g.to)));
     }
     // no more than the union of the slices
     const lo = Math.min(...given.map((g) => g.from));
     const hi = Math.max(...given.map((g) => g.to));
     expect(contents(l)).toEqual(Array.from(TF.subarray(lo, hi)));
-    expect(l.bytes).toBe((hi - lo) * 8);
+    expect(l.v.byteLength).toBe((hi - lo) * 8);
   });
 
   it('grows above and below, and across both ends at once', () => {
-    const l = new EdgeLadder();
+    const l = newLadder();
     expect(find(l, [3, 4, 5])).toBe(0);
     expect(find(l, [5, 6, 7])).toBe(2);
     expect(l.shifted).toBe(0);
@@ -62,7 +62,7 @@ describe('EdgeLadder', () => {
   });
 
   it('refuses what is not a slice of it, unchanged', () => {
-    const l = new EdgeLadder();
+    const l = newLadder();
     expect(find(l, [0, 1, 2, 3])).toBe(0);
     const refused: number[][] = [
       [1, 3], // skips an entry
@@ -80,18 +80,18 @@ describe('EdgeLadder', () => {
       expect(find(l, r)).toBe(-1);
       expect(contents(l)).toEqual([0, 1, 2, 3]);
     }
-    const nan = new EdgeLadder();
+    const nan = newLadder();
     expect(find(nan, [NaN])).toBe(-1);
-    expect(nan.length).toBe(0);
+    expect(nan.v.length).toBe(0);
   });
 
   it(`stays under ${LADDER_MAX} entries`, () => {
-    const l = new EdgeLadder();
+    const l = newLadder();
     const run = (from: number, n: number) => Array.from({ length: n }, (_, k) => from + k);
     expect(find(l, run(0, LADDER_MAX - 10))).toBe(0);
     expect(find(l, run(LADDER_MAX - 10, 10))).toBe(LADDER_MAX - 10);
     expect(find(l, run(LADDER_MAX, 1))).toBe(-1);
-    expect(l.length).toBe(LADDER_MAX);
-    expect(find(new EdgeLadder(), run(0, LADDER_MAX + 1))).toBe(-1);
+    expect(l.v.length).toBe(LADDER_MAX);
+    expect(find(newLadder(), run(0, LADDER_MAX + 1))).toBe(-1);
   });
 });
