@@ -25,10 +25,13 @@ async function credit(): Promise<void> {
   credits--;
 }
 
+/** One builder for every job: the main thread hands its buffers back with each ack (recycle). */
+const out = new PackBuilder();
+
 async function runJob(job: LoadJob): Promise<void> {
   const decoder = new EventDecoder();
   const annotated = new Set<string>();
-  const out = new PackBuilder();
+  out.recycle(out.finish().transfer); // anything a failed job left
   // Records go straight into columns as they are decoded (tag metadata on first records included).
   decoder.packInto(out, annotated);
   for (const f of job.files) {
@@ -72,6 +75,7 @@ async function pump(): Promise<void> {
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'ack') {
+    if (m.buffers) out.recycle(m.buffers);
     credits++;
     wake?.();
     wake = null;

@@ -63,10 +63,14 @@ export interface PackMark {
   counts: number;
 }
 
+/** Spare buffers a builder keeps for its next columns (see recycle()). */
+const SPARE_MAX = 32;
+
 /**
  * Packs records as they are decoded, in order. Column rows are written without step and wall time
  * (an event's fields may come in any order); timeRows() fills them in once the event is read.
- * Scratch columns are reused across finish() calls; what finish() hands out are exact-size copies.
+ * The columns finish() hands out are views of the builder's own buffers, which it gives up (they are
+ * moved to the receiver, not copied); the receiver may hand them back for reuse (recycle()).
  */
 export class PackBuilder {
   private segments: Segment[] = [];
@@ -75,17 +79,54 @@ export class PackBuilder {
   private tags: string[] = [];
   private tagIndex = new Map<string, number>();
   private rows = 0;
-  private type = new Uint8Array(256);
-  private tag = new Uint32Array(256);
-  private step = new Float64Array(256);
-  private wall = new Float64Array(256);
-  private value = new Float64Array(256);
-  private edges = new Float64Array(4096);
-  private edgesU8 = new Uint8Array(this.edges.buffer);
+  private spare: ArrayBuffer[] = [];
+  private type!: Uint8Array;
+  private tag!: Uint32Array;
+  private step!: Float64Array;
+  private wall!: Float64Array;
+  private value!: Float64Array;
+  private edges!: Float64Array;
+  private edgesU8!: Uint8Array;
   private nEdges = 0;
-  private counts = new Float64Array(4096);
-  private countsU8 = new Uint8Array(this.counts.buffer);
+  private counts!: Float64Array;
+  private countsU8!: Uint8Array;
   private nCounts = 0;
+
+  constructor() {
+    this.fresh(256, 4096, 4096);
+  }
+
+  /** Buffers given out by finish() and no longer used: the builder takes them for its next columns. */
+  recycle(buffers: readonly ArrayBuffer[]): void {
+    for (const b of buffers) if (this.spare.length < SPARE_MAX && b.byteLength > 0) this.spare.push(b);
+  }
+
+  /** A spare buffer of at least `bytes` (the smallest such), else a new one. */
+  private take(bytes: number): ArrayBuffer {
+    let best = -1;
+    for (let i = 0; i < this.spare.length; i++) {
+      const len = this.spare[i].byteLength;
+      if (len >= bytes && (best < 0 || len < this.spare[best].byteLength)) best = i;
+    }
+    if (best < 0) return new ArrayBuffer(bytes);
+    const b = this.spare[best];
+    this.spare[best] = this.spare[this.spare.length - 1];
+    this.spare.pop();
+    return b;
+  }
+
+  /** New column buffers (rows, edges, counts: capacities in elements). */
+  private fresh(rows: number, edges: number, counts: number): void {
+    this.type = new Uint8Array(this.take(rows), 0, rows);
+    this.tag = new Uint32Array(this.take(rows * 4), 0, rows);
+    this.step = new Float64Array(this.take(rows * 8), 0, rows);
+    this.wall = new Float64Array(this.take(rows * 8), 0, rows);
+    this.value = new Float64Array(this.take(rows * 8), 0, rows);
+    this.edges = new Float64Array(this.take(edges * 8), 0, edges);
+    this.edgesU8 = new Uint8Array(this.edges.buffer, 0, edges * 8);
+    this.counts = new Float64Array(this.take(counts * 8), 0, counts);
+    this.countsU8 = new Uint8Array(this.counts.buffer, 0, counts * 8);
+  }
 
   /** Append a record (as an object, or in columns when it can be). */
   add(r: LogRecord): void {
@@ -214,18 +255,21 @@ export class PackBuilder {
   }
 
   private flushColumns(): void {
-    if (this.rows === 0) return;
+    const n = this.rows;
+    if (n === 0) return;
+    // Exact-length views of the buffers, which go with the segment; the builder takes others.
     this.segments.push({
       kind: 'columns',
       tags: this.tags,
-      type: this.type.slice(0, this.rows),
-      tag: this.tag.slice(0, this.rows),
-      step: this.step.slice(0, this.rows),
-      wallTime: this.wall.slice(0, this.rows),
-      value: this.value.slice(0, this.rows),
-      edges: this.edges.slice(0, this.nEdges),
-      counts: this.counts.slice(0, this.nCounts),
+      type: new Uint8Array(this.type.buffer, 0, n),
+      tag: new Uint32Array(this.tag.buffer, 0, n),
+      step: new Float64Array(this.step.buffer, 0, n),
+      wallTime: new Float64Array(this.wall.buffer, 0, n),
+      value: new Float64Array(this.value.buffer, 0, n),
+      edges: new Float64Array(this.edges.buffer, 0, this.nEdges),
+      counts: new Float64Array(this.counts.buffer, 0, this.nCounts),
     });
+    this.fresh(this.type.length, this.edges.length, this.counts.length);
     this.tags = [];
     this.tagIndex = new Map();
     this.rows = this.nEdges = this.nCounts = 0;
@@ -246,6 +290,19 @@ export class PackBuilder {
     }
     return { packed, transfer };
   }
+}
+
+/** The buffers of a packed slice's columns (to hand back to its builder once ingested; detached ones left out). */
+export function columnBuffers(p: PackedRecords): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const s of p.segments) {
+    if (s.kind !== 'columns') continue;
+    for (const a of [s.type, s.tag, s.step, s.wallTime, s.value, s.edges, s.counts]) {
+      const b = a.buffer;
+      if (b instanceof ArrayBuffer && b.byteLength > 0) out.add(b);
+    }
+  }
+  return [...out];
 }
 
 /** Pack records (order kept); `transfer` lists the buffers to move with postMessage. */

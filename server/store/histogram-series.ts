@@ -35,21 +35,43 @@ export interface HistItemView {
   buckets: Bucket[];
 }
 
-/** Narrowest count width code holding counts[at .. at+n) exactly. */
-function widthOf(counts: Float64Array, at: number, n: number): number {
-  let w = 0;
-  for (let k = at; k < at + n; k++) {
-    const c = counts[k];
-    if (w < 2) {
-      if ((c & 0xffff) === c && (c !== 0 || 1 / c > 0)) {
-        if (c > 255) w = 1;
-        continue;
-      }
-      w = 2;
-    }
-    if (!Object.is(Math.fround(c), c)) return 3;
+/** Counts converted by narrowCounts(), as bytes (8-aligned: any width's view fits). */
+let narrow = new Float64Array(1024);
+
+/** Whether conversion to the view's type kept c exactly (-0 does not survive an integer type). */
+const kept = (x: number, c: number): boolean => x === c && (c !== 0 || 1 / c > 0);
+
+/**
+ * Converts counts[at .. at+n) to the narrowest of u8 / u16 / f32 / f64 holding each exactly, into
+ * `narrow`'s buffer; returns the width code. One pass in the usual case (whole counts under 256).
+ */
+function narrowCounts(counts: Float64Array, at: number, n: number): number {
+  if (narrow.length < n) narrow = new Float64Array(2 * n);
+  const b = narrow.buffer;
+  const u8 = new Uint8Array(b, 0, n);
+  let k = 0;
+  for (; k < n; k++) {
+    const c = counts[at + k];
+    u8[k] = c;
+    if (!kept(u8[k], c)) break;
   }
-  return w;
+  if (k === n) return 0;
+  const u16 = new Uint16Array(b, 0, n);
+  for (k = 0; k < n; k++) {
+    const c = counts[at + k];
+    u16[k] = c;
+    if (!kept(u16[k], c)) break;
+  }
+  if (k === n) return 1;
+  const f32 = new Float32Array(b, 0, n);
+  for (k = 0; k < n; k++) {
+    const c = counts[at + k];
+    f32[k] = c;
+    if (!Object.is(f32[k], c)) break;
+  }
+  if (k === n) return 2;
+  narrow.set(counts.subarray(at, at + n));
+  return 3;
 }
 
 export class HistogramSeries extends ReservoirCore {
@@ -198,7 +220,7 @@ export class HistogramSeries extends ReservoirCore {
         at = 0;
       }
     }
-    const w = widthOf(counts, cAt, n);
+    const w = narrowCounts(counts, cAt, n);
     const edgeWords = n === 0 ? 0 : mode === LADDER ? 2 : mode === CONTIG ? n + 1 : 2 * n;
     const need = edgeWords + Math.ceil((n * WIDTH_BYTES[w]) / 8);
     // A replaced slot (sampling past capacity) reuses its block if big enough; a fresh one (slot === kept) has none.
@@ -219,8 +241,8 @@ export class HistogramSeries extends ReservoirCore {
     } else if (n > 0) {
       e.set(edges.subarray(eAt, eAt + 2 * n), o);
     }
-    // Typed-array set() converts as it copies (exact: widthOf chose a width holding every count).
-    if (n > 0) this.countView(w, (o + edgeWords) * 8, n).set(counts.subarray(cAt, cAt + n));
+    const bytes = n * WIDTH_BYTES[w];
+    if (n > 0) new Uint8Array(this.f64.buffer, (o + edgeWords) * 8, bytes).set(new Uint8Array(narrow.buffer, 0, bytes));
     this.wall[slot] = wallTime;
     this.at[slot] = at;
     this.count[slot] = n;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { annotate } from '../../server/logs/annotate.ts';
 import { EventDecoder } from '../../server/logs/event-codec.ts';
 import { EventFileTailer } from '../../server/logs/event-file-reader.ts';
-import { PackBuilder, packRecords, unpackRecords, type PackedRecords } from '../../server/logs/packed-records.ts';
+import { columnBuffers, PackBuilder, packRecords, unpackRecords, type PackedRecords } from '../../server/logs/packed-records.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { corpusFiles } from './corpus-files.ts';
 
@@ -52,6 +52,26 @@ describe('packed records', () => {
     expect(unpackRecords(first)).toEqual(records.slice(0, 4));
     expect(unpackRecords(second)).toEqual(records.slice(4));
     expect(b.finish().packed).toEqual({ segments: [], count: 0 });
+  });
+
+  it('takes back the buffers it handed out: later slices reuse them, and read right', () => {
+    const b = new PackBuilder();
+    for (const r of records) b.add(r);
+    const first = b.finish();
+    expect(unpackRecords(first.packed)).toEqual(records);
+    const back = columnBuffers(first.packed);
+    expect(new Set(back)).toEqual(new Set(first.transfer));
+    b.recycle(back); // first.packed is done with: its buffers are the builder's again
+    const more = [...records, ...records].map((r) => ({ ...r, step: r.step + 10 }));
+    for (const r of more) b.add(r);
+    const second = b.finish();
+    expect(second.transfer.filter((x) => back.includes(x)).length).toBeGreaterThanOrEqual(5);
+    expect(unpackRecords(sent(second))).toEqual(more);
+    // moved buffers (detached here) are neither handed back nor taken
+    expect(columnBuffers(second.packed)).toEqual([]);
+    b.recycle(second.transfer);
+    b.add(records[0]);
+    expect(unpackRecords(b.finish().packed)).toEqual([records[0]]);
   });
 
   it('a decoder packing as it decodes gives what decoding and annotating give, on every corpus file', async () => {
