@@ -102,6 +102,29 @@ describe('HistogramSeries', () => {
     expect(got).toEqual(b);
   });
 
+  it('keeps every count exactly whatever width it fits (u8, u16, f32, f64; -0 and NaN counts)', () => {
+    const s = new HistogramSeries(Infinity);
+    const counts = [
+      [0, 1, 255],
+      [0, 256, 3],
+      [65_535, 2, 0],
+      [65_536, 1, 1],
+      [-1, 1, 1],
+      [0.5, 2, 3],
+      [2 ** 24, 1, 2],
+      [2 ** 24 + 1, 1, 2],
+      [-0, 1, 2],
+      [1, 2, -0],
+      [NaN, 1, 2],
+      [Infinity, 0, 1],
+      [0.1, 1, 1],
+    ];
+    for (const [i, c] of counts.entries()) s.add(i, i, c.map((x, k): Bucket => [k, k + 1, x]));
+    const back = s.tuples().map((t) => t[2].map((b) => b[2]));
+    expect(back).toEqual(counts);
+    for (const [i, c] of counts.entries()) c.forEach((x, k) => expect(Object.is(back[i][k], x)).toBe(true));
+  });
+
   it('evicts on a rewind and on SessionLog START, as the reservoir does', () => {
     const s = new HistogramSeries(100);
     for (let i = 0; i < 20; i++) s.add(i, i, [[0, 1, i]]);
