@@ -19,11 +19,14 @@ const SPLIT = 2; // n lefts, n rights f64, then counts
 const WIDTH_BYTES = [1, 2, 4, 8];
 
 const INITIAL_POOL = 64; // 8-byte words
-/** The pool doubles while small, then grows by a quarter: slack stays under 25 % of a big series' pool. */
-const BIG_POOL = 1 << 12;
+/**
+ * The pool doubles while small and filling (fewer copies), else grows by a quarter: slack stays under
+ * 25 % of a big series' pool, and of any series sampling past its capacity (which leaves dead blocks).
+ */
+const BIG_POOL = 1 << 13;
 
-function grown(length: number, need: number): number {
-  return Math.max(need, length < BIG_POOL ? length * 2 : Math.ceil(length * 1.25));
+function grown(length: number, need: number, full: boolean): number {
+  return Math.max(need, length < BIG_POOL && !full ? length * 2 : Math.ceil(length * 1.25));
 }
 
 /** Reused by add() to flatten Bucket[] (single-threaded: one add at a time). */
@@ -35,8 +38,11 @@ export interface HistItemView {
   buckets: Bucket[];
 }
 
-/** Counts converted by narrowCounts(), as bytes (8-aligned: any width's view fits). */
+/** Counts converted by narrowCounts(), in each width's view of one buffer. */
 let narrow = new Float64Array(1024);
+let narrowU8 = new Uint8Array(narrow.buffer);
+let narrowU16 = new Uint16Array(narrow.buffer);
+let narrowF32 = new Float32Array(narrow.buffer);
 
 /** Whether conversion to the view's type kept c exactly (-0 does not survive an integer type). */
 const kept = (x: number, c: number): boolean => x === c && (c !== 0 || 1 / c > 0);
@@ -46,9 +52,13 @@ const kept = (x: number, c: number): boolean => x === c && (c !== 0 || 1 / c > 0
  * `narrow`'s buffer; returns the width code. One pass in the usual case (whole counts under 256).
  */
 function narrowCounts(counts: Float64Array, at: number, n: number): number {
-  if (narrow.length < n) narrow = new Float64Array(2 * n);
-  const b = narrow.buffer;
-  const u8 = new Uint8Array(b, 0, n);
+  if (narrow.length < n) {
+    narrow = new Float64Array(2 * n);
+    narrowU8 = new Uint8Array(narrow.buffer);
+    narrowU16 = new Uint16Array(narrow.buffer);
+    narrowF32 = new Float32Array(narrow.buffer);
+  }
+  const u8 = narrowU8;
   let k = 0;
   for (; k < n; k++) {
     const c = counts[at + k];
@@ -56,14 +66,14 @@ function narrowCounts(counts: Float64Array, at: number, n: number): number {
     if (!kept(u8[k], c)) break;
   }
   if (k === n) return 0;
-  const u16 = new Uint16Array(b, 0, n);
+  const u16 = narrowU16;
   for (k = 0; k < n; k++) {
     const c = counts[at + k];
     u16[k] = c;
     if (!kept(u16[k], c)) break;
   }
   if (k === n) return 1;
-  const f32 = new Float32Array(b, 0, n);
+  const f32 = narrowF32;
   for (k = 0; k < n; k++) {
     const c = counts[at + k];
     f32[k] = c;
@@ -242,7 +252,7 @@ export class HistogramSeries extends ReservoirCore {
       e.set(edges.subarray(eAt, eAt + 2 * n), o);
     }
     const bytes = n * WIDTH_BYTES[w];
-    if (n > 0) new Uint8Array(this.f64.buffer, (o + edgeWords) * 8, bytes).set(new Uint8Array(narrow.buffer, 0, bytes));
+    if (n > 0) new Uint8Array(this.f64.buffer, (o + edgeWords) * 8, bytes).set(narrowU8.subarray(0, bytes));
     this.wall[slot] = wallTime;
     this.at[slot] = at;
     this.count[slot] = n;
@@ -266,7 +276,7 @@ export class HistogramSeries extends ReservoirCore {
   private alloc(words: number): number {
     if (this.used + words > this.f64.length) {
       if ((this.used - this.live) * 4 >= this.used) this.compact();
-      if (this.used + words > this.f64.length) this.resize(grown(this.f64.length, this.used + words), this.used);
+      if (this.used + words > this.f64.length) this.resize(grown(this.f64.length, this.used + words, this.n >= this.capacity), this.used);
     }
     const o = this.used;
     this.used += words;
