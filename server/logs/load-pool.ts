@@ -20,9 +20,9 @@ export interface LoadHandlers {
   failed(run: string, message: string): void;
 }
 
-/** Default pool size: every core. */
+/** Default pool size: every core but one, which the main thread needs to ingest what the workers read. */
 export function defaultLoadWorkers(): number {
-  return availableParallelism();
+  return Math.max(1, availableParallelism() - 1);
 }
 
 function spawn(): Worker {
