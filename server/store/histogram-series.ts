@@ -4,8 +4,8 @@
 // ladder (edge-ladder.ts) keep only their outer two edges; other contiguous ones keep n+1 edges, gapped
 // ones 2n. Counts take the narrowest of u8 / u16 / f32 / f64 that holds every one of them exactly.
 // Reads rebuild the exact numbers stored (Object.is), so TensorBoard routes answer what was logged.
-// A block replaced by sampling is reused in place when the new histogram fits (blocks written once the
-// reservoir is full get an eighth of headroom); dead blocks are compacted away. Sampled by the
+// A block replaced by sampling is reused in place when the new histogram fits it closely (blocks written
+// once the reservoir is full get an eighth of headroom); dead blocks are compacted away. Sampled by the
 // reservoir rules in reservoir.ts.
 import type { Bucket, HistogramTuple } from '../../shared/types.ts';
 import { ladderFind, newLadder } from './edge-ladder.ts';
@@ -18,16 +18,12 @@ const SPLIT = 2; // n lefts, n rights f64, then counts
 /** Count width (flags >> 2): u8, u16, f32, f64; bytes per count. */
 const WIDTH_BYTES = [1, 2, 4, 8];
 
-const INITIAL_POOL = 64; // 8-byte words
 /**
- * The pool doubles while small and filling (fewer copies), else grows by a quarter: slack stays under
- * 25 % of a big series' pool, and of any series sampling past its capacity (which leaves dead blocks).
+ * Blocks live in chunks (8-byte words), which double from the first to CHUNK and are never copied to
+ * grow: a series' pool grows by adding a chunk. A block bigger than CHUNK gets a chunk of its own.
  */
-const BIG_POOL = 1 << 13;
-
-function grown(length: number, need: number, full: boolean): number {
-  return Math.max(need, length < BIG_POOL && !full ? length * 2 : Math.ceil(length * 1.25));
-}
+const FIRST_CHUNK = 64;
+const CHUNK = 1 << 13;
 
 /** Reused by add() to flatten Bucket[] (single-threaded: one add at a time). */
 let scratchEdges = new Float64Array(2048);
@@ -84,6 +80,11 @@ function narrowCounts(counts: Float64Array, at: number, n: number): number {
   return 3;
 }
 
+/** The n counts of width code w at byte offset `at` of a chunk's buffer. */
+function countView(b: ArrayBufferLike, w: number, at: number, n: number): Uint8Array | Uint16Array | Float32Array | Float64Array {
+  return w === 0 ? new Uint8Array(b, at, n) : w === 1 ? new Uint16Array(b, at, n) : w === 2 ? new Float32Array(b, at, n) : new Float64Array(b, at, n);
+}
+
 export class HistogramSeries extends ReservoirCore {
   private wall: Float64Array;
   /** Ladder index of the inner edges (LADDER blocks). */
@@ -93,10 +94,15 @@ export class HistogramSeries extends ReservoirCore {
   private off: Uint32Array;
   private cap: Uint32Array;
   private flags: Uint8Array;
-  /** The block pool (narrower counts through views of its buffer, made when needed). */
-  private f64 = new Float64Array(INITIAL_POOL);
+  /** Chunk of each kept histogram's block. */
+  private chunk: Uint32Array;
+  /** The block pool (narrower counts through views of a chunk's buffer, made when needed). */
+  private chunks: Float64Array[] = [];
+  /** Words used of the last chunk, and the next chunk's size. */
   private used = 0;
-  /** Words of blocks that kept histograms hold (the rest of `used` is dead). */
+  private nextChunk = FIRST_CHUNK;
+  /** Words of all chunks, and of the blocks that kept histograms hold (the rest, but the last chunk's free end, is dead). */
+  private total = 0;
   private live = 0;
   private readonly ladder = newLadder();
 
@@ -109,6 +115,7 @@ export class HistogramSeries extends ReservoirCore {
     this.off = new Uint32Array(len);
     this.cap = new Uint32Array(len);
     this.flags = new Uint8Array(len);
+    this.chunk = new Uint32Array(len);
   }
 
   add(step: number, wallTime: number, buckets: readonly Bucket[]): AddResult {
@@ -174,7 +181,8 @@ export class HistogramSeries extends ReservoirCore {
       this.off.byteLength +
       this.cap.byteLength +
       this.flags.byteLength +
-      this.f64.byteLength +
+      this.chunk.byteLength +
+      this.total * 8 +
       this.ladder.v.byteLength
     );
   }
@@ -187,9 +195,9 @@ export class HistogramSeries extends ReservoirCore {
     const mode = fl & 3;
     const w = fl >> 2;
     const o = this.off[slot];
-    const e = this.f64;
+    const e = this.chunks[this.chunk[slot]];
     const c = (o + (mode === LADDER ? 2 : mode === CONTIG ? n + 1 : 2 * n)) * 8;
-    const counts = this.countView(w, c, n);
+    const counts = countView(e.buffer, w, c, n);
     if (mode === LADDER) {
       const lad = this.ladder.v;
       const a = this.at[slot];
@@ -205,12 +213,6 @@ export class HistogramSeries extends ReservoirCore {
       for (let k = 0; k < n; k++) out[k] = [e[o + k], e[o + n + k], counts[k]];
     }
     return out;
-  }
-
-  /** The n counts of width code w at byte offset `at` of the pool. */
-  private countView(w: number, at: number, n: number): Uint8Array | Uint16Array | Float32Array | Float64Array {
-    const b = this.f64.buffer;
-    return w === 0 ? new Uint8Array(b, at, n) : w === 1 ? new Uint16Array(b, at, n) : w === 2 ? new Float32Array(b, at, n) : new Float64Array(b, at, n);
   }
 
   private put(step: number, wallTime: number, n: number, contiguous: boolean, edges: Float64Array, eAt: number, counts: Float64Array, cAt: number): AddResult {
@@ -233,16 +235,20 @@ export class HistogramSeries extends ReservoirCore {
     const w = narrowCounts(counts, cAt, n);
     const edgeWords = n === 0 ? 0 : mode === LADDER ? 2 : mode === CONTIG ? n + 1 : 2 * n;
     const need = edgeWords + Math.ceil((n * WIDTH_BYTES[w]) / 8);
-    // A replaced slot (sampling past capacity) reuses its block if big enough; a fresh one (slot === kept) has none.
-    if (!(slot < kept && this.cap[slot] >= need)) {
+    // A replaced slot (sampling past capacity) reuses its block if big enough and not much bigger (caps
+    // must not ratchet up to the biggest histogram ever seen); a fresh one (slot === kept) has none.
+    const cap0 = this.cap[slot];
+    if (!(slot < kept && cap0 >= need && cap0 <= need + (need >> 2) + 2)) {
       if (slot < kept) this.forget(slot);
       const cap = need + (kept >= this.capacity ? need >> 3 : 0);
-      this.off[slot] = this.alloc(cap);
+      this.alloc(cap);
+      this.chunk[slot] = this.chunks.length - 1;
+      this.off[slot] = this.used - cap;
       this.cap[slot] = cap;
       this.live += cap;
     }
     const o = this.off[slot];
-    const e = this.f64;
+    const e = this.chunks[this.chunk[slot]];
     if (mode === LADDER) {
       e[o] = edges[eAt];
       e[o + 1] = edges[eAt + n];
@@ -252,7 +258,7 @@ export class HistogramSeries extends ReservoirCore {
       e.set(edges.subarray(eAt, eAt + 2 * n), o);
     }
     const bytes = n * WIDTH_BYTES[w];
-    if (n > 0) new Uint8Array(this.f64.buffer, (o + edgeWords) * 8, bytes).set(narrowU8.subarray(0, bytes));
+    if (n > 0) new Uint8Array(e.buffer, (o + edgeWords) * 8, bytes).set(narrowU8.subarray(0, bytes));
     this.wall[slot] = wallTime;
     this.at[slot] = at;
     this.count[slot] = n;
@@ -272,37 +278,39 @@ export class HistogramSeries extends ReservoirCore {
     this.flags[slot] = SPLIT;
   }
 
-  /** Room for a block of `words` words at the pool's end (compacting or growing first); its offset. */
-  private alloc(words: number): number {
-    if (this.used + words > this.f64.length) {
-      if ((this.used - this.live) * 4 >= this.used) this.compact();
-      if (this.used + words > this.f64.length) this.resize(grown(this.f64.length, this.used + words, this.n >= this.capacity), this.used);
+  /** Room for a block of `words` words at the end of the last chunk (compacting or adding a chunk first). */
+  private alloc(words: number): void {
+    const last = this.chunks.length - 1;
+    if (last < 0 || this.used + words > this.chunks[last].length) {
+      const held = this.total - (last < 0 ? 0 : this.chunks[last].length - this.used);
+      if ((held - this.live) * 4 > held) this.compact();
+      const l = this.chunks.length - 1;
+      if (l < 0 || this.used + words > this.chunks[l].length) {
+        const size = Math.max(words, this.nextChunk);
+        this.nextChunk = Math.min(CHUNK, this.nextChunk * 2);
+        this.chunks.push(new Float64Array(size));
+        this.total += size;
+        this.used = 0;
+      }
     }
-    const o = this.used;
     this.used += words;
-    return o;
   }
 
-  private resize(words: number, keep: number): void {
-    const next = new Float64Array(words);
-    next.set(this.f64.subarray(0, keep));
-    this.f64 = next;
-  }
-
-  /** Copy the kept histograms' blocks into a fresh pool sized to what is live (drops the dead space). */
+  /** Copy the kept histograms' blocks into fresh chunks sized to what is live (drops the dead space). */
   private compact(): void {
-    const next = new Float64Array(Math.max(INITIAL_POOL, Math.ceil(this.live * 1.25)));
-    let p = 0;
+    const old = this.chunks;
+    this.chunks = [];
+    this.total = this.used = 0;
+    this.nextChunk = Math.min(CHUNK, Math.max(FIRST_CHUNK, Math.ceil(this.live * 1.25)));
     for (let s = 0; s < this.n; s++) {
       const c = this.cap[s];
       if (c === 0) continue;
-      next.set(this.f64.subarray(this.off[s], this.off[s] + c), p);
-      this.off[s] = p;
-      p += c;
+      this.alloc(c);
+      const from = old[this.chunk[s]];
+      this.chunks[this.chunks.length - 1].set(from.subarray(this.off[s], this.off[s] + c), this.used - c);
+      this.chunk[s] = this.chunks.length - 1;
+      this.off[s] = this.used - c;
     }
-    this.f64 = next;
-    this.used = p;
-    this.live = p;
   }
 
   protected growColumns(length: number): void {
@@ -317,6 +325,7 @@ export class HistogramSeries extends ReservoirCore {
     this.off = grow(this.off, (k) => new Uint32Array(k));
     this.cap = grow(this.cap, (k) => new Uint32Array(k));
     this.flags = grow(this.flags, (k) => new Uint8Array(k));
+    this.chunk = grow(this.chunk, (k) => new Uint32Array(k));
   }
 
   protected permuteColumns(order: Uint32Array): void {
@@ -331,13 +340,16 @@ export class HistogramSeries extends ReservoirCore {
     this.off = perm(this.off, (k) => new Uint32Array(k));
     this.cap = perm(this.cap, (k) => new Uint32Array(k));
     this.flags = perm(this.flags, (k) => new Uint8Array(k));
+    this.chunk = perm(this.chunk, (k) => new Uint32Array(k));
   }
 
   protected releaseSlots(from: number, to: number): void {
     for (let s = from; s < to; s++) this.forget(s);
     // Everything evicted: start the pool and the ladder over (a rewind to the start is common for a restarted job).
     if (from === 0) {
-      this.used = this.live = 0;
+      this.chunks = [];
+      this.used = this.live = this.total = 0;
+      this.nextChunk = FIRST_CHUNK;
       this.ladder.v = new Float64Array(0);
     }
   }
