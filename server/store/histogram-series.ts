@@ -80,7 +80,7 @@ function narrowCounts(counts: Float64Array, at: number, n: number): number {
   return 3;
 }
 
-/** The n counts of width code w at byte offset `at` of a chunk's buffer. */
+/** The n counts of width code w at byte offset `at` of a buffer. */
 function countView(b: ArrayBufferLike, w: number, at: number, n: number): Uint8Array | Uint16Array | Float32Array | Float64Array {
   return w === 0 ? new Uint8Array(b, at, n) : w === 1 ? new Uint16Array(b, at, n) : w === 2 ? new Float32Array(b, at, n) : new Float64Array(b, at, n);
 }
@@ -197,7 +197,7 @@ export class HistogramSeries extends ReservoirCore {
     const o = this.off[slot];
     const e = this.chunks[this.chunk[slot]];
     const c = (o + (mode === LADDER ? 2 : mode === CONTIG ? n + 1 : 2 * n)) * 8;
-    const counts = countView(e.buffer, w, c, n);
+    const counts = countView(e.buffer, w, e.byteOffset + c, n);
     if (mode === LADDER) {
       const lad = this.ladder.v;
       const a = this.at[slot];
@@ -258,7 +258,8 @@ export class HistogramSeries extends ReservoirCore {
       e.set(edges.subarray(eAt, eAt + 2 * n), o);
     }
     const bytes = n * WIDTH_BYTES[w];
-    if (n > 0) new Uint8Array(e.buffer, (o + edgeWords) * 8, bytes).set(narrowU8.subarray(0, bytes));
+    // (byteOffset: a chunk may be a view into a bigger buffer, e.g. as a store snapshot reads it back)
+    if (n > 0) new Uint8Array(e.buffer, e.byteOffset + (o + edgeWords) * 8, bytes).set(narrowU8.subarray(0, bytes));
     this.wall[slot] = wallTime;
     this.at[slot] = at;
     this.count[slot] = n;

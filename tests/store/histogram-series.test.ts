@@ -1,3 +1,4 @@
+import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { Bucket, HistogramTuple } from '../../shared/types.ts';
 import { HistogramSeries } from '../../server/store/histogram-series.ts';
@@ -184,5 +185,25 @@ describe('HistogramSeries', () => {
     expect(s.tuples()).toEqual(asTuples(ref));
     const live = s.tuples().reduce((sum, t) => sum + t[2].length * 24, 0);
     expect(s.bytes).toBeLessThan(live * 4 + 8192);
+  });
+
+  it('is plain typed arrays: a v8 round trip of its fields (arrays back as views into one buffer) reads and adds right', () => {
+    const rand = seededRng(21);
+    const s = new HistogramSeries(40, seededRng(22));
+    const ref = new Reservoir<Item>(40, seededRng(22));
+    for (let i = 0; i < 400; i++) {
+      const b = makeBuckets(rand, i);
+      s.add(i, i, b);
+      ref.add(i, { wallTime: i, buckets: b });
+    }
+    const { rng, ...fields } = s as unknown as Record<string, unknown>;
+    const copy = Object.assign(Object.create(HistogramSeries.prototype) as HistogramSeries, deserialize(serialize(fields)), { rng });
+    expect(copy.tuples()).toEqual(asTuples(ref));
+    for (let i = 400; i < 800; i++) {
+      const b = makeBuckets(rand, i);
+      copy.add(i, i, b);
+      ref.add(i, { wallTime: i, buckets: b });
+    }
+    expect(copy.tuples()).toEqual(asTuples(ref));
   });
 });
