@@ -61,7 +61,7 @@ export interface AppConfig {
   redis?: string;
   /** With redis: train in this process as without it (runs still reach the other servers). */
   localTraining?: boolean;
-  /** Worker threads reading the logdir at start (default: one per core; 0: the main thread reads). */
+  /** Worker threads reading the logdir at start (default: one per core but one; 0: the main thread reads). */
   loadWorkers?: number;
   /** Listen before the logdir is read (runs answer with their progress meanwhile); default false. */
   backgroundLoad?: boolean;
@@ -113,7 +113,8 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     logger: c.logger ?? consoleLogger,
     redis: c.redis || undefined,
     localTraining: c.localTraining ?? false,
-    loadWorkers: c.loadWorkers ?? availableParallelism(),
+    // One core stays with the main thread, which ingests what the workers read (bench:big-load).
+    loadWorkers: c.loadWorkers ?? Math.max(1, availableParallelism() - 1),
     backgroundLoad: c.backgroundLoad ?? false,
     maxMemoryMb: c.maxMemoryMb ?? 1024,
   };

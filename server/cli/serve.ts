@@ -168,7 +168,7 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--redis <url>', 'join a cluster through Redis (redis://HOST:6379): TRAIN queues runs for `trainscope worker`s, live points and broadcasts are shared with the other servers')
     .option('--local-training', 'with --redis: train in this process instead of queueing runs for workers')
     .option('--max-memory <MB>', 'store memory beyond which the least recently viewed runs leave memory (re-read when viewed again); default 1024')
-    .option('--load-workers <n>', 'threads reading the logdir at start (default: one per core; 0 = the main thread)')
+    .option('--load-workers <n>', 'threads reading the logdir at start (default: one per core but one; 0 = the main thread)')
     .action(async (opts: ServeOptions) => {
       process.exitCode = await run(opts);
     });

@@ -7,7 +7,9 @@ import { histogramProtoToBuckets } from '../../shared/histogram.ts';
 import type { Bucket } from '../../shared/types.ts';
 import { graphDefToJson, kerasModelToGraph } from './graph-normalize.ts';
 import { type PbTensor, tensorDtypeName, tensorNumbers, tensorShape, tensorStrings, toNum } from './tensor-values.ts';
-import { decodeFastInto } from './fast-decode.ts';
+import { decodeFastColumns, decodeFastInto } from './fast-decode.ts';
+import { annotate } from './annotate.ts';
+import type { PackBuilder } from './packed-records.ts';
 import { capTag, MAX_TAG_CHARS } from './names.ts';
 import { dict } from '../../shared/dict.ts';
 import { exactIntText } from '../../shared/exact-int.ts';
@@ -105,17 +107,32 @@ export class EventDecoder {
     records: LogRecord[],
     warnings: string[],
   ): void {
+    const pack = this.packTo;
     if (this.fastPath) {
       // Only events without metadata take this path, so the plugin map needs no update.
-      if (decodeFastInto(buf, start, end, records)) return;
+      if (pack ? decodeFastColumns(buf, start, end, pack.out, pack) : decodeFastInto(buf, start, end, records)) return;
     }
     const nWarn = warnings.length;
-    this.decodeSlow(buf.subarray(start, end), records, warnings);
+    const into = pack ? [] : records;
+    this.decodeSlow(buf.subarray(start, end), into, warnings);
     if (warnings.length > nWarn) {
       const w = typeof where === 'string' ? where : where();
       for (let i = nWarn; i < warnings.length; i++) warnings[i] = `${w}: ${warnings[i]}`;
     }
+    if (pack) {
+      annotate(this.tagInfo, pack.annotated, into);
+      for (const r of into) pack.out.add(r);
+    }
   }
+
+  /**
+   * A load worker's columns: while set, decodeInto packs what it decodes there (leaving `records` alone),
+   * each tag's metadata put on its first record as annotate() does.
+   */
+  packInto(out: PackBuilder | null, annotated: Set<string>): void {
+    this.packTo = out ? { out, info: this.tagInfo, annotated } : null;
+  }
+  private packTo: { out: PackBuilder; info: ReadonlyMap<string, unknown>; annotated: Set<string> } | null = null;
 
   /** protobufjs path; warnings are written without the location prefix (decodeInto adds it). */
   private decodeSlow(data: Uint8Array, records: LogRecord[], warnings: string[]): void {

@@ -123,6 +123,7 @@ export interface ParallelLoadOptions {
   stopped(): boolean;
   /** The run as it is now (undefined once removed); files may have changed since the job started. */
   current(run: string): LoadRun | undefined;
+  /** `packed` is valid during the call only (its buffers go back to the worker). */
   onPacked(run: string, packed: PackedRecords): void;
   onWarning(run: string, message: string): void;
   onLoaded(run: string): void;

@@ -7,11 +7,12 @@ import { tsxPreloadUrl, workerExecArgv } from '../training/worker-spawn.ts';
 import type { DecoderState } from './event-codec.ts';
 import type { TailerState } from './event-file-reader.ts';
 import type { FromWorker, LoadJob, ToWorker } from './load-protocol.ts';
-import type { PackedRecords } from './packed-records.ts';
+import { columnBuffers, type PackedRecords } from './packed-records.ts';
 
 const WORKER_URL = new URL('./load-worker.ts', import.meta.url);
 
 export interface LoadHandlers {
+  /** `packed` is valid during the call only: its column buffers then go back to the worker for reuse. */
   batch(run: string, real: string, packed: PackedRecords, warnings: string[], position: number): void;
   file(run: string, real: string, state: TailerState, lastWarnings: string[]): void;
   done(run: string, decoder: DecoderState, annotated: string[]): void;
@@ -19,9 +20,9 @@ export interface LoadHandlers {
   failed(run: string, message: string): void;
 }
 
-/** Default pool size: every core. */
+/** Default pool size: every core but one, which the main thread needs to ingest what the workers read. */
 export function defaultLoadWorkers(): number {
-  return availableParallelism();
+  return Math.max(1, availableParallelism() - 1);
 }
 
 function spawn(): Worker {
@@ -78,7 +79,8 @@ export function runLoadPool(
             try {
               h.batch(run, m.real, m.packed, m.warnings, m.position);
             } finally {
-              w.postMessage({ type: 'ack' } satisfies ToWorker);
+              const buffers = columnBuffers(m.packed);
+              w.postMessage({ type: 'ack', buffers } satisfies ToWorker, buffers);
             }
             break;
           case 'file':

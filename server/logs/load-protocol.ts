@@ -12,7 +12,10 @@ export interface LoadJob {
   maxBytesPerPoll: number;
 }
 
-export type ToWorker = { type: 'job'; job: LoadJob } | { type: 'ack' };
+export type ToWorker =
+  | { type: 'job'; job: LoadJob }
+  /** A batch is ingested; its column buffers come back for the worker's next batches (no new memory). */
+  | { type: 'ack'; buffers?: ArrayBuffer[] };
 
 export type FromWorker =
   /** Records of one poll of one file; `position`: the file's read offset after it. */

@@ -63,21 +63,24 @@ export class SeriesStore extends StoreCore {
 
   private addColumns(b: Batch, c: ColumnSegment): void {
     const { rd, run } = b;
-    let off = 0;
+    let eAt = 0;
+    let cAt = 0;
     for (let k = 0; k < c.type.length; k++) {
       const step = c.step[k];
       const tag = c.tags[c.tag[k]];
       const isHist = c.type[k] === 1;
       const nb = isHist ? c.value[k] : 0;
-      const at = off;
-      off += nb * 3;
+      const e0 = eAt;
+      const c0 = cAt;
+      if (nb > 0) eAt += nb + 1;
+      cAt += nb;
       if (!Number.isFinite(step)) {
         this.addWarning(run, `record ${isHist ? 'histogram' : 'scalar'} "${tag}" has a non-finite step; dropped`);
         continue;
       }
       if (isHist) {
         const e = this.entry(rd, run, 'histograms', tag, () => new HistogramSeries(this.limits.histograms, this.rng));
-        if (e) this.note(b, this.begin(b, e), e.series.addFlat(step, c.wallTime[k], c.buckets, at, nb));
+        if (e) this.note(b, this.begin(b, e), e.series.addContiguous(step, c.wallTime[k], nb, c.edges, e0, c.counts, c0));
       } else {
         const e = this.entry(rd, run, 'scalars', tag, () => new ScalarSeries(this.limits.scalars, this.rng));
         if (e) this.note(b, this.begin(b, e), e.series.add(step, c.wallTime[k], c.value[k]));

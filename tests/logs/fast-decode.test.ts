@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EventDecoder } from '../../server/logs/event-codec.ts';
-import { decodeFastInto } from '../../server/logs/fast-decode.ts';
+import { decodeFastColumns, decodeFastInto } from '../../server/logs/fast-decode.ts';
+import { PackBuilder, unpackRecords } from '../../server/logs/packed-records.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import {
   encodeEvent,
@@ -20,6 +21,19 @@ import { corpusFiles } from './corpus-files.ts';
 function decodeFast(data: Uint8Array, start: number, end: number): LogRecord[] | null {
   const out: LogRecord[] = [];
   return decodeFastInto(data, start, end, out) ? out : null;
+}
+
+const NO_INFO = { info: new Map<string, unknown>(), annotated: new Set<string>() };
+
+/** The columns path's records (through a PackBuilder), or null where it declines. */
+function decodeColumns(data: Uint8Array, start: number, end: number, pending = NO_INFO): LogRecord[] | null {
+  const b = new PackBuilder();
+  b.add({ kind: 'meta', what: 'file_version', wallTime: 0, step: 0, detail: 'before' });
+  const ok = decodeFastColumns(data, start, end, b, pending);
+  const recs = unpackRecords(b.finish().packed);
+  expect(recs[0]).toMatchObject({ kind: 'meta', detail: 'before' });
+  if (!ok) expect(recs).toHaveLength(1); // nothing left behind
+  return ok ? recs.slice(1) : null;
 }
 
 /** writeSummaryEvent's bytes for values (the trainer's one event per summary step). */
@@ -43,7 +57,9 @@ describe('fast path vs protobufjs', () => {
     for (const f of corpusFiles()) {
       for (const fr of scanRecords(readFileSync(f), { lenient: true }).frames) {
         if (fr.kind !== 'record') continue;
-        if (decodeFast(fr.data, 0, fr.data.length)) taken++;
+        const f = decodeFast(fr.data, 0, fr.data.length);
+        if (f) taken++;
+        expect(decodeColumns(fr.data, 0, fr.data.length)).toEqual(f);
         const { fast, slow } = both(fr.data);
         expect(fast).toEqual(slow);
       }
@@ -74,6 +90,7 @@ describe('fast path vs protobufjs', () => {
     ];
     for (const c of cases) {
       expect(decodeFast(c, 0, c.length)).not.toBeNull();
+      expect(decodeColumns(c, 0, c.length)).toEqual(decodeFast(c, 0, c.length));
       const { fast, slow } = both(c);
       expect(fast).toEqual(slow);
     }
@@ -112,6 +129,7 @@ describe('fast path vs protobufjs', () => {
           const m = seed.slice();
           m[i] = v;
           const f = decodeFast(m, 0, m.length);
+          expect(decodeColumns(m, 0, m.length)).toEqual(f);
           if (!f) continue;
           const slow = new EventDecoder();
           slow.fastPath = false;
@@ -119,5 +137,13 @@ describe('fast path vs protobufjs', () => {
         }
       }
     }
+  });
+
+  it('the columns path declines an event whose tag still has its metadata to be put on a record', () => {
+    const ev = encodeEvent({ wall_time: 3, step: 7, summary: { value: [{ tag: 'a', simple_value: 1 }, { tag: 'b', simple_value: 2 }] } });
+    const info = new Map([['b', { displayName: 'B', description: '' }]]);
+    expect(decodeColumns(ev, 0, ev.length, { info, annotated: new Set() })).toBeNull();
+    expect(decodeColumns(ev, 0, ev.length, { info, annotated: new Set(['b']) })).toHaveLength(2);
+    expect(decodeColumns(ev, 0, ev.length, { info: new Map([['c', {}]]), annotated: new Set() })).toHaveLength(2);
   });
 });
