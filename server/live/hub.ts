@@ -11,105 +11,28 @@
 // Private batches (backlogs) are encoded per client, so they are sent in slices of bounded time: when a
 // tick's slice is used up, the remaining private clients are served on the next turns of the event loop
 // (each still at most once per interval), so a burst of new clients never stalls the live pushes.
-import { PUSH_INTERVAL_MS, type DeltaBatch, type DropNotice, type PluginNotice, type SeriesDelta, type SeriesKind } from '../../shared/protocol.ts';
-import { downsampleDelta } from './backlog-downsample.ts';
+import { PUSH_INTERVAL_MS, type DeltaBatch, type PluginNotice, type SeriesDelta, type DropNotice } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
+import { buildSnapshot, catchUp, SnapshotCache, type BacklogSnapshot } from './backlog-snapshot.ts';
 import { ClientBuffer, deltaBytes } from './client-buffer.ts';
 import type { TagFilter } from './tag-filter.ts';
+import {
+  backlogKey,
+  DEFAULT_MAX_CLIENT_BYTES,
+  emptyBatch,
+  failedToSend,
+  matches,
+  NONE_KEY,
+  subscriptionKey,
+  type Client,
+  type ClientSink,
+  type Group,
+  type HubOptions,
+  type Subscription,
+} from './hub-model.ts';
 
-/** What the hub needs from a connected client (a socket.io socket in the app, a fake in tests). */
-export interface ClientSink {
-  readonly id: string;
-  emitDelta(batch: DeltaBatch): void;
-  /** Packets queued on the transport and not yet written (backpressure signal). */
-  pending(): number;
-  /** Bytes queued for it below the hub (transport write buffer and socket), not yet taken by the peer. */
-  queuedBytes(): number;
-  /** Tells the client why it is being dropped, then disconnects it (freeing what is queued). */
-  drop(notice: DropNotice): void;
-}
-
-export interface Subscription {
-  runs: '*' | string[];
-  filter: TagFilter;
-  /** Cache key of the filter (clients with equal runs and key share a group). */
-  filterKey?: string;
-  /** Per run, per tag: last step the client holds; the backlog is exactly what comes after. */
-  have?: Record<string, Record<string, number>>;
-  /** Kinds of series wanted (e.g. no histograms for a client without a histogram view); all when absent. */
-  kinds?: readonly SeriesKind[];
-  /** Most points per scalar series the client's charts show: a longer backlog is decimated to it (live points are not). */
-  points?: number;
-}
-
-export interface HubOptions {
-  intervalMs?: number;
-  /** Largest private batch, in points; bigger backlogs go out over several ticks. */
-  maxBatchPoints?: number;
-  /** Time one turn of the event loop may spend sending private batches (ms) before yielding. */
-  privateSliceMs?: number;
-  /** Transport packets allowed to be pending before a client's push is held back. */
-  maxPendingPackets?: number;
-  /**
-   * Bytes allowed to wait for one client (its share of the hub's queue plus its transport's buffers);
-   * beyond it a client that is not draining is dropped with a notice.
-   */
-  maxClientBytes?: number;
-  /** Sends one batch to several clients, encoding it once (socket.io rooms); default: one emit each. */
-  broadcast?: (ids: string[], batch: DeltaBatch) => void;
-  now?: () => number;
-}
-
-interface Group {
-  key: string;
-  runs: '*' | Set<string> | null; // null: not subscribed (run infos only)
-  filter: TagFilter;
-  kinds: ReadonlySet<SeriesKind> | null; // null: every kind
-  buffer: ClientBuffer;
-  shared: Set<Client>;
-  refs: number;
-}
-
-interface Client {
-  sink: ClientSink;
-  group: Group;
-  /** Own buffer while private (backlog draining or transport backed up). */
-  buffer: ClientBuffer | null;
-  /** Tick in which its last private batch went out (private batches, too, go at most once per tick). */
-  lastPushTick: number;
-  /** Runs whose subscribe-time backlog is not fully sent yet (each is named in a batch's `loaded` when it is). */
-  backlog?: Set<string>;
-  /**
-   * Bytes of its subscribe-time backlog not yet handed to the transport: the server's own data (held by
-   * the store anyway), not counted against the client's byte budget; what piles up beyond it is.
-   */
-  backlogBytes?: number;
-}
-
-const NONE_KEY = '\u0000none';
-export const DEFAULT_MAX_CLIENT_BYTES = 8 * 1024 * 1024;
-
-function matches(g: Pick<Group, 'runs' | 'filter' | 'kinds'>, d: SeriesDelta): boolean {
-  if (g.runs === null) return false;
-  if (g.kinds && !g.kinds.has(d.kind)) return false;
-  if (g.runs !== '*' && !g.runs.has(d.run)) return false;
-  return g.filter(d.tag);
-}
-
-/** Canonical group key: clients with equal runs, tag filter and kinds share one batch per tick. */
-export function subscriptionKey(sub: Pick<Subscription, 'runs' | 'filterKey' | 'kinds'>): string {
-  const runsKey = sub.runs === '*' ? '*' : JSON.stringify([...new Set(sub.runs)].sort());
-  const kindsKey = sub.kinds ? [...new Set(sub.kinds)].sort().join(',') : '*';
-  // Without a filter key the filter cannot be compared: a group of its own.
-  return `${runsKey}\u0000${sub.filterKey ?? Math.random()}\u0000${kindsKey}`;
-}
-
-function emptyBatch(b: DeltaBatch | null): boolean {
-  return !b || (b.series.length === 0 && !b.runs?.length && !b.graphs?.length && !b.loaded?.length && !b.plugins?.length);
-}
-
-const failedToSend: DropNotice = { reason: 'send-failed', message: 'Trainscope dropped this connection: sending to it failed. Reconnect to resume.' };
+export { DEFAULT_MAX_CLIENT_BYTES, subscriptionKey, type ClientSink, type HubOptions, type Subscription };
 
 export class LiveHub {
   private clients = new Map<string, Client>();
@@ -128,6 +51,7 @@ export class LiveHub {
   /** A private pass continuing on the next turn of the event loop. */
   private continuation: NodeJS.Immediate | null = null;
   private closed = false;
+  private readonly snapshots: SnapshotCache;
 
   constructor(
     private readonly store: SeriesStore,
@@ -141,6 +65,8 @@ export class LiveHub {
     this.maxPendingPackets = opts.maxPendingPackets ?? 16;
     this.maxClientBytes = opts.maxClientBytes ?? DEFAULT_MAX_CLIENT_BYTES;
     this.now = opts.now ?? (() => performance.now());
+    // Late joiners within a second share one backlog (older ones would need a longer catch-up each).
+    this.snapshots = new SnapshotCache(opts.snapshotTtlMs ?? 1000, opts.snapshotCacheBytes ?? 64 * 1024 * 1024);
     this.broadcast =
       opts.broadcast ??
       ((ids, batch) => {
@@ -193,17 +119,27 @@ export class LiveHub {
     this.leave(c);
     c.group = this.group(key, sub.runs === '*' ? '*' : new Set(sub.runs), sub.filter, kinds);
     c.buffer = buffer;
-    const runs = sub.runs === '*' ? this.store.runs() : sub.runs.filter((r) => this.store.hasRun(r));
-    for (const run of runs) {
-      const have = sub.have && Object.hasOwn(sub.have, run) ? sub.have[run] : {}; // a run may be named "constructor"
-      for (const d of this.store.deltasAfter(run, have, sub.filter)) {
-        if (!kinds || kinds.has(d.kind)) buffer.pushSeries(sub.points ? downsampleDelta(d, sub.points) : d);
-      }
+    // The backlog: a snapshot shared with other joiners of the same subscription (its chunks go first),
+    // then what the store got since it was built; live points follow in the buffer.
+    const bkey = backlogKey(key, sub);
+    const now = this.now();
+    let snap: BacklogSnapshot | undefined = this.snapshots.get(bkey, this.store, now);
+    const missed = snap ? catchUp(snap, this.store, sub, kinds) : [];
+    if (!snap || !missed) {
+      snap = buildSnapshot(bkey, this.store, sub, kinds, this.maxBatchPoints, now);
+      this.snapshots.put(snap, now);
     }
-    c.backlog = buffer.queuedRuns();
+    for (const d of missed ?? []) buffer.pushSeries(d);
+    c.snapshot = snap.chunks.length > 0 ? { chunks: snap.chunks, next: 0 } : undefined;
+    c.backlog = new Set([...snap.runs, ...buffer.queuedRuns()]);
     c.backlogBytes = buffer.approxBytes();
     this.schedule();
     return [...c.backlog];
+  }
+
+  /** Backlog snapshots built so far (diagnostics/tests: late joiners sharing one cause one). */
+  get snapshotBuilds(): number {
+    return this.snapshots.builds;
   }
 
   unsubscribe(id: string): void {
@@ -211,6 +147,7 @@ export class LiveHub {
     if (!c) return;
     const buffer = this.privatize(c);
     buffer.clearSeries();
+    c.snapshot = undefined;
     c.backlog = undefined;
     c.backlogBytes = 0;
     this.leave(c);
@@ -292,6 +229,7 @@ export class LiveHub {
     if (this.continuation) clearImmediate(this.continuation);
     this.clients.clear();
     this.groups.clear();
+    this.snapshots.clear();
   }
 
   // ---------- internals ----------
@@ -425,6 +363,26 @@ export class LiveHub {
     for (const c of list) {
       const b = c.buffer;
       if (!b || !this.clients.has(c.sink.id)) continue;
+      const snap = c.snapshot;
+      if (snap) {
+        // Shared backlog chunks first, one per tick like any private batch (encoded once for all).
+        if (this.backedUp(c)) {
+          if (!this.dropIfOverBudget(c)) more = true;
+        } else if (c.lastPushTick === this.tickSeq) more = true;
+        else if (served > 0 && this.now() - start >= this.privateSliceMs) sliced = true;
+        else {
+          c.lastPushTick = this.tickSeq;
+          served++;
+          if (++snap.next >= snap.chunks.length) c.snapshot = undefined;
+          more = true;
+          try {
+            c.sink.emitDelta(snap.chunks[snap.next - 1]);
+          } catch {
+            this.dropClient(c, failedToSend);
+          }
+        }
+        continue;
+      }
       if (b.isEmpty() && c.backlog?.size) {
         // Backlog gone without a batch (e.g. its run was removed): still say it is done.
         this.sendLoaded(c, { series: [] });

@@ -110,9 +110,19 @@ export function wireStats(io: TypedIo): WireStats {
 }
 
 function countingParser(stats: WireStats) {
+  // A frozen delta batch is a backlog chunk the hub sends as is to many late joiners (hub-model.ts
+  // ClientSink): its frames are kept with it and reused, so it is encoded once however many get it.
+  const framesOf = new WeakMap<object, { nsp: unknown; type: unknown; frames: Uint8Array[] }>();
   class CountingEncoder extends WireEncoder {
-    override encode(packet: { data?: unknown[] }): Uint8Array[] {
+    override encode(packet: { type?: unknown; nsp?: unknown; id?: unknown; data?: unknown[] }): Uint8Array[] {
+      const batch = Array.isArray(packet.data) && packet.data[0] === 'delta' && packet.data.length === 2 ? packet.data[1] : null;
+      const reusable = batch !== null && typeof batch === 'object' && Object.isFrozen(batch) && packet.id === undefined;
+      if (reusable) {
+        const hit = framesOf.get(batch);
+        if (hit && hit.nsp === packet.nsp && hit.type === packet.type) return hit.frames;
+      }
       const out = super.encode(packet);
+      if (reusable) framesOf.set(batch, { nsp: packet.nsp, type: packet.type, frames: out });
       if (Array.isArray(packet.data) && packet.data[0] === 'delta') {
         stats.deltaEncodes++;
         for (const b of out) stats.deltaBytes += b.byteLength;
