@@ -21,8 +21,9 @@ export interface BacklogSnapshot {
   readonly runs: readonly string[];
   /** Each run's store.resetMark when built: a rewind, a re-added or an evicted run makes it stale. */
   readonly resetMarks: ReadonlyMap<string, number | undefined>;
-  /** Estimated bytes on the wire (deltaBytes). */
+  /** Estimated bytes on the wire (deltaBytes), in all and per chunk. */
   readonly bytes: number;
+  readonly chunkBytes: readonly number[];
   readonly builtAt: number;
   /** False when a tag names series of two kinds: per-tag marks could not say where each resumes. */
   readonly shareable: boolean;
@@ -80,12 +81,13 @@ export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription
   }
   const runs = [...buffer.queuedRuns()];
   const chunks: DeltaBatch[] = [];
-  let bytes = 0;
+  const chunkBytes: number[] = [];
   for (let b = buffer.take(maxBatchPoints); b; b = buffer.take(maxBatchPoints)) {
-    for (const d of b.series) bytes += deltaBytes(d);
+    chunkBytes.push(b.series.reduce((n, d) => n + deltaBytes(d), 0));
     chunks.push(Object.freeze(b));
   }
-  return { key, chunks, marks, runs, resetMarks, bytes, builtAt: now, shareable };
+  const bytes = chunkBytes.reduce((a, b) => a + b, 0);
+  return { key, chunks, marks, runs, resetMarks, bytes, chunkBytes, builtAt: now, shareable };
 }
 
 /**

@@ -15,7 +15,7 @@ import { PUSH_INTERVAL_MS, type DeltaBatch, type PluginNotice, type SeriesDelta,
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import { buildSnapshot, catchUp, SnapshotCache, type BacklogSnapshot } from './backlog-snapshot.ts';
-import { ClientBuffer, deltaBytes } from './client-buffer.ts';
+import { ClientBuffer, deltaBytes, deltaWeight } from './client-buffer.ts';
 import type { TagFilter } from './tag-filter.ts';
 import {
   backlogKey,
@@ -65,8 +65,9 @@ export class LiveHub {
     this.maxPendingPackets = opts.maxPendingPackets ?? 16;
     this.maxClientBytes = opts.maxClientBytes ?? DEFAULT_MAX_CLIENT_BYTES;
     this.now = opts.now ?? (() => performance.now());
-    // Late joiners within a second share one backlog (older ones would need a longer catch-up each).
-    this.snapshots = new SnapshotCache(opts.snapshotTtlMs ?? 1000, opts.snapshotCacheBytes ?? 64 * 1024 * 1024);
+    // Late joiners share a backlog while their catch-up stays within a batch (see subscribe) and for at
+    // most 10 s (its memory is bounded in bytes too).
+    this.snapshots = new SnapshotCache(opts.snapshotTtlMs ?? 10_000, opts.snapshotCacheBytes ?? 64 * 1024 * 1024);
     this.broadcast =
       opts.broadcast ??
       ((ids, batch) => {
@@ -124,13 +125,15 @@ export class LiveHub {
     const bkey = backlogKey(key, sub);
     const now = this.now();
     let snap: BacklogSnapshot | undefined = this.snapshots.get(bkey, this.store, now);
-    const missed = snap ? catchUp(snap, this.store, sub, kinds) : [];
-    if (!snap || !missed) {
+    let missed = snap ? catchUp(snap, this.store, sub, kinds) : [];
+    // A catch-up goes out per client: past one batch, a new snapshot (encoded once more) costs less.
+    if (!snap || !missed || missed.reduce((n, d) => n + deltaWeight(d), 0) > this.maxBatchPoints) {
       snap = buildSnapshot(bkey, this.store, sub, kinds, this.maxBatchPoints, now);
       this.snapshots.put(snap, now);
+      missed = [];
     }
-    for (const d of missed ?? []) buffer.pushSeries(d);
-    c.snapshot = snap.chunks.length > 0 ? { chunks: snap.chunks, next: 0 } : undefined;
+    for (const d of missed) buffer.pushSeries(d);
+    c.snapshot = snap.chunks.length > 0 ? { chunks: snap.chunks, bytes: snap.chunkBytes, next: 0 } : undefined;
     c.backlog = new Set([...snap.runs, ...buffer.queuedRuns()]);
     c.backlogBytes = buffer.approxBytes();
     this.schedule();
@@ -275,17 +278,28 @@ export class LiveHub {
   /** The transport is not taking what it has: many packets, or an eighth of the byte budget, waiting. */
   private backedUp(c: Client): boolean {
     try {
-      return c.sink.pending() > this.maxPendingPackets || c.sink.queuedBytes() > this.maxClientBytes / 8;
+      return this.below(c, c.sink.pending(), 'packets') > this.maxPendingPackets || this.below(c, c.sink.queuedBytes(), 'bytes') > this.maxClientBytes / 8;
     } catch {
       return true;
     }
+  }
+
+  /**
+   * What the transport holds for the client beyond its backlog. The backlog went first and leaves first,
+   * so the least ever seen waiting since is an upper bound of what is left of it.
+   */
+  private below(c: Client, queued: number, what: 'bytes' | 'packets'): number {
+    if (!c.inFlight) return queued;
+    c.inFlight[what] = Math.min(c.inFlight[what], queued);
+    if (c.inFlight.bytes === 0 && c.inFlight.packets === 0) c.inFlight = undefined;
+    return queued - (c.inFlight?.[what] ?? 0);
   }
 
   /** Bytes waiting for the client: its transport's buffers and its own queue here (estimated). */
   private queuedBytes(c: Client): number {
     let below: number;
     try {
-      below = c.sink.queuedBytes();
+      below = this.below(c, c.sink.queuedBytes(), 'bytes');
     } catch {
       below = Infinity;
     }
@@ -363,34 +377,10 @@ export class LiveHub {
     for (const c of list) {
       const b = c.buffer;
       if (!b || !this.clients.has(c.sink.id)) continue;
-      const snap = c.snapshot;
-      if (snap) {
-        // Shared backlog chunks first, one per tick like any private batch (encoded once for all).
-        if (this.backedUp(c)) {
-          if (!this.dropIfOverBudget(c)) more = true;
-        } else if (c.lastPushTick === this.tickSeq) more = true;
-        else if (served > 0 && this.now() - start >= this.privateSliceMs) sliced = true;
-        else {
-          c.lastPushTick = this.tickSeq;
-          served++;
-          if (++snap.next >= snap.chunks.length) c.snapshot = undefined;
-          more = true;
-          try {
-            c.sink.emitDelta(snap.chunks[snap.next - 1]);
-          } catch {
-            this.dropClient(c, failedToSend);
-          }
-        }
-        continue;
-      }
-      if (b.isEmpty() && c.backlog?.size) {
+      if (!c.snapshot && b.isEmpty()) {
         // Backlog gone without a batch (e.g. its run was removed): still say it is done.
-        this.sendLoaded(c, { series: [] });
-        more = true; // rejoins at the next tick
-        continue;
-      }
-      if (b.isEmpty()) {
-        if (atBoundary) this.rejoin(c);
+        if (c.backlog?.size) this.sendLoaded(c, { series: [] });
+        if (atBoundary && !c.backlog?.size) this.rejoin(c);
         else more = true; // rejoins at the next tick
         continue;
       }
@@ -406,28 +396,57 @@ export class LiveHub {
         sliced = true;
         continue;
       }
-      const batch = b.take(this.maxBatchPoints);
-      if (batch && c.backlogBytes) {
-        let sent = 0;
-        for (const d of batch.series) sent += deltaBytes(d);
-        c.backlogBytes = Math.max(0, c.backlogBytes - sent);
-      }
       c.lastPushTick = this.tickSeq;
       served++;
-      if (batch && c.backlog?.size) this.markLoaded(c, batch);
-      if (!emptyBatch(batch)) {
-        try {
-          c.sink.emitDelta(batch!);
-        } catch {
-          this.dropClient(c, failedToSend);
-          continue;
-        }
-      }
+      if (!this.drain(c, b)) continue;
       if (b.isEmpty() && atBoundary) this.rejoin(c);
       else more = true;
     }
     if (sliced) this.continuation = setImmediate(() => this.privatePass(false));
     if (more) this.schedule();
+  }
+
+  /**
+   * Hands a private client everything it is owed, in batches of bounded points: the shared snapshot's
+   * chunks (their frames encoded once for all joiners), then its own buffer (catch-up and live points,
+   * encoded for it alone). Draining at once keeps its private time (per-client work on every live point)
+   * to one tick; the transport paces the bytes, and what the backlog puts there is not held against the
+   * client's byte budget. False when the client was dropped.
+   */
+  private drain(c: Client, b: ClientBuffer): boolean {
+    const snap = c.snapshot;
+    c.snapshot = undefined;
+    const inFlight = (c.inFlight ??= { bytes: 0, packets: 0 });
+    const batches: DeltaBatch[] = [];
+    for (let i = snap?.next ?? 0; snap && i < snap.chunks.length; i++) {
+      batches.push(snap.chunks[i]);
+      inFlight.bytes += snap.bytes[i];
+      inFlight.packets++;
+    }
+    for (let batch = b.take(this.maxBatchPoints); batch; batch = b.take(this.maxBatchPoints)) {
+      if (c.backlogBytes) {
+        let sent = 0;
+        for (const d of batch.series) sent += deltaBytes(d);
+        sent = Math.min(sent, c.backlogBytes);
+        c.backlogBytes -= sent;
+        inFlight.bytes += sent;
+        inFlight.packets++;
+      }
+      if (!emptyBatch(batch)) batches.push(batch);
+    }
+    if (c.backlog?.size) {
+      // Everything is out: the last batch names the runs whose backlog is done.
+      const last = batches.at(-1);
+      if (!last || Object.isFrozen(last)) batches.push({ series: [] });
+      this.markLoaded(c, batches.at(-1)!);
+    }
+    try {
+      for (const batch of batches) c.sink.emitDelta(batch);
+    } catch {
+      this.dropClient(c, failedToSend);
+      return false;
+    }
+    return true;
   }
 
   /** Names in `batch.loaded` the backlog runs with nothing left in the client's buffer. */
