@@ -8,7 +8,7 @@
 import type { DeltaBatch, SeriesDelta, SeriesKind } from '../../shared/protocol.ts';
 import type { SeriesStore } from '../store/series-store.ts';
 import { downsampleDelta } from './backlog-downsample.ts';
-import { ClientBuffer, deltaBytes } from './client-buffer.ts';
+import { ClientBuffer, deltaBytes, deltaWeight } from './client-buffer.ts';
 import type { Subscription } from './hub-model.ts';
 
 export interface BacklogSnapshot {
@@ -121,6 +121,19 @@ export class SnapshotCache {
 
   get bytes(): number {
     return this.total;
+  }
+
+  /**
+   * A subscriber's backlog: the cached snapshot and the store's points since (its catch-up), or a new
+   * snapshot once the catch-up would outgrow a batch (it goes out per client; a snapshot, once for all).
+   */
+  backlog(key: string, store: SeriesStore, sub: Subscription, kinds: Kinds, maxBatchPoints: number, now: number): { snap: BacklogSnapshot; missed: SeriesDelta[] } {
+    const cached = this.get(key, store, now);
+    const missed = cached ? catchUp(cached, store, sub, kinds) : null;
+    if (cached && missed && missed.reduce((n, d) => n + deltaWeight(d), 0) <= maxBatchPoints) return { snap: cached, missed };
+    const snap = buildSnapshot(key, store, sub, kinds, maxBatchPoints, now);
+    this.put(snap, now);
+    return { snap, missed: [] };
   }
 
   /** A snapshot still usable at `now`: young enough, and no run of it rewound, removed or re-added. */

@@ -72,8 +72,8 @@ export interface Client {
   buffer: ClientBuffer | null;
   /** Tick in which its last private batch went out (private batches, too, go at most once per tick). */
   lastPushTick: number;
-  /** Shared backlog chunks still to send (before anything in its buffer), their bytes, the next one's index. */
-  snapshot?: { chunks: readonly DeltaBatch[]; bytes: readonly number[]; next: number };
+  /** Shared backlog chunks still to send (before anything in its buffer) and their bytes. */
+  snapshot?: { chunks: readonly DeltaBatch[]; bytes: readonly number[] };
   /**
    * Backlog handed to its transport and maybe still there (an upper bound, shrinking as it drains): not
    * held against its byte budget or its pending packets.

@@ -3,19 +3,22 @@
 // point goes out on the next turn of the event loop, not a window later).
 //
 // Clients with the same subscription form a group that shares one buffer, so a tick's batch is merged
-// and encoded once and broadcast to all of them. A client is "private" (own buffer) while its
-// subscribe-time backlog drains or while its transport is backed up; it rejoins the group at a tick
+// and encoded once and broadcast to all of them. A client is "private" (own buffer) from its subscribe
+// until its backlog is out, and while its transport is backed up; it rejoins the group at a tick
 // boundary once its buffer is empty. Every delta goes to exactly one of the two buffers, so there is
 // no gap and no duplicate.
 //
-// Private batches (backlogs) are encoded per client, so they are sent in slices of bounded time: when a
-// tick's slice is used up, the remaining private clients are served on the next turns of the event loop
-// (each still at most once per interval), so a burst of new clients never stalls the live pushes.
+// A backlog is a snapshot shared by the joiners of one subscription (backlog-snapshot.ts: encoded once),
+// plus a small catch-up of their own. A private client gets everything it is owed at once when served
+// (private-drain.ts), so it is private for about a tick; private clients are served in slices of bounded
+// time, the rest on the next turns of the event loop, so a burst of new clients never stalls live pushes.
 import { PUSH_INTERVAL_MS, type DeltaBatch, type PluginNotice, type SeriesDelta, type DropNotice } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
-import { buildSnapshot, catchUp, SnapshotCache, type BacklogSnapshot } from './backlog-snapshot.ts';
-import { ClientBuffer, deltaBytes, deltaWeight } from './client-buffer.ts';
+import { SnapshotCache } from './backlog-snapshot.ts';
+import { ClientBuffer } from './client-buffer.ts';
+import { backedUp, overBudget } from './client-budget.ts';
+import { drainBatches, markLoaded } from './private-drain.ts';
 import type { TagFilter } from './tag-filter.ts';
 import {
   backlogKey,
@@ -40,8 +43,8 @@ export class LiveHub {
   private readonly intervalMs: number;
   private readonly maxBatchPoints: number;
   private readonly privateSliceMs: number;
-  private readonly maxPendingPackets: number;
-  private readonly maxClientBytes: number;
+  readonly maxPendingPackets: number;
+  readonly maxClientBytes: number;
   private readonly broadcast: (ids: string[], batch: DeltaBatch) => void;
   private readonly now: () => number;
   private lastTickAt = -Infinity;
@@ -120,20 +123,9 @@ export class LiveHub {
     this.leave(c);
     c.group = this.group(key, sub.runs === '*' ? '*' : new Set(sub.runs), sub.filter, kinds);
     c.buffer = buffer;
-    // The backlog: a snapshot shared with other joiners of the same subscription (its chunks go first),
-    // then what the store got since it was built; live points follow in the buffer.
-    const bkey = backlogKey(key, sub);
-    const now = this.now();
-    let snap: BacklogSnapshot | undefined = this.snapshots.get(bkey, this.store, now);
-    let missed = snap ? catchUp(snap, this.store, sub, kinds) : [];
-    // A catch-up goes out per client: past one batch, a new snapshot (encoded once more) costs less.
-    if (!snap || !missed || missed.reduce((n, d) => n + deltaWeight(d), 0) > this.maxBatchPoints) {
-      snap = buildSnapshot(bkey, this.store, sub, kinds, this.maxBatchPoints, now);
-      this.snapshots.put(snap, now);
-      missed = [];
-    }
+    const { snap, missed } = this.snapshots.backlog(backlogKey(key, sub), this.store, sub, kinds, this.maxBatchPoints, this.now());
     for (const d of missed) buffer.pushSeries(d);
-    c.snapshot = snap.chunks.length > 0 ? { chunks: snap.chunks, bytes: snap.chunkBytes, next: 0 } : undefined;
+    c.snapshot = snap.chunks.length > 0 ? { chunks: snap.chunks, bytes: snap.chunkBytes } : undefined;
     c.backlog = new Set([...snap.runs, ...buffer.queuedRuns()]);
     c.backlogBytes = buffer.approxBytes();
     this.schedule();
@@ -188,7 +180,7 @@ export class LiveHub {
         }
       }
       // Bound memory even if ticks cannot run often enough.
-      if (this.backedUp(c)) this.dropIfOverBudget(c);
+      if (backedUp(c, this)) this.dropIfOverBudget(c);
     }
     if (queued) this.schedule();
   }
@@ -275,51 +267,11 @@ export class LiveHub {
     else this.timeout = setTimeout(() => this.tick(), Math.ceil(wait));
   }
 
-  /** The transport is not taking what it has: many packets, or an eighth of the byte budget, waiting. */
-  private backedUp(c: Client): boolean {
-    try {
-      return this.below(c, c.sink.pending(), 'packets') > this.maxPendingPackets || this.below(c, c.sink.queuedBytes(), 'bytes') > this.maxClientBytes / 8;
-    } catch {
-      return true;
-    }
-  }
-
-  /**
-   * What the transport holds for the client beyond its backlog. The backlog went first and leaves first,
-   * so the least ever seen waiting since is an upper bound of what is left of it.
-   */
-  private below(c: Client, queued: number, what: 'bytes' | 'packets'): number {
-    if (!c.inFlight) return queued;
-    c.inFlight[what] = Math.min(c.inFlight[what], queued);
-    if (c.inFlight.bytes === 0 && c.inFlight.packets === 0) c.inFlight = undefined;
-    return queued - (c.inFlight?.[what] ?? 0);
-  }
-
-  /** Bytes waiting for the client: its transport's buffers and its own queue here (estimated). */
-  private queuedBytes(c: Client): number {
-    let below: number;
-    try {
-      below = this.below(c, c.sink.queuedBytes(), 'bytes');
-    } catch {
-      below = Infinity;
-    }
-    return below + (c.buffer ? Math.max(0, c.buffer.approxBytes() - (c.backlogBytes ?? 0)) : 0);
-  }
-
   /** Drops a client with more than its byte budget waiting; true when it was dropped. */
   private dropIfOverBudget(c: Client): boolean {
-    const q = this.queuedBytes(c);
-    if (q <= this.maxClientBytes) return false;
-    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    this.dropClient(c, {
-      reason: 'slow-client',
-      message:
-        `Trainscope dropped this connection: it was not reading what the server sent ` +
-        `(${mb(q)} MB waiting, limit ${mb(this.maxClientBytes)} MB; see --max-client-buffer-mb). Reconnect to resume.`,
-      queuedBytes: Number.isFinite(q) ? q : undefined,
-      limitBytes: this.maxClientBytes,
-    });
-    return true;
+    const notice = overBudget(c, this);
+    if (notice) this.dropClient(c, notice);
+    return notice !== null;
   }
 
   private tick(): void {
@@ -335,7 +287,7 @@ export class LiveHub {
       if (emptyBatch(batch) || g.shared.size === 0) continue;
       const ids: string[] = [];
       for (const c of [...g.shared]) {
-        if (this.backedUp(c)) {
+        if (backedUp(c, this)) {
           if (this.dropIfOverBudget(c)) continue;
           g.shared.delete(c);
           c.buffer = new ClientBuffer();
@@ -384,7 +336,7 @@ export class LiveHub {
         else more = true; // rejoins at the next tick
         continue;
       }
-      if (this.backedUp(c)) {
+      if (backedUp(c, this)) {
         if (!this.dropIfOverBudget(c)) more = true; // hold back this tick; the buffer keeps coalescing
         continue;
       }
@@ -407,41 +359,12 @@ export class LiveHub {
   }
 
   /**
-   * Hands a private client everything it is owed, in batches of bounded points: the shared snapshot's
-   * chunks (their frames encoded once for all joiners), then its own buffer (catch-up and live points,
-   * encoded for it alone). Draining at once keeps its private time (per-client work on every live point)
-   * to one tick; the transport paces the bytes, and what the backlog puts there is not held against the
-   * client's byte budget. False when the client was dropped.
+   * Hands a private client everything it is owed at once (private-drain.ts): its private time (per-client
+   * work on every live point) stays within a tick; the transport paces the bytes. False when dropped.
    */
   private drain(c: Client, b: ClientBuffer): boolean {
-    const snap = c.snapshot;
-    c.snapshot = undefined;
-    const inFlight = (c.inFlight ??= { bytes: 0, packets: 0 });
-    const batches: DeltaBatch[] = [];
-    for (let i = snap?.next ?? 0; snap && i < snap.chunks.length; i++) {
-      batches.push(snap.chunks[i]);
-      inFlight.bytes += snap.bytes[i];
-      inFlight.packets++;
-    }
-    for (let batch = b.take(this.maxBatchPoints); batch; batch = b.take(this.maxBatchPoints)) {
-      if (c.backlogBytes) {
-        let sent = 0;
-        for (const d of batch.series) sent += deltaBytes(d);
-        sent = Math.min(sent, c.backlogBytes);
-        c.backlogBytes -= sent;
-        inFlight.bytes += sent;
-        inFlight.packets++;
-      }
-      if (!emptyBatch(batch)) batches.push(batch);
-    }
-    if (c.backlog?.size) {
-      // Everything is out: the last batch names the runs whose backlog is done.
-      const last = batches.at(-1);
-      if (!last || Object.isFrozen(last)) batches.push({ series: [] });
-      this.markLoaded(c, batches.at(-1)!);
-    }
     try {
-      for (const batch of batches) c.sink.emitDelta(batch);
+      for (const batch of drainBatches(c, b, this.maxBatchPoints)) c.sink.emitDelta(batch);
     } catch {
       this.dropClient(c, failedToSend);
       return false;
@@ -449,17 +372,8 @@ export class LiveHub {
     return true;
   }
 
-  /** Names in `batch.loaded` the backlog runs with nothing left in the client's buffer. */
-  private markLoaded(c: Client, batch: DeltaBatch): void {
-    const queued = c.buffer?.queuedRuns() ?? new Set<string>();
-    const done: string[] = [];
-    for (const run of c.backlog ?? []) if (!queued.has(run)) done.push(run);
-    for (const run of done) c.backlog!.delete(run);
-    if (done.length > 0) batch.loaded = done;
-  }
-
   private sendLoaded(c: Client, batch: DeltaBatch): void {
-    this.markLoaded(c, batch);
+    markLoaded(c, batch);
     c.lastPushTick = this.tickSeq;
     if (emptyBatch(batch)) return;
     try {
