@@ -86,6 +86,8 @@ async function clientMain(): Promise<void> {
   let dropped = 0;
   // Keeps this process (and its report) alive when the server drops every client.
   const keepAlive = setInterval(() => {}, 1000);
+  // The bench died (or gave up on us): do not poll its server forever.
+  process.once('disconnect', () => setTimeout(() => process.exit(0), 500));
   const start = nowMs();
   const sockets: ReturnType<typeof io>[] = [];
   const pending = new Set<number>(); // clients not yet current
@@ -305,7 +307,9 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
     }
     if (watching) drainedMs = nowMs() - joinAt;
   })();
-  const currentMs = await Promise.race([b.current, sleep(60_000).then(() => NaN)]);
+  let giveUp: NodeJS.Timeout | undefined;
+  const currentMs = await Promise.race([b.current, new Promise<number>((r) => (giveUp = setTimeout(() => r(NaN), 60_000)))]);
+  clearTimeout(giveUp);
   b.proc.send({ type: 'measure' });
   hb.proc.send({ type: 'measure' });
   await sleep(seconds * 1000);
