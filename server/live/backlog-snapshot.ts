@@ -90,6 +90,20 @@ export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription
   return { key, chunks, marks, runs, resetMarks, bytes, chunkBytes, builtAt: now, shareable };
 }
 
+/** About the weight (see ClientBuffer.take) of a catch-up, counted in the store without copying points. */
+export function catchUpWeight(s: BacklogSnapshot, store: SeriesStore, sub: Subscription, kinds: Kinds): number {
+  let w = 0;
+  for (const run of subscribedRuns(store, sub)) {
+    const m = s.marks.get(run) ?? held(sub, run);
+    for (const e of store.seriesOf(run)) {
+      if ((kinds && !kinds.has(e.kind)) || !sub.filter(e.tag)) continue;
+      const n = e.series.size - e.series.indexAfter(Object.hasOwn(m, e.tag) ? m[e.tag] : -Infinity);
+      w += e.kind === 'histograms' && n > 0 ? n * (1 + e.series.orderedBucketCount(e.series.size - 1)) : n;
+    }
+  }
+  return w;
+}
+
 /**
  * What a client getting an older snapshot misses: per run, the points after the snapshot's marks (all of
  * a run that is new since). Null when the snapshot cannot be used (a tag came to name two kinds).
@@ -129,7 +143,7 @@ export class SnapshotCache {
    */
   backlog(key: string, store: SeriesStore, sub: Subscription, kinds: Kinds, maxBatchPoints: number, now: number): { snap: BacklogSnapshot; missed: SeriesDelta[] } {
     const cached = this.get(key, store, now);
-    const missed = cached ? catchUp(cached, store, sub, kinds) : null;
+    const missed = cached && catchUpWeight(cached, store, sub, kinds) <= maxBatchPoints ? catchUp(cached, store, sub, kinds) : null;
     if (cached && missed && missed.reduce((n, d) => n + deltaWeight(d), 0) <= maxBatchPoints) return { snap: cached, missed };
     const snap = buildSnapshot(key, store, sub, kinds, maxBatchPoints, now);
     this.put(snap, now);

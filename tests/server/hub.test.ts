@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeltaBatch, DropNotice } from '../../shared/protocol.ts';
-import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
+import { LiveHub, subscriptionKey, type ClientSink } from '../../server/live/hub.ts';
+import { backlogKey } from '../../server/live/hub-model.ts';
 import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
@@ -235,6 +236,15 @@ describe('LiveHub', () => {
     ingest('r', [scalar('loss', 55)]);
     await until(() => joiners.every((s) => s.steps('r', 'loss').at(-1) === 55), 1000);
     expect(hub.groupCount).toBe(1);
+  });
+
+  it('backlog keys: equal for what a client holds written differently, apart for anything that changes the backlog', () => {
+    const g = subscriptionKey({ runs: '*', filterKey: '', kinds: ['scalars'] });
+    expect(backlogKey(g, {})).toBe(backlogKey(g, { have: { r: {} } }));
+    expect(backlogKey(g, { have: { a: { x: 1, y: 2 }, b: { z: 3 } } })).toBe(backlogKey(g, { have: { b: { z: 3 }, a: { y: 2, x: 1 } } }));
+    expect(backlogKey(g, { have: { a: { x: 1 } } })).not.toBe(backlogKey(g, { have: { a: { x: 2 } } }));
+    expect(backlogKey(g, { points: 800 })).not.toBe(backlogKey(g, {}));
+    expect(backlogKey(g, {})).not.toBe(backlogKey(subscriptionKey({ runs: '*', filterKey: '' }), {}));
   });
 
   it('a snapshot is not reused once a run of it rewound, nor when the catch-up would outgrow a batch', async () => {
