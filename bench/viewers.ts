@@ -314,7 +314,7 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   hb.proc.send({ type: 'measure' });
   await sleep(seconds * 1000);
   const rb = await withHttp(await b.report(), hb);
-  out.push(line('late', rb, `: all connected in ${(b.connectedMs / 1000).toFixed(1)} s, current in ${(currentMs / 1000).toFixed(1)} s (server sent every backlog ${(drainedMs / 1000).toFixed(1)} s after the last connected)`));
+  out.push(line('late', rb, `: all connected in ${(b.connectedMs / 1000).toFixed(1)} s, current in ${(currentMs / 1000).toFixed(1)} s (server sent every backlog ${(drainedMs / 1000).toFixed(1)} s after the last connected; ${app.hub.snapshotBuilds} backlog snapshots read or extended)`));
   producing = false;
   watching = false;
   clearInterval(rssTimer);

@@ -121,6 +121,41 @@ export function catchUp(s: BacklogSnapshot, store: SeriesStore, sub: Subscriptio
   return out;
 }
 
+/**
+ * The snapshot followed by its catch-up as more shared chunks (the points after its marks, encoded once
+ * more for all who join later): a burst of joiners under a fast stream then costs one read of the whole
+ * backlog, not one every time the catch-up outgrows a batch. Null when the snapshot cannot be used.
+ */
+export function extendSnapshot(s: BacklogSnapshot, store: SeriesStore, sub: Subscription, kinds: Kinds, maxBatchPoints: number): BacklogSnapshot | null {
+  const missed = catchUp(s, store, sub, kinds);
+  if (!missed) return null;
+  const buffer = new ClientBuffer();
+  const marks = new Map<string, Record<string, number>>();
+  const resetMarks = new Map(s.resetMarks);
+  for (const run of subscribedRuns(store, sub)) {
+    const m: Record<string, number> = Object.create(null) as Record<string, number>;
+    for (const [tag, step] of Object.entries(s.marks.get(run) ?? held(sub, run))) m[tag] = step;
+    marks.set(run, m);
+    if (!resetMarks.has(run)) resetMarks.set(run, store.resetMark(run));
+  }
+  for (const d of missed) {
+    buffer.pushSeries(d);
+    const last = lastStep(d);
+    const m = marks.get(d.run);
+    if (last !== undefined && m) m[d.tag] = last;
+  }
+  const runs = new Set([...s.runs, ...buffer.queuedRuns()]);
+  const chunks = [...s.chunks];
+  const chunkBytes = [...s.chunkBytes];
+  for (let b = buffer.take(maxBatchPoints); b; b = buffer.take(maxBatchPoints)) {
+    chunkBytes.push(b.series.reduce((n, d) => n + deltaBytes(d), 0));
+    chunks.push(Object.freeze(b));
+  }
+  const bytes = chunkBytes.reduce((a, b) => a + b, 0);
+  // builtAt stays: the chain lives no longer than its first read (the cache's time bound).
+  return { key: s.key, chunks, marks, runs: [...runs], resetMarks, bytes, chunkBytes, builtAt: s.builtAt, shareable: s.shareable };
+}
+
 /** Recent snapshots by backlog key, reused for a short time and bounded in bytes (oldest go first). */
 export class SnapshotCache {
   private entries = new Map<string, BacklogSnapshot>();
@@ -138,14 +173,17 @@ export class SnapshotCache {
   }
 
   /**
-   * A subscriber's backlog: the cached snapshot and the store's points since (its catch-up), or a new
-   * snapshot once the catch-up would outgrow a batch (it goes out per client; a snapshot, once for all).
+   * A subscriber's backlog: the cached snapshot and the store's points since (its catch-up), or, once the
+   * catch-up would outgrow a batch (it goes out per client; a snapshot, once for all), the snapshot
+   * extended by it, or a new one.
    */
   backlog(key: string, store: SeriesStore, sub: Subscription, kinds: Kinds, maxBatchPoints: number, now: number): { snap: BacklogSnapshot; missed: SeriesDelta[] } {
     const cached = this.get(key, store, now);
-    const missed = cached && catchUpWeight(cached, store, sub, kinds) <= maxBatchPoints ? catchUp(cached, store, sub, kinds) : null;
-    if (cached && missed && missed.reduce((n, d) => n + deltaWeight(d), 0) <= maxBatchPoints) return { snap: cached, missed };
-    const snap = buildSnapshot(key, store, sub, kinds, maxBatchPoints, now);
+    if (cached && catchUpWeight(cached, store, sub, kinds) <= maxBatchPoints) {
+      const missed = catchUp(cached, store, sub, kinds);
+      if (missed && missed.reduce((n, d) => n + deltaWeight(d), 0) <= maxBatchPoints) return { snap: cached, missed };
+    }
+    const snap = (cached && extendSnapshot(cached, store, sub, kinds, maxBatchPoints)) || buildSnapshot(key, store, sub, kinds, maxBatchPoints, now);
     this.put(snap, now);
     return { snap, missed: [] };
   }

@@ -247,7 +247,7 @@ describe('LiveHub', () => {
     expect(backlogKey(g, {})).not.toBe(backlogKey(subscriptionKey({ runs: '*', filterKey: '' }), {}));
   });
 
-  it('a snapshot is not reused once a run of it rewound, nor when the catch-up would outgrow a batch', async () => {
+  it('a snapshot is rebuilt once a run of it rewound, and extended (not reused as is) when the catch-up would outgrow a batch', async () => {
     const { hub, ingest } = setup({ intervalMs: 10, maxBatchPoints: 20 });
     ingest('r', Array.from({ length: 30 }, (_, i) => scalar('loss', i)));
     const join = (id: string) => {
@@ -263,9 +263,16 @@ describe('LiveHub', () => {
     ingest('r', Array.from({ length: 25 }, (_, i) => scalar('loss', 11 + i))); // 25 > 20 to catch up
     const c = join('c');
     expect(hub.snapshotBuilds).toBe(3);
-    const want = Array.from({ length: 36 }, (_, i) => i);
-    await until(() => [a, b, c].every((s) => s.steps('r', 'loss').at(-1) === 35), 2000);
-    for (const s of [a, b, c]) expect(s.steps('r', 'loss')).toEqual(want);
+    ingest('r', [scalar('loss', 36)]);
+    const d = join('d'); // the extended snapshot and a catch-up of one point
+    expect(hub.snapshotBuilds).toBe(3);
+    const want = Array.from({ length: 37 }, (_, i) => i);
+    await until(() => [a, b, c, d].every((s) => s.steps('r', 'loss').at(-1) === 36), 2000);
+    for (const s of [a, b, c, d]) expect(s.steps('r', 'loss')).toEqual(want);
+    // c and d got b's snapshot (steps 0..10) and its extension (11..35) as the same shared chunks.
+    expect(c.batches[0]).toBe(b.batches[0]);
+    expect(d.batches.slice(0, 3)).toEqual(c.batches.slice(0, 3));
+    expect(d.batches[1]).toBe(c.batches[1]);
   });
 
   it('decimates a long backlog to the points a chart shows (spikes and the last point kept); live points follow with no gap', async () => {
