@@ -67,6 +67,8 @@ interface ClientReport {
   cpu: number;
   /** Clients the server dropped for not reading fast enough (server:dropped). */
   dropped: number;
+  /** Clients that never connected (socket.io's connect timeout). */
+  failed: number;
 }
 
 // ---------------- client process ----------------
@@ -105,6 +107,8 @@ async function clientMain(): Promise<void> {
       dropped++;
       pending.delete(i);
     });
+    // A client that lost its connection otherwise (e.g. a ping timeout) is not waited for either.
+    s.on('disconnect', () => pending.delete(i));
     s.on('delta', (b: DeltaBatch) => {
       const t = nowMs();
       for (const run of b.loaded ?? []) loading?.delete(run);
@@ -130,10 +134,14 @@ async function clientMain(): Promise<void> {
         }) as never);
         resolve();
       });
-      s.once('connect_error', reject);
+      s.once('connect_error', (e) => {
+        pending.delete(i); // counted as failed, not waited for
+        reject(e);
+      });
     });
   });
-  await Promise.all(connectAll);
+  // A client that cannot connect (60 s timeout on a starved machine) is counted, not fatal.
+  const failed = (await Promise.allSettled(connectAll)).filter((r) => r.status === 'rejected').length;
   process.send!({ type: 'connected', ms: nowMs() - start });
   let currentMs = NaN;
   void (async () => {
@@ -175,7 +183,7 @@ async function clientMain(): Promise<void> {
       polling = false;
       const c = process.cpuUsage(cpu0);
       const seconds = (nowMs() - t0) / 1000;
-      const r: ClientReport = { latency: sparse(latency), http: sparse(http), httpErrors, bytes, points, seconds, connected: sockets.filter((s) => s.connected).length, currentMs, cpu: (c.user + c.system) / 1e6 / seconds, dropped };
+      const r: ClientReport = { latency: sparse(latency), http: sparse(http), httpErrors, bytes, points, seconds, connected: sockets.filter((s) => s.connected).length, currentMs, cpu: (c.user + c.system) / 1e6 / seconds, dropped, failed };
       for (const s of sockets) s.disconnect();
       // Exit only once the report is written to the IPC pipe: exiting on a timer cut it off when the
       // parent (the busy server) had not read the pipe yet, and the parent then waited forever.
@@ -266,7 +274,7 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   const line = (label: string, r: ClientReport, extra = '') =>
     `${mode.padEnd(7)} ${String(clients).padStart(3)} ${label.padEnd(6)} | latency p50 ${percentile(r.latency, 0.5).toFixed(0).padStart(4)} ms p99 ${percentile(r.latency, 0.99).toFixed(0).padStart(5)} ms | ` +
     `HTTP p99 ${percentile(r.http, 0.99).toFixed(0).padStart(4)} ms${r.httpErrors ? ` (${r.httpErrors} errors)` : ''} | RSS peak ${(peakRss / 2 ** 20).toFixed(0).padStart(4)} MB | ` +
-    `${(r.bytes / r.seconds / clients / 1024).toFixed(0).padStart(4)} kB/s per client | ${r.connected}/${clients} connected${r.dropped ? ` (${r.dropped} dropped as too slow)` : ''}${extra} | client process ${(r.cpu * 100).toFixed(0)}% CPU`;
+    `${(r.bytes / r.seconds / clients / 1024).toFixed(0).padStart(4)} kB/s per client | ${r.connected}/${clients} connected${r.dropped ? ` (${r.dropped} dropped as too slow)` : ''}${r.failed ? ` (${r.failed} failed to connect)` : ''}${extra} | client process ${(r.cpu * 100).toFixed(0)}% CPU`;
 
   // HTTP is polled from a process of its own (the clients' process is busy decoding).
   const withHttp = async (r: ClientReport, h: { report(): Promise<ClientReport>; exited: Promise<unknown> }) => {
