@@ -302,7 +302,7 @@ export class LiveHub {
         }
       }
     }
-    // 2. Private clients: their own batch; rejoin the group once drained.
+    // 2. Private clients: everything they are owed; they rejoin the group once drained.
     if (this.continuation) {
       clearImmediate(this.continuation);
       this.continuation = null;
@@ -311,7 +311,7 @@ export class LiveHub {
   }
 
   /**
-   * Sends each due private client one batch, oldest push first, until the time slice is used up; the rest
+   * Drains each due private client, oldest push first, until the time slice is used up; the rest
    * continue on the next turn of the event loop. `atBoundary`: right after the groups' batches were taken
    * (in the same synchronous step), the only moment a drained client may rejoin its group without a gap
    * or duplicate.
