@@ -1,9 +1,11 @@
 // Many viewers at once: 10 live runs watched by 1, 20 and 100 socket.io clients.
-//   npm run bench:viewers [-- --seconds 10 --clients 1,20,100 --modes paced,unpaced --runs 10 --rate 50 --unpaced-rate 500]
+//   npm run bench:viewers [-- --seconds 10 --clients 1,20,100 --modes paced,unpaced --runs 10 --rate 50 --unpaced-rate 500 --points 3840]
 // The runs are synthetic writers through the ingest path the trainer's records take (app.ingest), each
 // step stamped with the wall clock: 8 scalars a step, and every 10th step 2 validation scalars and 4
 // histograms of 30 buckets. "paced" = 50 steps/s per run (--rate); "unpaced" = --unpaced-rate steps/s per
 // run (500: about what the real trainer's 10-run sweep of small MLPs makes on 2 cores).
+// Each client subscribes as the dashboard does in a 1920-pixel window: backlogs downsampled to 3840
+// points a series (--points; 0 for full backlogs).
 // Clients run in a child process (the server's RSS is its own); 9 of 10 subscribe like the SCALARS tab
 // (no histograms), every 10th like the HISTOGRAMS tab. Another child polls a data route over HTTP.
 // For each mode and client count: (a) clients connected before the runs start, steady state; (b) late
@@ -26,6 +28,19 @@ const BINS = 60_000; // 0..30 s
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
+}
+
+/** A histogram as [bin, count] pairs of its non-empty bins (the IPC report stays small). */
+function sparse(hist: number[]): number[] {
+  const out: number[] = [];
+  hist.forEach((n, i) => n > 0 && out.push(i, n));
+  return out;
+}
+
+function dense(pairs: number[]): number[] {
+  const hist = new Array<number>(BINS).fill(0);
+  for (let k = 0; k < pairs.length; k += 2) hist[pairs[k]] = pairs[k + 1];
+  return hist;
 }
 
 function percentile(hist: number[], p: number): number {
@@ -52,6 +67,8 @@ interface ClientReport {
   cpu: number;
   /** Clients the server dropped for not reading fast enough (server:dropped). */
   dropped: number;
+  /** Clients that never connected (socket.io's connect timeout). */
+  failed: number;
 }
 
 // ---------------- client process ----------------
@@ -60,6 +77,8 @@ async function clientMain(): Promise<void> {
   const { wireParser } = await import('../shared/wire-parser.ts');
   const url = arg('client', '');
   const n = Number(arg('clients', '1'));
+  // Backlog points per series the dashboard asks for (subscribe's `points`); 0: the full backlog.
+  const backlogPoints = Number(arg('points', '0'));
   const latency = new Array<number>(BINS).fill(0);
   const http = new Array<number>(BINS).fill(0);
   let httpErrors = 0;
@@ -69,6 +88,8 @@ async function clientMain(): Promise<void> {
   let dropped = 0;
   // Keeps this process (and its report) alive when the server drops every client.
   const keepAlive = setInterval(() => {}, 1000);
+  // The bench died (or gave up on us): do not poll its server forever.
+  process.once('disconnect', () => setTimeout(() => process.exit(0), 500));
   const start = nowMs();
   const sockets: ReturnType<typeof io>[] = [];
   const pending = new Set<number>(); // clients not yet current
@@ -86,6 +107,8 @@ async function clientMain(): Promise<void> {
       dropped++;
       pending.delete(i);
     });
+    // A client that lost its connection otherwise (e.g. a ping timeout) is not waited for either.
+    s.on('disconnect', () => pending.delete(i));
     s.on('delta', (b: DeltaBatch) => {
       const t = nowMs();
       for (const run of b.loaded ?? []) loading?.delete(run);
@@ -105,16 +128,20 @@ async function clientMain(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       s.once('connect', () => {
         const kinds = i % 10 === 9 ? ['scalars', 'histograms', 'images'] : ['scalars', 'images'];
-        s.emit('subscribe', { runs: '*', kinds } as never, ((ack: { ok: boolean; data?: { loading?: string[] } }) => {
+        s.emit('subscribe', { runs: '*', kinds, ...(backlogPoints > 0 ? { points: backlogPoints } : {}) } as never, ((ack: { ok: boolean; data?: { loading?: string[] } }) => {
           loading = new Set(ack.ok ? (ack.data?.loading ?? []) : []);
           check();
         }) as never);
         resolve();
       });
-      s.once('connect_error', reject);
+      s.once('connect_error', (e) => {
+        pending.delete(i); // counted as failed, not waited for
+        reject(e);
+      });
     });
   });
-  await Promise.all(connectAll);
+  // A client that cannot connect (60 s timeout on a starved machine) is counted, not fatal.
+  const failed = (await Promise.allSettled(connectAll)).filter((r) => r.status === 'rejected').length;
   process.send!({ type: 'connected', ms: nowMs() - start });
   let currentMs = NaN;
   void (async () => {
@@ -156,11 +183,15 @@ async function clientMain(): Promise<void> {
       polling = false;
       const c = process.cpuUsage(cpu0);
       const seconds = (nowMs() - t0) / 1000;
-      const r: ClientReport = { latency, http, httpErrors, bytes, points, seconds, connected: sockets.filter((s) => s.connected).length, currentMs, cpu: (c.user + c.system) / 1e6 / seconds, dropped };
-      clearInterval(keepAlive);
-      process.send!({ type: 'report', report: r });
+      const r: ClientReport = { latency: sparse(latency), http: sparse(http), httpErrors, bytes, points, seconds, connected: sockets.filter((s) => s.connected).length, currentMs, cpu: (c.user + c.system) / 1e6 / seconds, dropped, failed };
       for (const s of sockets) s.disconnect();
-      setTimeout(() => process.exit(0), 200);
+      // Exit only once the report is written to the IPC pipe: exiting on a timer cut it off when the
+      // parent (the busy server) had not read the pipe yet, and the parent then waited forever.
+      process.send!({ type: 'report', report: r }, () => {
+        clearInterval(keepAlive);
+        process.disconnect();
+        setTimeout(() => process.exit(0), 500);
+      });
     }
   });
 }
@@ -214,7 +245,7 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
 
   const child = (n = clients, http = false): Promise<{ proc: ChildProcess; report(): Promise<ClientReport>; current: Promise<number>; exited: Promise<unknown>; connectedMs: number }> =>
     new Promise((resolve, reject) => {
-      const args = ['--client', app.url(), '--clients', String(n), ...(http ? ['--http'] : [])];
+      const args = ['--client', app.url(), '--clients', String(n), '--points', arg('points', '3840'), ...(http ? ['--http'] : [])];
       const proc = fork(fileURLToPath(import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const exited = new Promise((r) => proc.once('exit', r));
       let onCurrent: (ms: number) => void = () => {};
@@ -232,8 +263,10 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
         reject(new Error(`client process exited (code ${code})`));
       });
       const report = () =>
-        new Promise<ClientReport>((res) => {
-          proc.on('message', (m: { type: string; report?: ClientReport }) => m.type === 'report' && res(m.report!));
+        new Promise<ClientReport>((res, rej) => {
+          proc.on('message', (m: { type: string; report?: ClientReport }) => m.type === 'report' && res({ ...m.report!, latency: dense(m.report!.latency), http: dense(m.report!.http) }));
+          // A child that dies without reporting fails the bench instead of hanging it.
+          proc.once('exit', (code, signal) => rej(new Error(`client process ${args.join(' ')} exited without a report (code ${code}, signal ${signal})`)));
           proc.send({ type: 'report' });
         });
     });
@@ -241,7 +274,7 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   const line = (label: string, r: ClientReport, extra = '') =>
     `${mode.padEnd(7)} ${String(clients).padStart(3)} ${label.padEnd(6)} | latency p50 ${percentile(r.latency, 0.5).toFixed(0).padStart(4)} ms p99 ${percentile(r.latency, 0.99).toFixed(0).padStart(5)} ms | ` +
     `HTTP p99 ${percentile(r.http, 0.99).toFixed(0).padStart(4)} ms${r.httpErrors ? ` (${r.httpErrors} errors)` : ''} | RSS peak ${(peakRss / 2 ** 20).toFixed(0).padStart(4)} MB | ` +
-    `${(r.bytes / r.seconds / clients / 1024).toFixed(0).padStart(4)} kB/s per client | ${r.connected}/${clients} connected${r.dropped ? ` (${r.dropped} dropped as too slow)` : ''}${extra} | client process ${(r.cpu * 100).toFixed(0)}% CPU`;
+    `${(r.bytes / r.seconds / clients / 1024).toFixed(0).padStart(4)} kB/s per client | ${r.connected}/${clients} connected${r.dropped ? ` (${r.dropped} dropped as too slow)` : ''}${r.failed ? ` (${r.failed} failed to connect)` : ''}${extra} | client process ${(r.cpu * 100).toFixed(0)}% CPU`;
 
   // HTTP is polled from a process of its own (the clients' process is busy decoding).
   const withHttp = async (r: ClientReport, h: { report(): Promise<ClientReport>; exited: Promise<unknown> }) => {
@@ -268,9 +301,10 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
   const b = await child();
   const joinAt = nowMs();
   let drainedMs = NaN;
+  let watching = true;
   void (async () => {
     let last = 0;
-    while (app.hub.privateCount > 0 || app.hub.clientCount < clients) {
+    while (watching && (app.hub.privateCount > 0 || app.hub.clientCount < clients)) {
       await sleep(10);
       if (process.env.BENCH_DEBUG && nowMs() - last > 1000) {
         last = nowMs();
@@ -279,15 +313,18 @@ async function scenario(mode: 'paced' | 'unpaced', clients: number, seconds: num
         console.log(`${((nowMs() - joinAt) / 1000).toFixed(1)} s: tick ${h.tickSeq}, ${h.clients.size} clients, ${priv.length} private: ` + priv.slice(0, 4).map((c) => `${c.buffer!.points}p ${c.sink.pending()}pk ${c.sink.queuedBytes()}B`).join(', '));
       }
     }
-    drainedMs = nowMs() - joinAt;
+    if (watching) drainedMs = nowMs() - joinAt;
   })();
-  const currentMs = await Promise.race([b.current, sleep(60_000).then(() => NaN)]);
+  let giveUp: NodeJS.Timeout | undefined;
+  const currentMs = await Promise.race([b.current, new Promise<number>((r) => (giveUp = setTimeout(() => r(NaN), 60_000)))]);
+  clearTimeout(giveUp);
   b.proc.send({ type: 'measure' });
   hb.proc.send({ type: 'measure' });
   await sleep(seconds * 1000);
   const rb = await withHttp(await b.report(), hb);
-  out.push(line('late', rb, `: all connected in ${(b.connectedMs / 1000).toFixed(1)} s, current in ${(currentMs / 1000).toFixed(1)} s (server sent every backlog ${(drainedMs / 1000).toFixed(1)} s after the last connected)`));
+  out.push(line('late', rb, `: all connected in ${(b.connectedMs / 1000).toFixed(1)} s, current in ${(currentMs / 1000).toFixed(1)} s (server sent every backlog ${(drainedMs / 1000).toFixed(1)} s after the last connected; ${app.hub.snapshotBuilds} backlog snapshots read or extended)`));
   producing = false;
+  watching = false;
   clearInterval(rssTimer);
   await b.exited;
   if (process.env.BENCH_DEBUG) console.log('closing');
@@ -303,7 +340,7 @@ async function main(): Promise<void> {
   const counts = arg('clients', '1,20,100').split(',').map(Number);
   const modes = arg('modes', 'paced,unpaced').split(',') as ('paced' | 'unpaced')[];
   const rates = { paced: Number(arg('rate', '50')), unpaced: Number(arg('unpaced-rate', '500')) };
-  console.log(`bench:viewers — ${runs} runs; paced ${rates.paced} steps/s per run, unpaced ${rates.unpaced}; 8 scalars a step, +2 scalars and 4 histograms every 10th; ${seconds} s per measurement; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`bench:viewers — ${runs} runs; paced ${rates.paced} steps/s per run, unpaced ${rates.unpaced}; 8 scalars a step, +2 scalars and 4 histograms every 10th; backlogs at ${arg('points', '3840')} points a series (0: full); ${seconds} s per measurement; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   for (const mode of modes) {
     for (const n of counts) {
       for (const l of await scenario(mode, n, seconds, runs, rates[mode])) console.log(l);

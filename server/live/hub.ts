@@ -3,113 +3,39 @@
 // point goes out on the next turn of the event loop, not a window later).
 //
 // Clients with the same subscription form a group that shares one buffer, so a tick's batch is merged
-// and encoded once and broadcast to all of them. A client is "private" (own buffer) while its
-// subscribe-time backlog drains or while its transport is backed up; it rejoins the group at a tick
+// and encoded once and broadcast to all of them. A client is "private" (own buffer) from its subscribe
+// until its backlog is out, and while its transport is backed up; it rejoins the group at a tick
 // boundary once its buffer is empty. Every delta goes to exactly one of the two buffers, so there is
 // no gap and no duplicate.
 //
-// Private batches (backlogs) are encoded per client, so they are sent in slices of bounded time: when a
-// tick's slice is used up, the remaining private clients are served on the next turns of the event loop
-// (each still at most once per interval), so a burst of new clients never stalls the live pushes.
-import { PUSH_INTERVAL_MS, type DeltaBatch, type DropNotice, type PluginNotice, type SeriesDelta, type SeriesKind } from '../../shared/protocol.ts';
-import { downsampleDelta } from './backlog-downsample.ts';
+// A backlog is a snapshot shared by the joiners of one subscription (backlog-snapshot.ts: encoded once),
+// plus a small catch-up of their own. A private client gets everything it is owed at once when served
+// (private-drain.ts), so it is private for about a tick; private clients are served in slices of bounded
+// time, the rest on the next turns of the event loop, so a burst of new clients never stalls live pushes.
+import { PUSH_INTERVAL_MS, type DeltaBatch, type PluginNotice, type SeriesDelta, type DropNotice } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
 import type { SeriesStore } from '../store/series-store.ts';
-import { ClientBuffer, deltaBytes } from './client-buffer.ts';
+import { SnapshotCache } from './backlog-snapshot.ts';
+import { ClientBuffer } from './client-buffer.ts';
+import { backedUp, overBudget } from './client-budget.ts';
+import { drainBatches, markLoaded } from './private-drain.ts';
 import type { TagFilter } from './tag-filter.ts';
+import {
+  backlogKey,
+  DEFAULT_MAX_CLIENT_BYTES,
+  emptyBatch,
+  failedToSend,
+  matches,
+  NONE_KEY,
+  subscriptionKey,
+  type Client,
+  type ClientSink,
+  type Group,
+  type HubOptions,
+  type Subscription,
+} from './hub-model.ts';
 
-/** What the hub needs from a connected client (a socket.io socket in the app, a fake in tests). */
-export interface ClientSink {
-  readonly id: string;
-  emitDelta(batch: DeltaBatch): void;
-  /** Packets queued on the transport and not yet written (backpressure signal). */
-  pending(): number;
-  /** Bytes queued for it below the hub (transport write buffer and socket), not yet taken by the peer. */
-  queuedBytes(): number;
-  /** Tells the client why it is being dropped, then disconnects it (freeing what is queued). */
-  drop(notice: DropNotice): void;
-}
-
-export interface Subscription {
-  runs: '*' | string[];
-  filter: TagFilter;
-  /** Cache key of the filter (clients with equal runs and key share a group). */
-  filterKey?: string;
-  /** Per run, per tag: last step the client holds; the backlog is exactly what comes after. */
-  have?: Record<string, Record<string, number>>;
-  /** Kinds of series wanted (e.g. no histograms for a client without a histogram view); all when absent. */
-  kinds?: readonly SeriesKind[];
-  /** Most points per scalar series the client's charts show: a longer backlog is decimated to it (live points are not). */
-  points?: number;
-}
-
-export interface HubOptions {
-  intervalMs?: number;
-  /** Largest private batch, in points; bigger backlogs go out over several ticks. */
-  maxBatchPoints?: number;
-  /** Time one turn of the event loop may spend sending private batches (ms) before yielding. */
-  privateSliceMs?: number;
-  /** Transport packets allowed to be pending before a client's push is held back. */
-  maxPendingPackets?: number;
-  /**
-   * Bytes allowed to wait for one client (its share of the hub's queue plus its transport's buffers);
-   * beyond it a client that is not draining is dropped with a notice.
-   */
-  maxClientBytes?: number;
-  /** Sends one batch to several clients, encoding it once (socket.io rooms); default: one emit each. */
-  broadcast?: (ids: string[], batch: DeltaBatch) => void;
-  now?: () => number;
-}
-
-interface Group {
-  key: string;
-  runs: '*' | Set<string> | null; // null: not subscribed (run infos only)
-  filter: TagFilter;
-  kinds: ReadonlySet<SeriesKind> | null; // null: every kind
-  buffer: ClientBuffer;
-  shared: Set<Client>;
-  refs: number;
-}
-
-interface Client {
-  sink: ClientSink;
-  group: Group;
-  /** Own buffer while private (backlog draining or transport backed up). */
-  buffer: ClientBuffer | null;
-  /** Tick in which its last private batch went out (private batches, too, go at most once per tick). */
-  lastPushTick: number;
-  /** Runs whose subscribe-time backlog is not fully sent yet (each is named in a batch's `loaded` when it is). */
-  backlog?: Set<string>;
-  /**
-   * Bytes of its subscribe-time backlog not yet handed to the transport: the server's own data (held by
-   * the store anyway), not counted against the client's byte budget; what piles up beyond it is.
-   */
-  backlogBytes?: number;
-}
-
-const NONE_KEY = '\u0000none';
-export const DEFAULT_MAX_CLIENT_BYTES = 8 * 1024 * 1024;
-
-function matches(g: Pick<Group, 'runs' | 'filter' | 'kinds'>, d: SeriesDelta): boolean {
-  if (g.runs === null) return false;
-  if (g.kinds && !g.kinds.has(d.kind)) return false;
-  if (g.runs !== '*' && !g.runs.has(d.run)) return false;
-  return g.filter(d.tag);
-}
-
-/** Canonical group key: clients with equal runs, tag filter and kinds share one batch per tick. */
-export function subscriptionKey(sub: Pick<Subscription, 'runs' | 'filterKey' | 'kinds'>): string {
-  const runsKey = sub.runs === '*' ? '*' : JSON.stringify([...new Set(sub.runs)].sort());
-  const kindsKey = sub.kinds ? [...new Set(sub.kinds)].sort().join(',') : '*';
-  // Without a filter key the filter cannot be compared: a group of its own.
-  return `${runsKey}\u0000${sub.filterKey ?? Math.random()}\u0000${kindsKey}`;
-}
-
-function emptyBatch(b: DeltaBatch | null): boolean {
-  return !b || (b.series.length === 0 && !b.runs?.length && !b.graphs?.length && !b.loaded?.length && !b.plugins?.length);
-}
-
-const failedToSend: DropNotice = { reason: 'send-failed', message: 'Trainscope dropped this connection: sending to it failed. Reconnect to resume.' };
+export { DEFAULT_MAX_CLIENT_BYTES, subscriptionKey, type ClientSink, type HubOptions, type Subscription };
 
 export class LiveHub {
   private clients = new Map<string, Client>();
@@ -117,8 +43,8 @@ export class LiveHub {
   private readonly intervalMs: number;
   private readonly maxBatchPoints: number;
   private readonly privateSliceMs: number;
-  private readonly maxPendingPackets: number;
-  private readonly maxClientBytes: number;
+  readonly maxPendingPackets: number;
+  readonly maxClientBytes: number;
   private readonly broadcast: (ids: string[], batch: DeltaBatch) => void;
   private readonly now: () => number;
   private lastTickAt = -Infinity;
@@ -128,6 +54,7 @@ export class LiveHub {
   /** A private pass continuing on the next turn of the event loop. */
   private continuation: NodeJS.Immediate | null = null;
   private closed = false;
+  private readonly snapshots: SnapshotCache;
 
   constructor(
     private readonly store: SeriesStore,
@@ -141,6 +68,9 @@ export class LiveHub {
     this.maxPendingPackets = opts.maxPendingPackets ?? 16;
     this.maxClientBytes = opts.maxClientBytes ?? DEFAULT_MAX_CLIENT_BYTES;
     this.now = opts.now ?? (() => performance.now());
+    // Late joiners share a backlog while their catch-up stays within a batch (see subscribe) and for at
+    // most 10 s (its memory is bounded in bytes too).
+    this.snapshots = new SnapshotCache(opts.snapshotTtlMs ?? 10_000, opts.snapshotCacheBytes ?? 64 * 1024 * 1024);
     this.broadcast =
       opts.broadcast ??
       ((ids, batch) => {
@@ -193,17 +123,18 @@ export class LiveHub {
     this.leave(c);
     c.group = this.group(key, sub.runs === '*' ? '*' : new Set(sub.runs), sub.filter, kinds);
     c.buffer = buffer;
-    const runs = sub.runs === '*' ? this.store.runs() : sub.runs.filter((r) => this.store.hasRun(r));
-    for (const run of runs) {
-      const have = sub.have && Object.hasOwn(sub.have, run) ? sub.have[run] : {}; // a run may be named "constructor"
-      for (const d of this.store.deltasAfter(run, have, sub.filter)) {
-        if (!kinds || kinds.has(d.kind)) buffer.pushSeries(sub.points ? downsampleDelta(d, sub.points) : d);
-      }
-    }
-    c.backlog = buffer.queuedRuns();
+    const { snap, missed } = this.snapshots.backlog(backlogKey(key, sub), this.store, sub, kinds, this.maxBatchPoints, this.now());
+    for (const d of missed) buffer.pushSeries(d);
+    c.snapshot = snap.chunks.length > 0 ? { chunks: snap.chunks, bytes: snap.chunkBytes } : undefined;
+    c.backlog = new Set([...snap.runs, ...buffer.queuedRuns()]);
     c.backlogBytes = buffer.approxBytes();
     this.schedule();
     return [...c.backlog];
+  }
+
+  /** Backlog snapshots built so far (diagnostics/tests: late joiners sharing one cause one). */
+  get snapshotBuilds(): number {
+    return this.snapshots.builds;
   }
 
   unsubscribe(id: string): void {
@@ -211,6 +142,7 @@ export class LiveHub {
     if (!c) return;
     const buffer = this.privatize(c);
     buffer.clearSeries();
+    c.snapshot = undefined;
     c.backlog = undefined;
     c.backlogBytes = 0;
     this.leave(c);
@@ -248,7 +180,7 @@ export class LiveHub {
         }
       }
       // Bound memory even if ticks cannot run often enough.
-      if (this.backedUp(c)) this.dropIfOverBudget(c);
+      if (backedUp(c, this)) this.dropIfOverBudget(c);
     }
     if (queued) this.schedule();
   }
@@ -292,6 +224,7 @@ export class LiveHub {
     if (this.continuation) clearImmediate(this.continuation);
     this.clients.clear();
     this.groups.clear();
+    this.snapshots.clear();
   }
 
   // ---------- internals ----------
@@ -334,40 +267,11 @@ export class LiveHub {
     else this.timeout = setTimeout(() => this.tick(), Math.ceil(wait));
   }
 
-  /** The transport is not taking what it has: many packets, or an eighth of the byte budget, waiting. */
-  private backedUp(c: Client): boolean {
-    try {
-      return c.sink.pending() > this.maxPendingPackets || c.sink.queuedBytes() > this.maxClientBytes / 8;
-    } catch {
-      return true;
-    }
-  }
-
-  /** Bytes waiting for the client: its transport's buffers and its own queue here (estimated). */
-  private queuedBytes(c: Client): number {
-    let below: number;
-    try {
-      below = c.sink.queuedBytes();
-    } catch {
-      below = Infinity;
-    }
-    return below + (c.buffer ? Math.max(0, c.buffer.approxBytes() - (c.backlogBytes ?? 0)) : 0);
-  }
-
   /** Drops a client with more than its byte budget waiting; true when it was dropped. */
   private dropIfOverBudget(c: Client): boolean {
-    const q = this.queuedBytes(c);
-    if (q <= this.maxClientBytes) return false;
-    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    this.dropClient(c, {
-      reason: 'slow-client',
-      message:
-        `Trainscope dropped this connection: it was not reading what the server sent ` +
-        `(${mb(q)} MB waiting, limit ${mb(this.maxClientBytes)} MB; see --max-client-buffer-mb). Reconnect to resume.`,
-      queuedBytes: Number.isFinite(q) ? q : undefined,
-      limitBytes: this.maxClientBytes,
-    });
-    return true;
+    const notice = overBudget(c, this);
+    if (notice) this.dropClient(c, notice);
+    return notice !== null;
   }
 
   private tick(): void {
@@ -383,7 +287,7 @@ export class LiveHub {
       if (emptyBatch(batch) || g.shared.size === 0) continue;
       const ids: string[] = [];
       for (const c of [...g.shared]) {
-        if (this.backedUp(c)) {
+        if (backedUp(c, this)) {
           if (this.dropIfOverBudget(c)) continue;
           g.shared.delete(c);
           c.buffer = new ClientBuffer();
@@ -398,7 +302,7 @@ export class LiveHub {
         }
       }
     }
-    // 2. Private clients: their own batch; rejoin the group once drained.
+    // 2. Private clients: everything they are owed; they rejoin the group once drained.
     if (this.continuation) {
       clearImmediate(this.continuation);
       this.continuation = null;
@@ -407,7 +311,7 @@ export class LiveHub {
   }
 
   /**
-   * Sends each due private client one batch, oldest push first, until the time slice is used up; the rest
+   * Drains each due private client, oldest push first, until the time slice is used up; the rest
    * continue on the next turn of the event loop. `atBoundary`: right after the groups' batches were taken
    * (in the same synchronous step), the only moment a drained client may rejoin its group without a gap
    * or duplicate.
@@ -425,18 +329,14 @@ export class LiveHub {
     for (const c of list) {
       const b = c.buffer;
       if (!b || !this.clients.has(c.sink.id)) continue;
-      if (b.isEmpty() && c.backlog?.size) {
+      if (!c.snapshot && b.isEmpty()) {
         // Backlog gone without a batch (e.g. its run was removed): still say it is done.
-        this.sendLoaded(c, { series: [] });
-        more = true; // rejoins at the next tick
-        continue;
-      }
-      if (b.isEmpty()) {
-        if (atBoundary) this.rejoin(c);
+        if (c.backlog?.size) this.sendLoaded(c, { series: [] });
+        if (atBoundary && !c.backlog?.size) this.rejoin(c);
         else more = true; // rejoins at the next tick
         continue;
       }
-      if (this.backedUp(c)) {
+      if (backedUp(c, this)) {
         if (!this.dropIfOverBudget(c)) more = true; // hold back this tick; the buffer keeps coalescing
         continue;
       }
@@ -448,23 +348,9 @@ export class LiveHub {
         sliced = true;
         continue;
       }
-      const batch = b.take(this.maxBatchPoints);
-      if (batch && c.backlogBytes) {
-        let sent = 0;
-        for (const d of batch.series) sent += deltaBytes(d);
-        c.backlogBytes = Math.max(0, c.backlogBytes - sent);
-      }
       c.lastPushTick = this.tickSeq;
       served++;
-      if (batch && c.backlog?.size) this.markLoaded(c, batch);
-      if (!emptyBatch(batch)) {
-        try {
-          c.sink.emitDelta(batch!);
-        } catch {
-          this.dropClient(c, failedToSend);
-          continue;
-        }
-      }
+      if (!this.drain(c, b)) continue;
       if (b.isEmpty() && atBoundary) this.rejoin(c);
       else more = true;
     }
@@ -472,17 +358,22 @@ export class LiveHub {
     if (more) this.schedule();
   }
 
-  /** Names in `batch.loaded` the backlog runs with nothing left in the client's buffer. */
-  private markLoaded(c: Client, batch: DeltaBatch): void {
-    const queued = c.buffer?.queuedRuns() ?? new Set<string>();
-    const done: string[] = [];
-    for (const run of c.backlog ?? []) if (!queued.has(run)) done.push(run);
-    for (const run of done) c.backlog!.delete(run);
-    if (done.length > 0) batch.loaded = done;
+  /**
+   * Hands a private client everything it is owed at once (private-drain.ts): its private time (per-client
+   * work on every live point) stays within a tick; the transport paces the bytes. False when dropped.
+   */
+  private drain(c: Client, b: ClientBuffer): boolean {
+    try {
+      for (const batch of drainBatches(c, b, this.maxBatchPoints)) c.sink.emitDelta(batch);
+    } catch {
+      this.dropClient(c, failedToSend);
+      return false;
+    }
+    return true;
   }
 
   private sendLoaded(c: Client, batch: DeltaBatch): void {
-    this.markLoaded(c, batch);
+    markLoaded(c, batch);
     c.lastPushTick = this.tickSeq;
     if (emptyBatch(batch)) return;
     try {

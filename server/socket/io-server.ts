@@ -103,16 +103,35 @@ export interface WireStats {
   /** socket.io packets of the 'delta' event encoded, and their bytes. */
   deltaEncodes: number;
   deltaBytes: number;
+  /** Of those, frozen batches (shared backlog chunks), and how often such a batch's frames were reused. */
+  frozenEncodes: number;
+  frozenReuses: number;
 }
 const wireStatsOf = new WeakMap<object, WireStats>();
 export function wireStats(io: TypedIo): WireStats {
-  return wireStatsOf.get(io) ?? { deltaEncodes: 0, deltaBytes: 0 };
+  return wireStatsOf.get(io) ?? { deltaEncodes: 0, deltaBytes: 0, frozenEncodes: 0, frozenReuses: 0 };
 }
 
 function countingParser(stats: WireStats) {
+  // A frozen delta batch is a backlog chunk the hub sends as is to many late joiners (hub-model.ts
+  // ClientSink): its frames are kept with it and reused, so it is encoded once however many get it.
+  const framesOf = new WeakMap<object, { nsp: unknown; type: unknown; frames: Uint8Array[] }>();
   class CountingEncoder extends WireEncoder {
-    override encode(packet: { data?: unknown[] }): Uint8Array[] {
+    override encode(packet: { type?: unknown; nsp?: unknown; id?: unknown; data?: unknown[] }): Uint8Array[] {
+      const batch = Array.isArray(packet.data) && packet.data[0] === 'delta' && packet.data.length === 2 ? packet.data[1] : null;
+      const reusable = batch !== null && typeof batch === 'object' && Object.isFrozen(batch) && packet.id === undefined;
+      if (reusable) {
+        const hit = framesOf.get(batch);
+        if (hit && hit.nsp === packet.nsp && hit.type === packet.type) {
+          stats.frozenReuses++;
+          return hit.frames;
+        }
+      }
       const out = super.encode(packet);
+      if (reusable) {
+        framesOf.set(batch, { nsp: packet.nsp, type: packet.type, frames: out });
+        stats.frozenEncodes++;
+      }
       if (Array.isArray(packet.data) && packet.data[0] === 'delta') {
         stats.deltaEncodes++;
         for (const b of out) stats.deltaBytes += b.byteLength;
@@ -136,7 +155,7 @@ const QUIET_GC_MS = 10_000;
 
 export function createSocketServer(http: HttpServer, d: SocketDeps): TypedIo {
   const policy = accessPolicy(d.config);
-  const stats: WireStats = { deltaEncodes: 0, deltaBytes: 0 };
+  const stats: WireStats = { deltaEncodes: 0, deltaBytes: 0, frozenEncodes: 0, frozenReuses: 0 };
   const io: TypedIo = new Server<ClientToServer, ServerToClient>(http, {
     // MessagePack frames (shared/wire-parser.ts); every client passes the same parser.
     parser: countingParser(stats),

@@ -65,6 +65,42 @@ describe('fan-out', () => {
     expect(app.hub.groupCount).toBe(1);
   }, 60_000);
 
+  it('30 late joiners with one subscription: the backlog is encoded once; each gets every point once and in order while points keep coming', async () => {
+    dir = await tempDir();
+    app = await startApp({ logdir: dir });
+    const B = 90_000; // three chunks of the hub's 40k-point batches (and under the store's 100k points a series)
+    for (let s = 0; s < B; s += 10_000) app.ingest('r', Array.from({ length: 10_000 }, (_, i) => scalar('loss', s + i)));
+    const clients = await open(30);
+    let step = B;
+    let producing = true;
+    const producer = (async () => {
+      while (producing) {
+        app!.ingest('r', [scalar('loss', step++), scalar('loss', step++)]);
+        await sleep(5);
+      }
+    })();
+    const before = { ...wireStats(app.io) };
+    const acks = await Promise.all(clients.map(({ c }) => request(c, 'subscribe', { runs: '*', kinds: ['scalars'] })));
+    for (const a of acks) expect(a.ok).toBe(true);
+    await sleep(200);
+    producing = false;
+    await producer;
+    const last = step;
+    await until(() => clients.every((x) => steps(x.model, 'r', 'loss').length === last), 30_000, 'every point');
+    await until(() => app!.hub.privateCount === 0, 5000, 'every client in its group');
+
+    const stats = wireStats(app.io);
+    expect(app.hub.snapshotBuilds).toBe(1);
+    expect(stats.frozenEncodes - before.frozenEncodes).toBe(3); // the backlog's chunks, once
+    expect(stats.frozenReuses - before.frozenReuses).toBe(29 * 3); // ...sent as they are to the other 29
+    const want = Array.from({ length: last }, (_, i) => i);
+    for (const x of clients) {
+      expect(steps(x.model, 'r', 'loss')).toEqual(want);
+      expect(x.batches.flatMap((b) => b.loaded ?? [])).toEqual(['r']);
+    }
+    expect(app.hub.groupCount).toBe(1);
+  }, 90_000);
+
   it('different subscriptions get only theirs; a client without histograms gets none', async () => {
     dir = await tempDir();
     app = await startApp({ logdir: dir });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeltaBatch, DropNotice } from '../../shared/protocol.ts';
-import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
+import { LiveHub, subscriptionKey, type ClientSink } from '../../server/live/hub.ts';
+import { backlogKey } from '../../server/live/hub-model.ts';
 import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
@@ -191,9 +192,9 @@ describe('LiveHub', () => {
     expect(slow.dropped).toBeNull();
   });
 
-  it('sends backlogs in time slices: every new client gets its whole backlog once, at most one batch per tick', async () => {
+  it('late joiners share one backlog snapshot (the same chunk objects); a later one gets its catch-up; no gap, no duplicate', async () => {
     // privateSliceMs 0: each pass serves one private client and the rest continue on later turns.
-    const { hub, ingest } = setup({ intervalMs: 30, maxBatchPoints: 7, privateSliceMs: 0 });
+    const { hub, ingest } = setup({ intervalMs: 30, maxBatchPoints: 20, privateSliceMs: 0 });
     ingest('r', Array.from({ length: 40 }, (_, i) => scalar('loss', i)));
     const live = new FakeSink('live');
     hub.addClient(live);
@@ -201,26 +202,79 @@ describe('LiveHub', () => {
     const news = Array.from({ length: 6 }, (_, i) => new FakeSink(`n${i}`));
     for (const s of news) {
       hub.addClient(s);
-      hub.subscribe(s.id, { runs: '*', filter: all, filterKey: '' });
+      expect(hub.subscribe(s.id, { runs: '*', filter: all, filterKey: '' })).toEqual(['r']);
     }
     for (let i = 40; i < 50; i++) {
       ingest('r', [scalar('loss', i)]);
       await sleep(5);
     }
-    const want = Array.from({ length: 50 }, (_, i) => i);
-    await until(() => news.every((s) => s.steps('r', 'loss').length === 50) && live.steps('r', 'loss').length === 10, 3000);
-    for (const s of news) {
+    // Joins after 10 more points: the same snapshot, then those 10 from the store.
+    const later = new FakeSink('later');
+    hub.addClient(later);
+    hub.subscribe('later', { runs: '*', filter: all, filterKey: '' });
+    for (let i = 50; i < 55; i++) {
+      ingest('r', [scalar('loss', i)]);
+      await sleep(5);
+    }
+    const want = Array.from({ length: 55 }, (_, i) => i);
+    const joiners = [...news, later];
+    await until(() => joiners.every((s) => s.steps('r', 'loss').length === 55) && live.steps('r', 'loss').length === 15, 3000);
+    expect(hub.snapshotBuilds).toBe(2); // one for the resuming client (its `have`), one for all 7 joiners
+    for (const s of joiners) {
       expect(s.steps('r', 'loss')).toEqual(want);
-      for (const b of s.batches) expect(b.series.reduce((n, d) => n + (d.kind === 'scalars' ? d.steps.length : 0), 0)).toBeLessThanOrEqual(7);
-      for (let i = 1; i < s.times.length; i++) expect(s.times[i] - s.times[i - 1]).toBeGreaterThanOrEqual(25);
+      for (const b of s.batches) expect(b.series.reduce((n, d) => n + (d.kind === 'scalars' ? d.steps.length : 0), 0)).toBeLessThanOrEqual(20);
+      // The backlog's two chunks are the very same (frozen) objects for every joiner: encoded once.
+      expect(s.batches[0]).toBe(news[0].batches[0]);
+      expect(s.batches[1]).toBe(news[0].batches[1]);
+      expect(Object.isFrozen(s.batches[0])).toBe(true);
+      expect(s.batches.flatMap((b) => b.loaded ?? [])).toEqual(['r']);
     }
     expect(live.steps('r', 'loss')).toEqual(want.slice(40));
     // all drained clients rejoined the shared group
     await sleep(100);
-    ingest('r', [scalar('loss', 50)]);
-    await until(() => news.every((s) => s.steps('r', 'loss').at(-1) === 50), 1000);
+    expect(hub.privateCount).toBe(0);
+    ingest('r', [scalar('loss', 55)]);
+    await until(() => joiners.every((s) => s.steps('r', 'loss').at(-1) === 55), 1000);
     expect(hub.groupCount).toBe(1);
   });
+
+  it('backlog keys: equal for what a client holds written differently, apart for anything that changes the backlog', () => {
+    const g = subscriptionKey({ runs: '*', filterKey: '', kinds: ['scalars'] });
+    expect(backlogKey(g, {})).toBe(backlogKey(g, { have: { r: {} } }));
+    expect(backlogKey(g, { have: { a: { x: 1, y: 2 }, b: { z: 3 } } })).toBe(backlogKey(g, { have: { b: { z: 3 }, a: { y: 2, x: 1 } } }));
+    expect(backlogKey(g, { have: { a: { x: 1 } } })).not.toBe(backlogKey(g, { have: { a: { x: 2 } } }));
+    expect(backlogKey(g, { points: 800 })).not.toBe(backlogKey(g, {}));
+    expect(backlogKey(g, {})).not.toBe(backlogKey(subscriptionKey({ runs: '*', filterKey: '' }), {}));
+  });
+
+  it('a snapshot is rebuilt once a run of it rewound, and extended (not reused as is) when the catch-up would outgrow a batch', async () => {
+    const { hub, ingest } = setup({ intervalMs: 10, maxBatchPoints: 20 });
+    ingest('r', Array.from({ length: 30 }, (_, i) => scalar('loss', i)));
+    const join = (id: string) => {
+      const s = new FakeSink(id);
+      hub.addClient(s);
+      hub.subscribe(id, { runs: '*', filter: all, filterKey: '' });
+      return s;
+    };
+    const a = join('a');
+    ingest('r', [scalar('loss', 10)]); // a rewind: steps 10..29 are dropped
+    const b = join('b');
+    expect(hub.snapshotBuilds).toBe(2);
+    ingest('r', Array.from({ length: 25 }, (_, i) => scalar('loss', 11 + i))); // 25 > 20 to catch up
+    const c = join('c');
+    expect(hub.snapshotBuilds).toBe(3);
+    ingest('r', [scalar('loss', 36)]);
+    const d = join('d'); // the extended snapshot and a catch-up of one point
+    expect(hub.snapshotBuilds).toBe(3);
+    const want = Array.from({ length: 37 }, (_, i) => i);
+    await until(() => [a, b, c, d].every((s) => s.steps('r', 'loss').at(-1) === 36), 2000);
+    for (const s of [a, b, c, d]) expect(s.steps('r', 'loss')).toEqual(want);
+    // c and d got b's snapshot (steps 0..10) and its extension (11..35) as the same shared chunks.
+    expect(c.batches[0]).toBe(b.batches[0]);
+    expect(d.batches.slice(0, 3)).toEqual(c.batches.slice(0, 3));
+    expect(d.batches[1]).toBe(c.batches[1]);
+  });
+
   it('decimates a long backlog to the points a chart shows (spikes and the last point kept); live points follow with no gap', async () => {
     const { hub, ingest } = setup();
     const recs = Array.from({ length: 10_000 }, (_, i) => ({ ...scalar('loss', i), value: i === 4321 ? 1e6 : Math.sin(i / 100) }));
