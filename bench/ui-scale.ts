@@ -6,7 +6,9 @@
 //     chart redraw (target < 100 ms);
 //   - a regex run filter typed into the search and cleared again (target < 200 ms);
 //   - the page's JS heap after a forced GC (target < 200 MB).
-// Options: --runs N --tags N --points N --port P --screenshot FILE. Prints figures; asserts nothing.
+// Options: --runs N --tags N --points N --port P --screenshot FILE --profile FILE (a CPU profile of the
+// toggles and filters, for chromium's DevTools; build with --minify false for readable names).
+// Prints figures; asserts nothing.
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,6 +108,9 @@ async function main() {
     const want = RUNS * POINTS;
     await page.waitForFunction(`window.__trainscope && window.__trainscope.charts().some((c) => c.fullPoints >= ${want * 0.99})`, undefined, { timeout: 300_000, polling: 200 });
     console.log(`first card with all ${RUNS} runs drawn ${((Date.now() - t) / 1000).toFixed(1)} s after navigation`);
+    // Toggles are timed once every card holds all its points (not while the other cards still load).
+    await page.waitForFunction(`window.__trainscope.charts().filter((c) => c.fullPoints >= ${want * 0.99}).length >= ${TAGS.length}`, undefined, { timeout: 300_000, polling: 200 });
+    console.log(`every card with all ${RUNS} runs drawn ${((Date.now() - t) / 1000).toFixed(1)} s after navigation`);
     await page.evaluate(`(${SETTLE})(() => {})`);
     const charts = (await page.evaluate('window.__trainscope.charts().map((c) => ({ id: c.id, n: c.lengths.length, pts: c.lengths.reduce((a, b) => a + b, 0) }))')) as { id: string; n: number; pts: number }[];
     console.log(`charts drawn: ${charts.map((c) => `${c.id} (${c.n} lines, ${c.pts.toLocaleString()} points drawn)`).join(', ')}`);
@@ -113,6 +118,13 @@ async function main() {
     const shot = process.argv.indexOf('--screenshot');
     if (shot >= 0) await page.screenshot({ path: process.argv[shot + 1] });
 
+    const profile = process.argv.indexOf('--profile');
+    const cdp = profile >= 0 ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     const box = `document.querySelector('[data-run="${runName(2)}"] input[type=checkbox]').click()`;
     for (let i = 0; i < 3; i++) {
       const off = await timed(page, box);
@@ -125,6 +137,11 @@ async function main() {
       const shown = await page.evaluate('window.__trainscope.dash.runs.length');
       const c = await timed(page, type(''));
       console.log(`regex run filter "run_00[0-4]" (${shown} runs shown): frame ${ms(f.frame)} (${ms(f.js)} JS); cleared: frame ${ms(c.frame)} (${ms(c.js)} JS) (target < 200 ms)`);
+    }
+    if (cdp) {
+      const { profile: p } = (await cdp.send('Profiler.stop')) as { profile: object };
+      writeFileSync(process.argv[profile + 1], JSON.stringify(p));
+      await cdp.detach();
     }
     console.log(`JS heap at the end (after GC): ${(await heapMb(page)).toFixed(0)} MB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {

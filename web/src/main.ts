@@ -3,7 +3,7 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { chartRegistry } from './lib/charts/chart-setup.ts';
-import { bulkLines } from './lib/charts/bulk-lines.ts';
+import { bulkLines, restrokedLayers } from './lib/charts/bulk-lines.ts';
 import { adoptPageToken } from './lib/page-token.ts';
 import { connectSocket } from './lib/socket.ts';
 import { Dashboard } from './lib/state/dashboard.svelte.ts';
@@ -32,6 +32,8 @@ window.__trainscope = {
       drawnAt: e.drawnAt,
       draws: e.draws,
       drawMs: e.drawMs,
+      /** Layer bitmaps re-stroked by the last redraw (null: drawn without layers, line-layers.ts). */
+      restroked: restrokedLayers(e.chart),
     })),
   /** The Chart.js instance of a chart (benchmarks time redraws with it). */
   chart: (id: string) => chartRegistry.get(id)?.chart,
