@@ -81,6 +81,12 @@ async function timed(page: Page, act: string): Promise<Timing> {
 
 const ms = (v: number | null) => (v === null ? 'no redraw' : `${v.toFixed(0)} ms`);
 
+/** Layer bitmaps each chart re-stroked in its last redraw (line-layers.ts; '-' = drawn without layers). */
+async function restroked(page: Page): Promise<string> {
+  const r = (await page.evaluate('window.__trainscope.charts().map((c) => c.restroked)')) as (number | null)[];
+  return r.map((v) => (v === null ? '-' : String(v))).join(',');
+}
+
 async function heapMb(page: Page): Promise<number> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
@@ -128,8 +134,9 @@ async function main() {
     const box = `document.querySelector('[data-run="${runName(2)}"] input[type=checkbox]').click()`;
     for (let i = 0; i < 3; i++) {
       const off = await timed(page, box);
+      const layersOff = await restroked(page);
       const on = await timed(page, box);
-      console.log(`toggle one run of ${RUNS}: off: frame ${ms(off.frame)} (chart redraws ${ms(off.js)} JS); on: frame ${ms(on.frame)} (${ms(on.js)} JS) (target < 100 ms)`);
+      console.log(`toggle one run of ${RUNS}: off: frame ${ms(off.frame)} (chart redraws ${ms(off.js)} JS); on: frame ${ms(on.frame)} (${ms(on.js)} JS) (target < 100 ms); layers re-stroked per chart: ${layersOff} / ${await restroked(page)}`);
     }
     const type = (v: string) => `const el = document.querySelector('[data-testid=run-filter]'); el.value = ${JSON.stringify(v)}; el.dispatchEvent(new Event('input', { bubbles: true }));`;
     for (let i = 0; i < 2; i++) {

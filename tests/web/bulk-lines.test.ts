@@ -87,4 +87,29 @@ describe('line datasets kept by line id', () => {
     expect(out.fullN).toBe(3 * BULK_MIN_LINES);
     expect(new LineDatasets().build(many.slice(1), 0, 2, 400, false).bulk).toEqual([]);
   });
+
+  it('lines filtered away and shown again are not recomputed (kept up to the peak line count)', () => {
+    const b = new LineDatasets();
+    const all = Array.from({ length: 200 }, (_, i) => line(`r${i}`));
+    const first = b.build(all, 0, 2, 400, false).bulk;
+    b.build(all.slice(0, 60), 0, 2, 400, false);
+    const again = b.build(all, 0, 2, 400, false).bulk;
+    // (the 60 shown in between were decimated to more columns meanwhile, so they are recomputed)
+    expect(again.slice(60).every((l, i) => l === first[60 + i])).toBe(true);
+    // Beyond the peak, lines not drawn are dropped: other runs do not pile up.
+    const others = Array.from({ length: 200 }, (_, i) => line(`s${i}`));
+    b.build(others, 0, 2, 400, false);
+    expect(b.build(all, 0, 2, 400, false).bulk[100]).not.toBe(first[100]);
+  });
+
+  it('says whether the Chart.js datasets changed (bulk lines aside)', () => {
+    const b = new LineDatasets();
+    expect(b.build([line('a'), line('b')], 0, 2, 400, false).datasetsChanged).toBe(true);
+    expect(b.build([line('a'), line('b')], 0, 2, 400, false).datasetsChanged).toBe(false);
+    expect(b.build([line('a')], 0, 2, 400, false).datasetsChanged).toBe(true);
+    expect(b.build([line('a', { key: '2' })], 0, 2, 400, false).datasetsChanged).toBe(true);
+    const many = Array.from({ length: BULK_MIN_LINES + 1 }, (_, i) => line(`r${i}`));
+    b.build(many, 0, 2, 400, false);
+    expect(b.build(many.slice(1), 0, 2, 400, false).datasetsChanged).toBe(false);
+  });
 });

@@ -22,6 +22,7 @@ export class LineDatasets {
   private byId = new Map<string, { ds: LineDataset; key: string }>();
   private bulkById = new Map<string, { line: BulkLine; key: string }>();
   private lastDatasets: LineDataset[] = [];
+  private peak = 0;
 
   /** `cols` = plot width in pixels; lines are min-max decimated to 2 points per column (fewer with many lines). */
   build(lines: readonly LineSpec[], xMin: number, xMax: number, cols: number, logY: boolean): BuiltLines {
@@ -77,7 +78,13 @@ export class LineDatasets {
       datasets.push(e.ds);
       total += e.ds.data.length;
     });
-    for (const m of [this.byId, this.bulkById]) if (m.size) for (const id of m.keys()) if (!seen.has(id)) m.delete(id);
+    // Lines no longer drawn are kept while the chart holds no more lines than at its peak: a run filter
+    // typed and cleared again finds its lines computed (the held memory never exceeds the peak's).
+    this.peak = Math.max(this.peak, seen.size);
+    for (const m of [this.byId, this.bulkById]) {
+      if (m.size <= this.peak) continue;
+      for (const id of m.keys()) if (!seen.has(id) && m.delete(id) && m.size <= this.peak) break;
+    }
     const prev = this.lastDatasets;
     const datasetsChanged = rebuilt || prev.length !== datasets.length || datasets.some((d, i) => d !== prev[i]);
     this.lastDatasets = datasets;
