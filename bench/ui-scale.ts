@@ -6,13 +6,15 @@
 //     chart redraw (target < 100 ms);
 //   - a regex run filter typed into the search and cleared again (target < 200 ms);
 //   - the page's JS heap after a forced GC (target < 200 MB).
-// Options: --runs N --tags N --points N --port P --screenshot FILE --profile FILE (a CPU profile of the
+// Wall-clock figures grow with the machine's load; each act also reports the CPU time it took.
+// Options: --runs N --tags N --points N --port P --web DIR (a dashboard build to serve instead of dist/web,
+// e.g. another commit's, for a before / after) --screenshot FILE --profile FILE (a CPU profile of the
 // toggles and filters, for chromium's DevTools; build with --minify false for readable names).
 // Prints figures; asserts nothing.
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { createApp } from '../server/app.ts';
 import { silentLogger } from '../server/config.ts';
 import { EventWriter } from '../server/logs/event-writer.ts';
@@ -73,10 +75,26 @@ const SETTLE = `async (act) => {
   });
 }`;
 
-/** lastDraw / frame: ms from the act to the last chart redraw / the frame after it; js: the redraws' own JS time (ms). */
-type Timing = { lastDraw: number | null; frame: number | null; js: number };
+/**
+ * lastDraw / frame: ms from the act to the last chart redraw / the frame after it; js: the redraws' own JS
+ * time (ms); cpu / process: CPU time (ms) of the page's main thread / its whole renderer process from the
+ * act until settled (chromium's Performance metrics ThreadTime / ProcessTime: these do not grow with the
+ * machine's load as the wall-clock figures do).
+ */
+type Timing = { lastDraw: number | null; frame: number | null; js: number; cpu: number; process: number };
+async function cpuTimes(cdp: CDPSession): Promise<{ thread: number; process: number }> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  const get = (n: string) => (metrics.find((m) => m.name === n)?.value ?? NaN) * 1000;
+  return { thread: get('ThreadTime'), process: get('ProcessTime') };
+}
 async function timed(page: Page, act: string): Promise<Timing> {
-  return (await page.evaluate(`(${SETTLE})(() => { ${act} })`)) as Timing;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const c0 = await cpuTimes(cdp);
+  const t = (await page.evaluate(`(${SETTLE})(() => { ${act} })`)) as Omit<Timing, 'cpu' | 'process'>;
+  const c1 = await cpuTimes(cdp);
+  await cdp.detach();
+  return { ...t, cpu: c1.thread - c0.thread, process: c1.process - c0.process };
 }
 
 const ms = (v: number | null) => (v === null ? 'no redraw' : `${v.toFixed(0)} ms`);
@@ -84,7 +102,7 @@ const ms = (v: number | null) => (v === null ? 'no redraw' : `${v.toFixed(0)} ms
 /** Layer bitmaps each chart re-stroked in its last redraw (line-layers.ts; '-' = drawn without layers). */
 async function restroked(page: Page): Promise<string> {
   const r = (await page.evaluate('window.__trainscope.charts().map((c) => c.restroked)')) as (number | null)[];
-  return r.map((v) => (v === null ? '-' : String(v))).join(',');
+  return r.map((v) => (v === null || v === undefined ? '-' : String(v))).join(',');
 }
 
 async function heapMb(page: Page): Promise<number> {
@@ -96,14 +114,16 @@ async function heapMb(page: Page): Promise<number> {
 }
 
 async function main() {
-  await ensureWebBuild();
+  const web = process.argv.indexOf('--web');
+  const webDir = web >= 0 ? path.resolve(process.argv[web + 1]) : WEB_DIR;
+  if (web < 0) await ensureWebBuild();
   const logdir = path.join(os.tmpdir(), `trainscope-ui-scale-${RUNS}x${TAGS.length}x${POINTS}`);
   let t = Date.now();
   await generate(logdir);
   console.log(`logdir ${logdir}: ${RUNS} runs x ${TAGS.length} tags x ${POINTS} steps (${((Date.now() - t) / 1000).toFixed(1)} s to write or reuse)`);
   console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores)`);
   t = Date.now();
-  const app = await createApp({ logdir, port: PORT, host: '127.0.0.1', training: false, webDir: WEB_DIR, logger: silentLogger });
+  const app = await createApp({ logdir, port: PORT, host: '127.0.0.1', training: false, webDir, logger: silentLogger });
   console.log(`server up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const browser = await launchChromium();
   try {
@@ -136,14 +156,14 @@ async function main() {
       const off = await timed(page, box);
       const layersOff = await restroked(page);
       const on = await timed(page, box);
-      console.log(`toggle one run of ${RUNS}: off: frame ${ms(off.frame)} (chart redraws ${ms(off.js)} JS); on: frame ${ms(on.frame)} (${ms(on.js)} JS) (target < 100 ms); layers re-stroked per chart: ${layersOff} / ${await restroked(page)}`);
+      console.log(`toggle one run of ${RUNS}: off: frame ${ms(off.frame)} (chart redraws ${ms(off.js)} JS, CPU: main thread ${ms(off.cpu)}, renderer ${ms(off.process)}); on: frame ${ms(on.frame)} (${ms(on.js)} JS, CPU ${ms(on.cpu)} / ${ms(on.process)}) (target < 100 ms); layers re-stroked per chart: ${layersOff} / ${await restroked(page)}`);
     }
     const type = (v: string) => `const el = document.querySelector('[data-testid=run-filter]'); el.value = ${JSON.stringify(v)}; el.dispatchEvent(new Event('input', { bubbles: true }));`;
     for (let i = 0; i < 2; i++) {
       const f = await timed(page, type('run_00[0-4]'));
       const shown = await page.evaluate('window.__trainscope.dash.runs.length');
       const c = await timed(page, type(''));
-      console.log(`regex run filter "run_00[0-4]" (${shown} runs shown): frame ${ms(f.frame)} (${ms(f.js)} JS); cleared: frame ${ms(c.frame)} (${ms(c.js)} JS) (target < 200 ms)`);
+      console.log(`regex run filter "run_00[0-4]" (${shown} runs shown): frame ${ms(f.frame)} (${ms(f.js)} JS, CPU ${ms(f.cpu)} / ${ms(f.process)}); cleared: frame ${ms(c.frame)} (${ms(c.js)} JS, CPU ${ms(c.cpu)} / ${ms(c.process)}) (target < 200 ms)`);
     }
     if (cdp) {
       const { profile: p } = (await cdp.send('Profiler.stop')) as { profile: object };

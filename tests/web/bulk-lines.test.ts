@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BULK_MIN_LINES, bulkExtent, strokeLines, type BulkLine } from '../../web/src/lib/charts/bulk-lines.ts';
+import { BULK_MIN_LINES, bulkExtent, pixelMap, strokeLines, type BulkLine } from '../../web/src/lib/charts/bulk-lines.ts';
 import { LineDatasets } from '../../web/src/lib/charts/line-datasets.ts';
 import { CHART_POINT_BUDGET, columnsPerLine, visibleArrays, visiblePoints, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
 
@@ -50,6 +50,14 @@ describe('many lines on one chart', () => {
       'color #under', 'begin', 'move 0,5', 'line 10,6', 'stroke',
       'color #top', 'begin', 'move 0,0', 'line 10,1', 'move 30,3', 'dot 30,3', 'stroke',
     ]);
+  });
+
+  it('pixel map: a multiply-add equal to the scale on a linear axis, the scale itself on a log one', () => {
+    const scale = (type: string) => ({ type, min: 2, max: 12, getPixelForValue: (v: number) => (type === 'linear' ? 400 - (v - 2) * 30 : 400 - Math.log10(v) * 100) });
+    const lin = pixelMap(scale('linear'));
+    for (const v of [2, 7.5, 12, -3, 40]) expect(lin(v)).toBeCloseTo(scale('linear').getPixelForValue(v), 9);
+    const log = pixelMap(scale('logarithmic'));
+    expect(log(100)).toBe(200);
   });
 
   it('y extent over bulk lines skips gaps, and non-positive values on a log axis', () => {

@@ -108,6 +108,18 @@ export function bulkExtent(lines: readonly BulkLine[], log: boolean): [number, n
   return lo <= hi ? [lo, hi] : null;
 }
 
+/**
+ * Value -> pixel of a scale: on a linear one, a multiply-add (what Chart.js computes, without its
+ * per-call checks: ~100,000 calls a redraw with 1,000 runs); on a log one, Chart.js' own.
+ */
+export function pixelMap(s: { type: string; min: number; max: number; getPixelForValue(v: number): number }): (v: number) => number {
+  if (s.type !== 'linear' || !(s.max > s.min)) return (v) => s.getPixelForValue(v);
+  const p0 = s.getPixelForValue(s.min);
+  const k = (s.getPixelForValue(s.max) - p0) / (s.max - s.min);
+  const m = s.min;
+  return (v) => p0 + (v - m) * k;
+}
+
 export const bulkLinesPlugin: Plugin<'line'> = {
   id: 'bulkLines',
   beforeDatasetsDraw(chart) {
@@ -115,8 +127,8 @@ export const bulkLinesPlugin: Plugin<'line'> = {
     if (!lines?.length) return;
     const { ctx, chartArea: a, scales } = chart;
     const { x, y } = scales;
-    const toX = (v: number) => x.getPixelForValue(v);
-    const toY = (v: number) => y.getPixelForValue(v);
+    const toX = pixelMap(x);
+    const toY = pixelMap(y);
     const stroke = (c: CanvasRenderingContext2D, group: readonly BulkLine[]) => {
       c.save();
       c.beginPath();
