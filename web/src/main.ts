@@ -35,6 +35,8 @@ window.__trainscope = {
       /** Layer bitmaps re-stroked by the last redraw (null: drawn without layers, line-layers.ts). */
       restroked: restrokedLayers(e.chart),
     })),
+  /** Only when each chart was last drawn, how often and how long it took (cheap enough to poll every frame). */
+  draws: () => [...chartRegistry.values()].map((e) => ({ id: e.id, drawnAt: e.drawnAt, draws: e.draws, drawMs: e.drawMs })),
   /** The Chart.js instance of a chart (benchmarks time redraws with it). */
   chart: (id: string) => chartRegistry.get(id)?.chart,
 };
