@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BULK_MIN_LINES, bulkExtent, strokeLines, type BulkLine } from '../../web/src/lib/charts/bulk-lines.ts';
+import { BULK_MIN_LINES, bulkExtent, pixelMap, strokeLines, type BulkLine } from '../../web/src/lib/charts/bulk-lines.ts';
 import { LineDatasets } from '../../web/src/lib/charts/line-datasets.ts';
 import { CHART_POINT_BUDGET, columnsPerLine, visibleArrays, visiblePoints, type LineSpec } from '../../web/src/lib/charts/line-data.ts';
 
@@ -52,6 +52,14 @@ describe('many lines on one chart', () => {
     ]);
   });
 
+  it('pixel map: a multiply-add equal to the scale on a linear axis, the scale itself on a log one', () => {
+    const scale = (type: string) => ({ type, min: 2, max: 12, getPixelForValue: (v: number) => (type === 'linear' ? 400 - (v - 2) * 30 : 400 - Math.log10(v) * 100) });
+    const lin = pixelMap(scale('linear'));
+    for (const v of [2, 7.5, 12, -3, 40]) expect(lin(v)).toBeCloseTo(scale('linear').getPixelForValue(v), 9);
+    const log = pixelMap(scale('logarithmic'));
+    expect(log(100)).toBe(200);
+  });
+
   it('y extent over bulk lines skips gaps, and non-positive values on a log axis', () => {
     const lines = [bulk([0, 1, 2], [-1, NaN, 4]), bulk([0, 1], [0.5, 2])];
     expect(bulkExtent(lines, false)).toEqual([-1, 4]);
@@ -86,5 +94,30 @@ describe('line datasets kept by line id', () => {
     expect(out.bulk.map((l) => l.id)).toEqual(many.map((l) => l.id));
     expect(out.fullN).toBe(3 * BULK_MIN_LINES);
     expect(new LineDatasets().build(many.slice(1), 0, 2, 400, false).bulk).toEqual([]);
+  });
+
+  it('lines filtered away and shown again are not recomputed (kept up to the peak line count)', () => {
+    const b = new LineDatasets();
+    const all = Array.from({ length: 200 }, (_, i) => line(`r${i}`));
+    const first = b.build(all, 0, 2, 400, false).bulk;
+    b.build(all.slice(0, 60), 0, 2, 400, false);
+    const again = b.build(all, 0, 2, 400, false).bulk;
+    // (the 60 shown in between were decimated to more columns meanwhile, so they are recomputed)
+    expect(again.slice(60).every((l, i) => l === first[60 + i])).toBe(true);
+    // Beyond the peak, lines not drawn are dropped: other runs do not pile up.
+    const others = Array.from({ length: 200 }, (_, i) => line(`s${i}`));
+    b.build(others, 0, 2, 400, false);
+    expect(b.build(all, 0, 2, 400, false).bulk[100]).not.toBe(first[100]);
+  });
+
+  it('says whether the Chart.js datasets changed (bulk lines aside)', () => {
+    const b = new LineDatasets();
+    expect(b.build([line('a'), line('b')], 0, 2, 400, false).datasetsChanged).toBe(true);
+    expect(b.build([line('a'), line('b')], 0, 2, 400, false).datasetsChanged).toBe(false);
+    expect(b.build([line('a')], 0, 2, 400, false).datasetsChanged).toBe(true);
+    expect(b.build([line('a', { key: '2' })], 0, 2, 400, false).datasetsChanged).toBe(true);
+    const many = Array.from({ length: BULK_MIN_LINES + 1 }, (_, i) => line(`r${i}`));
+    b.build(many, 0, 2, 400, false);
+    expect(b.build(many.slice(1), 0, 2, 400, false).datasetsChanged).toBe(false);
   });
 });

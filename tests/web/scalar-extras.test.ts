@@ -162,6 +162,21 @@ describe('seed bands', () => {
     expect(after.raw![4]).toBe(9);
   });
 
+  it('scalar lines: a run shown or hidden among others leaves the others\' line objects as they were', () => {
+    const runs: CardRun[] = Array.from({ length: 30 }, (_, i) => ({ name: `r${i}`, color: '#1f77b4', series: series([0, 1, 2], [i, i + 1, i + 2]) }));
+    const o = { tag: 't', smoothing: 0.6, axis: 'step' as const, seedBands: false };
+    const all = scalarLines(runs, o);
+    const less = scalarLines(runs.filter((r) => r.name !== 'r7'), o);
+    expect(less).toHaveLength(all.length - 1);
+    for (const l of less) expect(all).toContain(l);
+    // A change to one series rebuilds that run's line only; smoothing recomputes its values.
+    runs[3].series.append([2000], [3], [50]);
+    const next = scalarLines(runs, o);
+    expect(next.filter((l) => !all.includes(l)).map((l) => l.id)).toEqual(['r3']);
+    const other = scalarLines(runs, { ...o, smoothing: 0 });
+    expect(other.find((l) => l.id === 'r3')!.ys[3]).toBe(50);
+  });
+
   it('x values for time axes from (mean) wall times', () => {
     const steps = Float64Array.from([0, 1]);
     const walls = Float64Array.from([3600, 7200]);

@@ -3,7 +3,7 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { chartRegistry } from './lib/charts/chart-setup.ts';
-import { bulkLines } from './lib/charts/bulk-lines.ts';
+import { bulkLines, restrokedLayers } from './lib/charts/bulk-lines.ts';
 import { adoptPageToken } from './lib/page-token.ts';
 import { connectSocket } from './lib/socket.ts';
 import { Dashboard } from './lib/state/dashboard.svelte.ts';
@@ -32,7 +32,11 @@ window.__trainscope = {
       drawnAt: e.drawnAt,
       draws: e.draws,
       drawMs: e.drawMs,
+      /** Layer bitmaps re-stroked by the last redraw (null: drawn without layers, line-layers.ts). */
+      restroked: restrokedLayers(e.chart),
     })),
+  /** Only when each chart was last drawn, how often and how long it took (cheap enough to poll every frame). */
+  draws: () => [...chartRegistry.values()].map((e) => ({ id: e.id, drawnAt: e.drawnAt, draws: e.draws, drawMs: e.drawMs })),
   /** The Chart.js instance of a chart (benchmarks time redraws with it). */
   chart: (id: string) => chartRegistry.get(id)?.chart,
 };

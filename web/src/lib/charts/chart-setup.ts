@@ -3,6 +3,8 @@
 import { Chart, Filler, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
 
 import { bulkLinesPlugin } from './bulk-lines.ts';
+import { fmt } from './line-data.ts';
+import { xAxisTicks, yAxisTicks } from './nice-scale.ts';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Filler, Tooltip, bulkLinesPlugin);
 
@@ -16,6 +18,30 @@ export const FAST_LINE_OPTIONS = {
   responsive: true,
   maintainAspectRatio: false,
 } as const;
+
+/**
+ * A LineChart's Chart.js chart: no events (hover and zoom are the component's), no legend or tooltip,
+ * round tick values inside the range (nice-scale.ts) rather than Chart.js' labels at the range's ends.
+ */
+export function createLineChart(canvas: HTMLCanvasElement, o: { fg: string; grid: string; formatX: (v: number | string) => string; xLabel: () => string }): ManyLineChart {
+  return new ManyLineChart(canvas, {
+    type: 'line',
+    data: { datasets: [] },
+    options: {
+      ...FAST_LINE_OPTIONS,
+      events: [],
+      spanGaps: false,
+      elements: { point: { radius: 0, hitRadius: 0 }, line: { borderWidth: 1.6, tension: 0 } },
+      scales: {
+        x: { type: 'linear', ticks: { color: o.fg, maxTicksLimit: 6, callback: o.formatX, maxRotation: 0 }, grid: { color: o.grid },
+          afterBuildTicks: (s) => { s.ticks = xAxisTicks(s.min, s.max, s.width, o.xLabel()); } },
+        y: { type: 'linear', ticks: { color: o.fg, maxTicksLimit: 6, callback: (v) => fmt(Number(v)) }, grid: { color: o.grid },
+          afterBuildTicks: (s) => { s.ticks = yAxisTicks(s.min, s.max, s.height, s.type === 'logarithmic'); } },
+      },
+      plugins: { legend: { display: false }, tooltip: { enabled: false } },
+    },
+  });
+}
 
 export interface ChartEntry {
   id: string;

@@ -14,11 +14,15 @@ export interface BuiltLines {
   total: number;
   /** Points held by the non-faint lines (full resolution). */
   fullN: number;
+  /** Whether the datasets differ from the last build's (bulk lines aside): Chart.js must update, not just redraw. */
+  datasetsChanged: boolean;
 }
 
 export class LineDatasets {
   private byId = new Map<string, { ds: LineDataset; key: string }>();
   private bulkById = new Map<string, { line: BulkLine; key: string }>();
+  private lastDatasets: LineDataset[] = [];
+  private peak = 0;
 
   /** `cols` = plot width in pixels; lines are min-max decimated to 2 points per column (fewer with many lines). */
   build(lines: readonly LineSpec[], xMin: number, xMax: number, cols: number, logY: boolean): BuiltLines {
@@ -31,6 +35,7 @@ export class LineDatasets {
     const lineCols = columnsPerLine(cols, lines.length);
     let total = 0;
     let fullN = 0;
+    let rebuilt = false;
     lines.forEach((l, i) => {
       const key = `${l.key}|${viewKey}|${lineCols}|${l.color}|${many}|${l.dashed}`;
       seen.add(l.id);
@@ -68,11 +73,21 @@ export class LineDatasets {
         d.backgroundColor = l.fillColor ?? l.color;
         d.order = l.faint ? 2 : 1;
         e.key = key;
+        rebuilt = true;
       }
       datasets.push(e.ds);
       total += e.ds.data.length;
     });
-    for (const m of [this.byId, this.bulkById]) if (m.size) for (const id of m.keys()) if (!seen.has(id)) m.delete(id);
-    return { datasets, bulk, total, fullN };
+    // Lines no longer drawn are kept while the chart holds no more lines than at its peak: a run filter
+    // typed and cleared again finds its lines computed (the held memory never exceeds the peak's).
+    this.peak = Math.max(this.peak, seen.size);
+    for (const m of [this.byId, this.bulkById]) {
+      if (m.size <= this.peak) continue;
+      for (const id of m.keys()) if (!seen.has(id) && m.delete(id) && m.size <= this.peak) break;
+    }
+    const prev = this.lastDatasets;
+    const datasetsChanged = rebuilt || prev.length !== datasets.length || datasets.some((d, i) => d !== prev[i]);
+    this.lastDatasets = datasets;
+    return { datasets, bulk, total, fullN, datasetsChanged };
   }
 }

@@ -72,6 +72,31 @@ function groupLines(members: CardRun[], o: CardOptions): LineSpec[] {
   return lines;
 }
 
+// A run's lines are rebuilt only when its series or their look changed: with 1,000 runs on a card,
+// showing or hiding one keeps the other 999 line objects (and every cost keyed on them downstream).
+const runCache = new WeakMap<ScalarSeries, { sig: string; faint?: LineSpec; main: LineSpec }>();
+
+function runLines(r: CardRun, axis: XAxis, w: number, withRaw: boolean, rawAlpha: number): { faint?: LineSpec; main: LineSpec } {
+  const s = r.series;
+  const sig = `${s.version}|${s.n}|${axis}|${w}|${withRaw}|${rawAlpha}|${r.name}|${r.color}`;
+  const hit = runCache.get(s);
+  // The smoothed buffer is shared by every caller of the series: brought to this weight (a no-op when it is).
+  if (hit && hit.sig === sig && (w <= 0 || s.smoothedValues(w) === hit.main.ys)) return hit;
+  const common = { xs: xValues(s, axis), n: s.n, steps: s.steps, walls: s.walls };
+  let made: { sig: string; faint?: LineSpec; main: LineSpec };
+  if (w > 0) {
+    made = {
+      sig,
+      faint: withRaw ? { ...common, id: `${r.name}#raw`, label: r.name, color: withAlpha(r.color, rawAlpha), ys: s.values, key: `${s.version}|${axis}|${rawAlpha}`, faint: true } : undefined,
+      main: { ...common, id: r.name, label: r.name, color: r.color, ys: s.smoothedValues(w), key: `${s.version}|${axis}|${w}`, raw: s.values },
+    };
+  } else {
+    made = { sig, main: { ...common, id: r.name, label: r.name, color: r.color, ys: s.values, key: `${s.version}|${axis}|0` } };
+  }
+  runCache.set(s, made);
+  return made;
+}
+
 /**
  * Faint lines (raw values, band edges) first so they are drawn under the others; band edges stay
  * adjacent. Then the smoothed lines, newest run first (drawn under the older ones).
@@ -99,15 +124,11 @@ export function scalarLines(runs: readonly CardRun[], o: CardOptions): LineSpec[
     // without adaptive smoothing, left out with it (the tooltip still gives raw values).
     const dense = s.n > 2000;
     const rawAlpha = dense ? 0.12 : 0.22;
+    const withRaw = w > 0 && drawRaw && !(dense && o.adaptive);
     started.push(s.walls[0]);
-    const xs = xValues(s, o.axis);
-    const common = { xs, n: s.n, steps: s.steps, walls: s.walls };
-    if (w > 0) {
-      if (drawRaw && !(dense && o.adaptive)) faint.push({ ...common, id: `${r.name}#raw`, label: r.name, color: withAlpha(r.color, rawAlpha), ys: s.values, key: `${s.version}|${o.axis}|${rawAlpha}`, faint: true });
-      main.push({ ...common, id: r.name, label: r.name, color: r.color, ys: s.smoothedValues(w), key: `${s.version}|${o.axis}|${w}`, raw: s.values });
-    } else {
-      main.push({ ...common, id: r.name, label: r.name, color: r.color, ys: s.values, key: `${s.version}|${o.axis}|0` });
-    }
+    const made = runLines(r, o.axis, w, withRaw, rawAlpha);
+    if (made.faint) faint.push(made.faint);
+    main.push(made.main);
   }
   // Newest runs first, so they are drawn under the older ones and never hide them.
   const order = main.map((_, i) => i).sort((a, b) => started[b] - started[a]);

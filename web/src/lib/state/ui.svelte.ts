@@ -5,6 +5,10 @@ import { DEFAULT_RUN_SORT, type RunSort } from '../run-table.ts';
 import { cloneHparamsView, defaultHparamsView, type HparamsView } from '../hparams/url.ts';
 import { DEFAULT_VIEW, MAX_SMOOTHING, parseView, writeView, type TabName, type ViewSettings, type XAxis } from '../url-state.ts';
 
+/** Addresses longer than this are written after LONG_URL_DELAY_MS without a further change (syncUrl). */
+export const LONG_URL = 4096;
+export const LONG_URL_DELAY_MS = 300;
+
 export class UiState {
   tab = $state<TabName>(DEFAULT_VIEW.tab);
   /** null = every run, including ones that appear later. */
@@ -121,8 +125,18 @@ export class UiState {
     const params = writeView(this.view, new URLSearchParams(location.search));
     const q = params.toString();
     const url = `${location.pathname}${q ? `?${q}` : ''}${location.hash}`;
-    if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, '', url);
+    if (this.urlTimer !== null) clearTimeout(this.urlTimer);
+    this.urlTimer = null;
+    if (url === `${location.pathname}${location.search}${location.hash}`) return;
+    // A long address (a selection of hundreds of runs, ~20 KB) costs replaceState 5-20 ms: written once the
+    // clicks pause, off the frame that shows the change; a short one is written at once.
+    if (url.length <= LONG_URL) history.replaceState(history.state, '', url);
+    else this.urlTimer = setTimeout(() => {
+      this.urlTimer = null;
+      history.replaceState(history.state, '', url);
+    }, LONG_URL_DELAY_MS);
   }
+  private urlTimer: ReturnType<typeof setTimeout> | null = null;
 
   isSelected(run: string): boolean {
     return this.selectedSet === null || this.selectedSet.has(run);
