@@ -100,6 +100,10 @@ export class RunReading {
   /** Stop reading this run's files (its data left memory); reread() or resume() brings it back. */
   park(run: string): void {
     this.parked.add(run);
+    // A reread/resume not served yet would read into a store that dropped the run: it is called off.
+    const r = this.requests.get(run);
+    this.requests.delete(run);
+    for (const w of r?.waiters ?? []) w();
   }
 
   /** Read a run's files again from their start (after park()); resolves once they are read to their end. */
