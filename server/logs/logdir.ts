@@ -6,9 +6,8 @@
 // fallback only (it drops changes less than 50 ms apart and stats before emitting). A timer polls anyway
 // because file watchers miss events (network filesystems, editors, inotify limits).
 import { watch, type FSWatcher } from 'chokidar';
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { annotate } from './annotate.ts';
 import { EventDecoder } from './event-codec.ts';
 import type { Progress } from './initial-load.ts';
 import type { PackedRecords } from './packed-records.ts';
@@ -16,9 +15,9 @@ import { EventFileTailer, type ReadOptions } from './event-file-reader.ts';
 import { DirWatches } from './dir-watches.ts';
 import { scanLogdir } from './logdir-scan.ts';
 import type { LogRecord } from './records.ts';
-import { RunReading, type FileState, type ReaderState, type RunState } from './run-reading.ts';
+import { MAX_BYTES_PER_POLL, RunReading, type FileState, type ReaderState, type RunState } from './run-reading.ts';
 
-export type { ReaderState } from './run-reading.ts';
+export { MAX_BYTES_PER_POLL, type ReaderState } from './run-reading.ts';
 
 export interface LogdirWatcherOptions {
   /** Poll period in seconds (default 1). */
@@ -38,11 +37,6 @@ export interface LogdirWatcherOptions {
   onLoadProgress?: (run: string) => void;
 }
 
-/**
- * Bytes one file may contribute per poll. Small slices also read faster: one slice's records die young
- * in V8's nursery instead of being promoted (bench:ingest measures ~1.7x the MB/s of 16 MiB slices).
- */
-export const MAX_BYTES_PER_POLL = 512 << 10;
 /** The log cache's default folder inside the logdir (never watched: its writes are not log appends). */
 export const CACHE_DIR_NAME = '.trainscope-cache';
 /** Directory depth below the logdir that is searched. */
@@ -81,8 +75,6 @@ export class LogdirWatcher {
   private lastRescan = 0;
   private rescanCost = 0;
   private stopped = false;
-  /** The run whose file is being polled (its reading state is in between two records' effects). */
-  private pollingRun: string | null = null;
   private readonly reading: RunReading;
 
   constructor(logdir: string, opts: LogdirWatcherOptions) {
@@ -97,10 +89,9 @@ export class LogdirWatcher {
       parallelMinBytes: opts.parallelMinBytes ?? 64 << 20,
       runState: (run) => this.runStates.get(run),
       runNames: () => [...this.runStates.keys()],
+      allRuns: () => this.runStates.values(),
       stopped: () => this.stopped,
-      busy: (run) => this.pollingRun === run,
       rescan: () => this.rescan(),
-      pollList: (list) => this.pollList(list),
       tick: (drain) => this.tick(drain),
       schedule: () => this.schedule(),
       newDecoder: () => new EventDecoder(),
@@ -304,8 +295,8 @@ export class LogdirWatcher {
       if (this.pollAllWanted || drain) {
         this.pollAllWanted = false;
         this.dirty.clear();
-        more = await this.pollAll();
-        while (drain && more && !this.stopped) more = await this.pollAll();
+        more = await this.reading.pollAll();
+        while (drain && more && !this.stopped) more = await this.reading.pollAll();
       } else {
         const files = [...this.dirty];
         this.dirty.clear();
@@ -429,13 +420,6 @@ export class LogdirWatcher {
 
   // ---------- reading ----------
 
-  /** Polls every file once, runs and files in order. Returns true if some file has unread bytes left. */
-  private async pollAll(): Promise<boolean> {
-    const list: [RunState, FileState][] = [];
-    for (const rs of this.runStates.values()) for (const f of rs.files.values()) list.push([rs, f]);
-    return this.pollList(list);
-  }
-
   /** Polls the named files (real paths) that are still known. */
   private async pollSome(reals: string[]): Promise<boolean> {
     const list: [RunState, FileState][] = [];
@@ -445,53 +429,7 @@ export class LogdirWatcher {
       const f = rs?.files.get(real);
       if (rs && f) list.push([rs, f]);
     }
-    return this.pollList(list, true);
-  }
-
-  /**
-   * `changed`: the files were named by a change notice, so the stat that spares unchanged files a read is
-   * skipped (one filesystem round trip less between the append and its delivery).
-   */
-  private async pollList(list: [RunState, FileState][], changed = false): Promise<boolean> {
-    let more = false;
-    let read = false;
-    for (const [rs, f] of list) {
-      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real) || this.reading.isParked(rs.name)) continue;
-      // Let sockets and timers run between files that produced work.
-      if (read) await new Promise<void>((res) => setImmediate(res));
-      read = false;
-      const before = f.tailer.position;
-      let size = Infinity;
-      if (!changed) {
-        try {
-          size = (await stat(f.real)).size;
-        } catch (e) {
-          this.warnOnce(rs.name, `${f.real}: cannot stat (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); skipped`);
-          continue;
-        }
-        if (size === before) continue; // nothing new
-      }
-      this.pollingRun = rs.name;
-      const r = await f.tailer.poll().finally(() => (this.pollingRun = null));
-      read = true;
-      // ignoreFile/stop/removal may have happened while reading: drop what this poll produced.
-      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real) || this.reading.isParked(rs.name)) continue;
-      const fresh = new Set<string>();
-      for (const w of r.warnings) {
-        fresh.add(w);
-        if (!f.lastWarnings.has(w)) this.safe(rs.name, () => this.opts.onWarning?.(rs.name, w));
-      }
-      f.lastWarnings = fresh;
-      if (r.records.length > 0) {
-        annotate(rs.decoder.tagInfo, rs.annotated, r.records);
-        this.safe(rs.name, () => this.opts.onRecords(rs.name, r.records));
-      }
-      if (this.reading.loading) this.safe(rs.name, () => this.opts.onLoadProgress?.(rs.name));
-      // Unread bytes left (a bounded poll of a big file): continue right after this tick.
-      const advanced = f.tailer.position - before;
-      if (r.truncatedAt === null && advanced > 0 && (changed ? advanced >= MAX_BYTES_PER_POLL : f.tailer.position < size)) more = true;
-    }
-    return more;
+    return this.reading.pollList(list, true);
   }
 
   private warnOnce(run: string, message: string): void {
