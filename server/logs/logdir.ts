@@ -13,6 +13,7 @@ import type { Progress } from './initial-load.ts';
 import type { PackedRecords } from './packed-records.ts';
 import { EventFileTailer, type ReadOptions } from './event-file-reader.ts';
 import { DirWatches } from './dir-watches.ts';
+import { IgnoredFiles } from './ignored-files.ts';
 import { scanLogdir } from './logdir-scan.ts';
 import type { LogRecord } from './records.ts';
 import { MAX_BYTES_PER_POLL, RunReading, type FileState, type ReaderState, type RunState } from './run-reading.ts';
@@ -52,8 +53,7 @@ export class LogdirWatcher {
   private readonly intervalMs: number;
   private rootReal: string | null = null;
   private readonly runStates = new Map<string, RunState>();
-  private readonly ignored = new Set<string>();
-  private readonly ignoredDirs = new Set<string>();
+  private readonly ignored = new IgnoredFiles(() => this.dropIgnored());
   private readonly warnedOnce = new Set<string>();
   private watcher: FSWatcher | null = null;
   /** fs.watch per real directory holding known event files. */
@@ -167,16 +167,7 @@ export class LogdirWatcher {
 
   /** Never read this file (our own trainers write it; their points arrive in-process). */
   ignoreFile(absPath: string): void {
-    const p = path.resolve(absPath);
-    this.ignored.add(p);
-    this.dropIgnored();
-    // Also match it through symlinks in its directory path.
-    realpath(path.dirname(p))
-      .then((d) => {
-        this.ignored.add(path.join(d, path.basename(p)));
-        this.dropIgnored();
-      })
-      .catch(() => {});
+    this.ignored.addFile(absPath);
   }
 
   /**
@@ -184,15 +175,7 @@ export class LogdirWatcher {
    * directory, call this before the trainer creates its file so no early poll can race ignoreFile().
    */
   ignoreDir(absDir: string): void {
-    const p = path.resolve(absDir);
-    this.ignoredDirs.add(p);
-    this.dropIgnored();
-    realpath(p)
-      .then((d) => {
-        this.ignoredDirs.add(d);
-        this.dropIgnored();
-      })
-      .catch(() => {});
+    this.ignored.addDir(absDir);
   }
 
   async stop(): Promise<void> {
@@ -411,11 +394,7 @@ export class LogdirWatcher {
   }
 
   private isIgnored(found: string, real: string): boolean {
-    return (
-      this.ignored.has(found) ||
-      this.ignored.has(real) ||
-      (this.ignoredDirs.size > 0 && (this.ignoredDirs.has(path.dirname(found)) || this.ignoredDirs.has(path.dirname(real))))
-    );
+    return this.ignored.has(found, real);
   }
 
   // ---------- reading ----------
