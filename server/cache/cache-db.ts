@@ -91,6 +91,8 @@ export class CacheDb {
   private static openAs(file: string, logdir: string, layout: string): CacheDb {
     const db = new Database(file, { timeout: 2000 });
     try {
+      // Big pages: a run's snapshot is a few long blobs, read in fewer page hops (only a new file takes it).
+      db.pragma('page_size = 65536');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       const hasMeta = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() as { n: number };
