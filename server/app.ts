@@ -137,10 +137,18 @@ export async function createApp(input: AppConfig): Promise<App> {
   // viewed, or in the background while memory allows); it is also where a run dropped by --max-memory comes
   // back from. In a cluster every record from disk must pass the stream dedup: no cache there.
   const cache = config.cacheDir && !cluster ? LogCache.open({ dir: config.cacheDir, logdir: config.logdir, warn: (m) => log.warn(m) }) : null;
-  cache?.bind(store, watcher, (run) => {
-    if (store.isEvicted(run) || !store.hasRun(run)) return;
-    watcher.park(run);
-    store.evictRun(run);
+  cache?.bind(store, watcher, {
+    // Viewers of the run get its series whole (they may hold an older state of it, or nothing).
+    restored: (run) => {
+      if (hub.wantsRun(run)) hub.publish(store.deltasAfter(run, {}).map((d) => ({ ...d, reset: true })));
+      const info = runs.info(run);
+      if (info) hub.publishRuns([info]);
+    },
+    lost: (run) => {
+      if (store.isEvicted(run) || !store.hasRun(run)) return;
+      watcher.park(run);
+      store.evictRun(run);
+    },
   });
   cache?.prepare();
   // Runs our trainer writes are never dropped: the watcher does not read their files, so nothing could bring them back.

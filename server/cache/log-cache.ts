@@ -91,6 +91,7 @@ export class LogCache implements RunReloader {
   private store: SeriesStore | null = null;
   private reader: CacheReader | null = null;
   private onLost: (run: string) => void = () => {};
+  private onRestored: (run: string) => void = () => {};
   private closed = false;
   /** Runs brought back from the cache so far (for tests and diagnostics). */
   restored = 0;
@@ -112,11 +113,15 @@ export class LogCache implements RunReloader {
     }
   }
 
-  /** `lost(run)`: a restored run's data could not be read back after all; drop it from memory (it is read from its files). */
-  bind(store: SeriesStore, reader: CacheReader, lost: (run: string) => void): void {
+  /**
+   * `restored(run)`: the run's data is back in the store (tell its viewers); `lost(run)`: a restored run's data
+   * could not be read back after all: drop it from memory (it is read from its files when viewed).
+   */
+  bind(store: SeriesStore, reader: CacheReader, on: { restored: (run: string) => void; lost: (run: string) => void }): void {
     this.store = store;
     this.reader = reader;
-    this.onLost = lost;
+    this.onRestored = on.restored;
+    this.onLost = on.lost;
   }
 
   /**
@@ -193,6 +198,7 @@ export class LogCache implements RunReloader {
       store.adoptRunData(run, rd);
       this.restored++;
       void reader.resume(run, from);
+      this.onRestored(run);
       return true;
     } catch (e) {
       this.opts.warn(`[run ${run}] cached data cannot be read (${(e as Error).message}); reading the run again`);

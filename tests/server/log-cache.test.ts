@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.ts';
 import { CACHE_FILE } from '../../server/cache/cache-db.ts';
 import { EventWriter } from '../../server/logs/event-writer.ts';
-import { removeDir, startApp, tempDir } from './helpers.ts';
+import { client, ClientModel, connected, removeDir, request, startApp, tempDir, until } from './helpers.ts';
 
 const RUNS = ['alpha', 'beta', 'gamma/deep'];
 let logdir = '';
@@ -215,6 +215,27 @@ describe('log cache', () => {
     // Every view of a dropped run came from the cache (none was re-read from its files).
     expect(app.cache!.restored).toBeGreaterThanOrEqual(RUNS.length + 2);
   }, 120_000);
+});
+
+describe('log cache and live viewers', () => {
+  it('sends a run restored from the cache whole to clients subscribed to it', async () => {
+    await warmCache();
+    // Too little memory to restore anything in the background: runs stay in the cache until viewed.
+    const app = await start({ maxMemoryMb: 1 / 2 ** 20 });
+    expect(RUNS.every((r) => app.store.isEvicted(r))).toBe(true);
+    const c = client(app);
+    const model = new ClientModel(c);
+    try {
+      await connected(c);
+      expect((await request(c, 'subscribe', { runs: '*' })).ok).toBe(true);
+      await fetch(`${app.url()}data/plugin/scalars/scalars?run=alpha&tag=loss`);
+      await until(() => (model.scalars.get('alpha')?.get('loss')?.steps.length ?? 0) === 120, 10_000, "alpha's scalars on the client");
+      expect(model.scalars.get('alpha')!.get('loss')!.steps).toEqual(Array.from({ length: 120 }, (_, i) => i));
+      expect(model.histograms.get('alpha')?.get('w')?.length).toBe(30);
+    } finally {
+      c.close();
+    }
+  }, 60_000);
 });
 
 // Appends after a snapshot taken while running (not at close) are tailed too.
