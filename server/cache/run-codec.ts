@@ -4,6 +4,8 @@
 // run's columns cost a memcpy each way). Histogram series, the bulk of a big run, go in blobs of their own,
 // read back only when something touches them (decodeRun's loadSeries). Pure: no I/O.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { HistogramSeries } from '../store/histogram-series.ts';
 import { ImageSeries } from '../store/image-series.ts';
@@ -18,13 +20,21 @@ const NAME_OF = new Map<object, string>(Object.entries(CLASSES).map(([name, c]) 
 /** Fields holding the sampler (a function) are written as this marker; user data never holds a String object. */
 const RNG = 'rng';
 
+/** Source files of the classes a snapshot holds (and of this codec). */
+const LAYOUT_SOURCES = ['../store/run-data.ts', '../store/reservoir.ts', '../store/scalar-series.ts', '../store/histogram-series.ts', '../store/image-series.ts', '../store/plugin-series.ts', './run-codec.ts'];
+
 /**
- * Changes whenever the code of a class a snapshot holds changes (or the codec's version): a cache written by
- * other code is rebuilt, never misread.
+ * Changes whenever the code of a class a snapshot holds changes: a cache written by other code is rebuilt,
+ * never misread. Hashes their source files (the same whatever transpiles them); the classes' text when the
+ * sources are not there.
  */
 export function codecLayout(): string {
   const h = createHash('sha1').update('run-codec 1');
-  for (const c of [...Object.values(CLASSES), ReservoirCore]) h.update(String(c));
+  try {
+    for (const f of LAYOUT_SOURCES) h.update(readFileSync(fileURLToPath(new URL(f, import.meta.url))));
+  } catch {
+    for (const c of [...Object.values(CLASSES), ReservoirCore]) h.update(String(c));
+  }
   return h.digest('hex').slice(0, 16);
 }
 
