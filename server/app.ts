@@ -138,9 +138,11 @@ export async function createApp(input: AppConfig): Promise<App> {
   // back from. In a cluster every record from disk must pass the stream dedup: no cache there.
   const cache = config.cacheDir && !cluster ? LogCache.open({ dir: config.cacheDir, logdir: config.logdir, warn: (m) => log.warn(m) }) : null;
   cache?.bind(store, watcher, {
-    // Viewers of the run get its series whole (they may hold an older state of it, or nothing).
+    // Viewers of the run get its series whole (they may hold an older state of it, or nothing); only the
+    // kinds someone takes (histograms stay in the cache until touched).
     restored: (run) => {
-      if (hub.wantsRun(run)) hub.publish(store.deltasAfter(run, {}).map((d) => ({ ...d, reset: true })));
+      const kinds = new Set((['scalars', 'histograms', 'images'] as const).filter((k) => hub.wantsKind(run, k)));
+      if (kinds.size > 0) hub.publish(store.deltasAfter(run, {}, undefined, kinds).map((d) => ({ ...d, reset: true })));
       const info = runs.info(run);
       if (info) hub.publishRuns([info]);
     },

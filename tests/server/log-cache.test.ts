@@ -232,6 +232,13 @@ describe('log cache and live viewers', () => {
       await until(() => (model.scalars.get('alpha')?.get('loss')?.steps.length ?? 0) === 120, 10_000, "alpha's scalars on the client");
       expect(model.scalars.get('alpha')!.get('loss')!.steps).toEqual(Array.from({ length: 120 }, (_, i) => i));
       expect(model.histograms.get('alpha')?.get('w')?.length).toBe(30);
+
+      // A client taking only scalars gets only those (and the histograms stay in the cache meanwhile).
+      expect((await request(c, 'subscribe', { runs: '*', kinds: ['scalars'] })).ok).toBe(true);
+      await fetch(`${app.url()}data/plugin/scalars/scalars?run=beta&tag=loss`);
+      await until(() => (model.scalars.get('beta')?.get('loss')?.steps.length ?? 0) === 120, 10_000, "beta's scalars on the client");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(model.histograms.get('beta')).toBeUndefined();
     } finally {
       c.close();
     }
