@@ -88,6 +88,8 @@ export class LogCache implements RunReloader {
   /** Runs with a snapshot in the cache (checked against the disk at start). */
   private readonly heads = new Map<string, CachedRunHead>();
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Restored runs whose files are being read on from the snapshot. */
+  private readonly resuming = new Set<Promise<void>>();
   private store: SeriesStore | null = null;
   private reader: CacheReader | null = null;
   private onLost: (run: string) => void = () => {};
@@ -197,7 +199,8 @@ export class LogCache implements RunReloader {
       const from = deserialize(body.reader) as ReaderState;
       store.adoptRunData(run, rd);
       this.restored++;
-      void reader.resume(run, from);
+      const p = reader.resume(run, from).finally(() => this.resuming.delete(p));
+      this.resuming.add(p);
       this.onRestored(run);
       return true;
     } catch (e) {
@@ -221,6 +224,11 @@ export class LogCache implements RunReloader {
       setImmediate(() => this.onLost(run));
       return new HistogramSeries(store.limits.histograms, store.sampler);
     }
+  }
+
+  /** Resolves once the restored runs' files are read on to their end. */
+  async settled(): Promise<void> {
+    while (this.resuming.size > 0) await Promise.all([...this.resuming]);
   }
 
   /** RunReloader: the run's data is about to leave memory. Its snapshot is brought up to date first, so it comes back from there. */
