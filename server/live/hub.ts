@@ -196,7 +196,8 @@ export class LiveHub {
     const runs = sub.runs === '*' ? this.store.runs() : sub.runs.filter((r) => this.store.hasRun(r));
     for (const run of runs) {
       const have = sub.have && Object.hasOwn(sub.have, run) ? sub.have[run] : {}; // a run may be named "constructor"
-      for (const d of this.store.deltasAfter(run, have, sub.filter)) {
+      // Only the kinds asked for are built (a run's histograms may not even be in memory yet: log cache).
+      for (const d of this.store.deltasAfter(run, have, sub.filter, kinds ?? undefined)) {
         if (!kinds || kinds.has(d.kind)) buffer.pushSeries(sub.points ? downsampleDelta(d, sub.points) : d);
       }
     }
