@@ -7,7 +7,7 @@
 // --logdir DIR: measure an existing logdir as the "big" case instead of generating one (read only; e.g. one
 // made by bench/make-big-logdir.py, whose runs' last scalar is metrics/m0 at step 1099: --tag, --last-step).
 // Usage: npm run bench:scale [-- --dir /tmp/trainscope-scale --only big,many,long --no-tb --mb 1000]
-//          [--logdir DIR --tag metrics/m0 --last-step 1099] [--port 7150]
+//          [--logdir DIR --tag metrics/m0 --last-step 1099] [--port 7150] [--no-export]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +28,7 @@ const MB = Number(arg('mb', '1000'));
 const PORT = Number(arg('port', '7150'));
 const TB_PORT = PORT + 1;
 const WITH_TB = !process.argv.includes('--no-tb');
+const WITH_EXPORT = !process.argv.includes('--no-export');
 const TIMEOUT_MS = 20 * 60_000;
 const GIVEN = process.argv.includes('--logdir') ? path.resolve(arg('logdir', '')) : null;
 const TAG = arg('tag', GIVEN ? 'metrics/m0' : 'train/metric_0');
@@ -281,12 +282,12 @@ async function main(): Promise<void> {
     await stop(cold.proc);
     process.stderr.write('  warm restart...\n');
     const warm = await startTrainscope(logdir, cacheDir, c);
-    const warmChart = await firstChart(`http://127.0.0.1:${PORT}/`).catch(() => NaN);
+    const warmChart = await firstChart(`http://127.0.0.1:${PORT}/`).catch((e: Error) => (process.stderr.write(`  first chart failed: ${e.message}\n`), NaN));
     process.stderr.write(`  first chart ${chart.toFixed(0)} ms (after cold load), ${warmChart.toFixed(0)} ms (after warm restart)\n`);
     await stop(warm.proc);
     const cacheBytes = await dirBytes(cacheDir, false).catch(() => 0);
     let exp = '';
-    if (c.key === 'big') {
+    if (c.key === 'big' && WITH_EXPORT) {
       process.stderr.write('  export...\n');
       const e = await exportFigures(logdir);
       exp = `${s(e.ms)}, peak RSS ${gb(e.peakRss)} (${gb(e.outBytes)} of JSON)`;
