@@ -16,6 +16,7 @@ import { diskReloader } from './store/run-reloader.ts';
 import { RunControl } from './live/run-control.ts';
 import { RunsService } from './live/runs-service.ts';
 import { LogdirWatcher } from './logs/logdir.ts';
+import { LogCache } from './cache/log-cache.ts';
 import { createdLogdirNotice, ensureLogdir } from './logs/ensure-logdir.ts';
 import { broadcaster, createSocketServer, type TypedIo } from './socket/io-server.ts';
 import { SeriesStore } from './store/series-store.ts';
@@ -38,7 +39,14 @@ export interface App {
   backend: Promise<BackendName | null>;
   /** The initial read of the logdir is done (at once unless config.backgroundLoad). */
   loaded: Promise<void>;
+  /** The persistent log cache (null without one). */
+  cache: LogCache | null;
 }
+
+/** How often the log cache looks for runs that grew past their snapshot. */
+const CACHE_SAVE_MS = 30_000;
+/** Longest a close spends bringing snapshots up to date. */
+const CACHE_CLOSE_SAVE_MS = 2_000;
 
 export async function createApp(input: AppConfig): Promise<App> {
   const config = resolveConfig(input);
@@ -114,6 +122,7 @@ export async function createApp(input: AppConfig): Promise<App> {
       // A run of ours that is still training keeps its data (the trainer re-creates the directory).
       if (manager?.list().some((r) => r.name === run && (r.status?.state === 'running' || r.status?.state === 'queued'))) return;
       store.removeRun(run);
+      cache?.drop([run]);
       hub.runRemoved(run);
       io.emit('run:removed', run);
     },
@@ -124,8 +133,28 @@ export async function createApp(input: AppConfig): Promise<App> {
   });
 
   runs.loadProgress = (run) => watcher.loadProgress(run);
+  // The log cache (server/cache/): runs it holds are listed at once and their data comes back from it (when
+  // viewed, or in the background while memory allows); it is also where a run dropped by --max-memory comes
+  // back from. In a cluster every record from disk must pass the stream dedup: no cache there.
+  const cache = config.cacheDir && !cluster ? LogCache.open({ dir: config.cacheDir, logdir: config.logdir, warn: (m) => log.warn(m) }) : null;
+  cache?.bind(store, watcher, {
+    // Viewers of the run get its series whole (they may hold an older state of it, or nothing); only the
+    // kinds someone takes (histograms stay in the cache until touched).
+    restored: (run) => {
+      const kinds = new Set((['scalars', 'histograms', 'images'] as const).filter((k) => hub.wantsKind(run, k)));
+      if (kinds.size > 0) hub.publish(store.deltasAfter(run, {}, undefined, kinds).map((d) => ({ ...d, reset: true })));
+      const info = runs.info(run);
+      if (info) hub.publishRuns([info]);
+    },
+    lost: (run) => {
+      if (store.isEvicted(run) || !store.hasRun(run)) return;
+      watcher.park(run);
+      store.evictRun(run);
+    },
+  });
+  cache?.prepare();
   // Runs our trainer writes are never dropped: the watcher does not read their files, so nothing could bring them back.
-  const memory = new MemoryBound(store, config.maxMemoryMb * 2 ** 20, diskReloader(watcher), (run) => !manager?.list().some((r) => r.name === run));
+  const memory = new MemoryBound(store, config.maxMemoryMb * 2 ** 20, cache ?? diskReloader(watcher), (run) => !manager?.list().some((r) => r.name === run));
   const viewed = (list: string[]): Promise<void> => {
     watcher.want(list);
     return memory.touch(list);
@@ -183,11 +212,20 @@ export async function createApp(input: AppConfig): Promise<App> {
     io.close();
     hub.close();
     await watcher.stop();
+    cache?.close();
     await manager?.close();
     await cluster?.close();
     throw e;
   });
   const loaded = config.backgroundLoad ? startWatcher() : Promise.resolve();
+  let cacheTimer: NodeJS.Timeout | null = null;
+  if (cache) {
+    void cache.restoreAll(memory.limitBytes).then(() => memory.enforce());
+    // Snapshots of what was read: all of it once loaded, then runs that grew, now and then.
+    void loaded.then(() => cache.saveAll(0));
+    cacheTimer = setInterval(() => void cache.saveAll(), CACHE_SAVE_MS);
+    cacheTimer.unref();
+  }
   // From here on a socket error must not crash the process.
   server.on('error', (e) => log.error(`HTTP server error: ${e.message}`));
   server.on('clientError', answerClientError);
@@ -212,6 +250,7 @@ export async function createApp(input: AppConfig): Promise<App> {
     ingest,
     backend,
     loaded,
+    cache,
     url() {
       const a = server.address() as AddressInfo | null;
       return displayUrl(config.host, a?.port ?? config.port);
@@ -224,7 +263,11 @@ export async function createApp(input: AppConfig): Promise<App> {
           server.closeAllConnections();
         });
         progress.close();
+        if (cacheTimer) clearInterval(cacheTimer);
+        // What was read since the last snapshots, so the next start reads only what is new (bounded in time).
+        await cache?.saveAll(0, Date.now() + CACHE_CLOSE_SAVE_MS);
         await watcher.stop();
+        cache?.close();
         await manager?.close();
         await cluster?.close();
       })();

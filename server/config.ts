@@ -67,6 +67,8 @@ export interface AppConfig {
   backgroundLoad?: boolean;
   /** Store bytes beyond which the least recently viewed runs leave memory (re-read when viewed); default 1024 MiB. */
   maxMemoryMb?: number;
+  /** Folder of the persistent log cache (server/cache/); false (the default here; the CLI turns it on): none. */
+  cacheDir?: string | false;
 }
 
 export type ResolvedConfig = Required<Omit<AppConfig, 'authToken' | 'logger' | 'maxLogdirBytes' | 'redis'>> & {
@@ -117,6 +119,7 @@ export function resolveConfig(c: AppConfig): ResolvedConfig {
     loadWorkers: c.loadWorkers ?? Math.max(1, availableParallelism() - 1),
     backgroundLoad: c.backgroundLoad ?? false,
     maxMemoryMb: c.maxMemoryMb ?? 1024,
+    cacheDir: c.cacheDir ? path.resolve(c.cacheDir) : false,
   };
 }
 

@@ -10,6 +10,7 @@ import { parseRedisUrl } from '../cluster/redis-url.ts';
 import { parseAllowedOrigins } from '../security/origin.ts';
 import { parseSamplesPerPlugin } from '../store/series-store.ts';
 import { parseByteSize } from '../training/log-estimate.ts';
+import { CACHE_DIR_NAME } from '../logs/logdir.ts';
 
 export interface ServeOptions {
   logdir: string;
@@ -34,6 +35,8 @@ export interface ServeOptions {
   redis?: string;
   localTraining?: boolean;
   maxMemory?: string;
+  cacheDir?: string;
+  cache?: boolean;
   loadWorkers?: string;
 }
 
@@ -97,6 +100,8 @@ export function serveConfig(o: ServeOptions): AppConfig {
     maxMemoryMb: o.maxMemory === undefined ? undefined : intIn('max-memory', o.maxMemory, 16, 1 << 24),
     loadWorkers: o.loadWorkers === undefined ? undefined : intIn('load-workers', o.loadWorkers, 0, 256),
     backgroundLoad: true,
+    // The log cache: beside the logs unless told otherwise; --no-cache reads everything on every start.
+    cacheDir: o.cache === false ? false : path.resolve(o.cacheDir ?? path.join(o.logdir, CACHE_DIR_NAME)),
   };
 }
 
@@ -167,6 +172,8 @@ export function registerServeCommand(program: Command, run: (opts: ServeOptions)
     .option('--web-dir <dir>', 'built dashboard to serve', DEFAULT_WEB_DIR)
     .option('--redis <url>', 'join a cluster through Redis (redis://HOST:6379): TRAIN queues runs for `trainscope worker`s, live points and broadcasts are shared with the other servers')
     .option('--local-training', 'with --redis: train in this process instead of queueing runs for workers')
+    .option('--cache-dir <dir>', `where the log cache lives (default: <logdir>/${CACHE_DIR_NAME}); a restart serves what it holds at once`)
+    .option('--no-cache', 'no log cache: read every event file from the start on each start')
     .option('--max-memory <MB>', 'store memory beyond which the least recently viewed runs leave memory (re-read when viewed again); default 1024')
     .option('--load-workers <n>', 'threads reading the logdir at start (default: one per core but one; 0 = the main thread)')
     .action(async (opts: ServeOptions) => {

@@ -158,6 +158,13 @@ export class LiveHub {
     return false;
   }
 
+  /** Whether some client takes this kind of series of this run. */
+  wantsKind(run: string, kind: SeriesDelta['kind']): boolean {
+    if (this.closed) return false;
+    for (const g of this.groups.values()) if (g.refs > 0 && g.runs !== null && (g.runs === '*' || g.runs.has(run)) && (!g.kinds || g.kinds.has(kind))) return true;
+    return false;
+  }
+
   /** Fans accepted points out: once per group, and to each private client. */
   publish(deltas: SeriesDelta[]): void {
     if (deltas.length === 0 || this.closed) return;

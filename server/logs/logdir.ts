@@ -6,16 +6,19 @@
 // fallback only (it drops changes less than 50 ms apart and stats before emitting). A timer polls anyway
 // because file watchers miss events (network filesystems, editors, inotify limits).
 import { watch, type FSWatcher } from 'chokidar';
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { annotate } from './annotate.ts';
 import { EventDecoder } from './event-codec.ts';
-import { LoadState, parallelLoad, type LoadRun, type Progress } from './initial-load.ts';
-import { unpackRecords, type PackedRecords } from './packed-records.ts';
+import type { Progress } from './initial-load.ts';
+import type { PackedRecords } from './packed-records.ts';
 import { EventFileTailer, type ReadOptions } from './event-file-reader.ts';
 import { DirWatches } from './dir-watches.ts';
-import { scanLogdir, type FoundFile } from './logdir-scan.ts';
+import { IgnoredFiles } from './ignored-files.ts';
+import { scanLogdir } from './logdir-scan.ts';
 import type { LogRecord } from './records.ts';
+import { MAX_BYTES_PER_POLL, RunReading, type FileState, type ReaderState, type RunState } from './run-reading.ts';
+
+export { MAX_BYTES_PER_POLL, type ReaderState } from './run-reading.ts';
 
 export interface LogdirWatcherOptions {
   /** Poll period in seconds (default 1). */
@@ -35,33 +38,14 @@ export interface LogdirWatcherOptions {
   onLoadProgress?: (run: string) => void;
 }
 
-/**
- * Bytes one file may contribute per poll. Small slices also read faster: one slice's records die young
- * in V8's nursery instead of being promoted (bench:ingest measures ~1.7x the MB/s of 16 MiB slices).
- */
-export const MAX_BYTES_PER_POLL = 512 << 10;
+/** The log cache's default folder inside the logdir (never watched: its writes are not log appends). */
+export const CACHE_DIR_NAME = '.trainscope-cache';
 /** Directory depth below the logdir that is searched. */
 const MAX_DEPTH = 64;
 /** A timer-driven rescan waits this many times the previous rescan's duration (bounds its cost on huge trees). */
 const RESCAN_COST_FACTOR = 10;
 /** Longest wait for chokidar's initial scan in start(). */
 const WATCHER_READY_MS = 10_000;
-/** A worker's poll: its records are packed and handed over, so bigger slices cost the main thread nothing. */
-const PARALLEL_BYTES_PER_POLL = 2 << 20;
-
-interface FileState extends Omit<FoundFile, 'name'> {
-  tailer: EventFileTailer;
-  /** Warnings of the previous poll: identical ones are not repeated every tick. */
-  lastWarnings: Set<string>;
-}
-interface RunState {
-  name: string;
-  decoder: EventDecoder;
-  /** Keyed by real path; read in file-name order. */
-  files: Map<string, FileState>;
-  /** Tags whose metadata was already put on a record. */
-  annotated: Set<string>;
-}
 
 export class LogdirWatcher {
   readonly logdir: string;
@@ -69,8 +53,7 @@ export class LogdirWatcher {
   private readonly intervalMs: number;
   private rootReal: string | null = null;
   private readonly runStates = new Map<string, RunState>();
-  private readonly ignored = new Set<string>();
-  private readonly ignoredDirs = new Set<string>();
+  private readonly ignored = new IgnoredFiles(() => this.dropIgnored());
   private readonly warnedOnce = new Set<string>();
   private watcher: FSWatcher | null = null;
   /** fs.watch per real directory holding known event files. */
@@ -92,18 +75,33 @@ export class LogdirWatcher {
   private lastRescan = 0;
   private rescanCost = 0;
   private stopped = false;
-  /** Runs whose data left memory: their files are not read until reread(). */
-  private readonly parked = new Set<string>();
-  private readonly rereads = new Map<string, (() => void)[]>();
-  /** The initial load in progress (null after it), and the bytes it found to read. */
-  private load: LoadState | null = null;
-  private loadBytes = 0;
+  private readonly reading: RunReading;
 
   constructor(logdir: string, opts: LogdirWatcherOptions) {
     this.logdir = path.resolve(logdir);
     this.opts = opts;
     const sec = opts.reloadIntervalSec ?? 1;
     this.intervalMs = Math.max(50, (Number.isFinite(sec) && sec > 0 ? sec : 1) * 1000);
+    this.reading = new RunReading({
+      logdir: this.logdir,
+      lenient: opts.lenient,
+      loadWorkers: opts.loadWorkers ?? 0,
+      parallelMinBytes: opts.parallelMinBytes ?? 64 << 20,
+      runState: (run) => this.runStates.get(run),
+      runNames: () => [...this.runStates.keys()],
+      allRuns: () => this.runStates.values(),
+      stopped: () => this.stopped,
+      rescan: () => this.rescan(),
+      tick: (drain) => this.tick(drain),
+      schedule: () => this.schedule(),
+      newDecoder: () => new EventDecoder(),
+      newTailer: (real, decoder) => new EventFileTailer(real, this.tailerOptions(decoder)),
+      onRecords: (run, records) => this.safe(run, () => this.opts.onRecords(run, records)),
+      ...(opts.onPacked ? { onPacked: (run: string, p: PackedRecords) => this.safe(run, () => opts.onPacked!(run, p)) } : {}),
+      onWarning: (run, m) => this.safe(run, () => this.opts.onWarning?.(run, m)),
+      onLoadProgress: (run) => this.safe(run, () => this.opts.onLoadProgress?.(run)),
+      warnOnce: (run, m) => this.warnOnce(run, m),
+    });
   }
 
   /**
@@ -112,7 +110,7 @@ export class LogdirWatcher {
    */
   async start(): Promise<void> {
     this.stopped = false;
-    this.running = this.initialLoad();
+    this.running = this.reading.initialLoad();
     await this.running;
     this.running = null;
     if (this.stopped) return;
@@ -129,123 +127,47 @@ export class LogdirWatcher {
   /** Find the runs (onRun for each) without reading them: start() reads them. */
   async discover(): Promise<void> {
     this.stopped = false;
-    try {
-      await this.rescan();
-      // Sizes too: a run listed from here on says it is loading (loadProgress) until it is read.
-      const load = new LoadState();
-      this.loadBytes = await load.measure([...this.runStates.keys()].map((r) => this.loadRun(r)!));
-      this.load = load;
-    } catch (e) {
-      this.warnOnce('.', `logdir ${this.logdir}: ${(e as Error).message}`);
-    }
+    await this.reading.discover();
   }
 
   /** Bytes read of the bytes found, for a run still in its initial load; undefined once loaded. */
   loadProgress(run: string): Progress | undefined {
-    const rs = this.runStates.get(run);
-    return this.load?.progress(run, (real) => rs?.files.get(real)?.tailer.position ?? 0);
+    return this.reading.loadProgress(run);
   }
 
-  /** Stop reading this run's files (its data left memory); reread() brings it back. */
+  /** Stop reading this run's files (its data left memory); reread() or resume() brings it back. */
   park(run: string): void {
-    this.parked.add(run);
+    this.reading.park(run);
   }
 
   /** Read a run's files again from their start (after park()); resolves once they are read to their end. */
   reread(run: string): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const waiters = this.rereads.get(run) ?? [];
-      waiters.push(resolve);
-      this.rereads.set(run, waiters);
-      this.schedule();
-    });
+    return this.reading.reread(run);
   }
 
-  private async doRereads(): Promise<void> {
-    for (const [run, waiters] of [...this.rereads]) {
-      this.rereads.delete(run);
-      this.parked.delete(run);
-      const rs = this.runStates.get(run);
-      if (rs) {
-        // A fresh decoder and tailers at offset 0: the run is read as if found for the first time.
-        rs.decoder = new EventDecoder();
-        rs.annotated = new Set();
-        let i = 0;
-        for (const f of rs.files.values()) {
-          f.tailer = new EventFileTailer(f.real, this.tailerOptions(rs.decoder));
-          if (++i < rs.files.size) f.tailer.markComplete();
-          f.lastWarnings = new Set();
-        }
-        await this.readRun(run);
-      }
-      for (const w of waiters) w();
-    }
+  /** Read a parked run on from a state captured earlier (the log cache's); resolves once read to the end. */
+  resume(run: string, from: ReaderState): Promise<void> {
+    return this.reading.resume(run, from);
   }
 
-  /** Read a run's files to their end now. */
-  private async readRun(run: string): Promise<void> {
-    const rs = this.runStates.get(run);
-    if (!rs) return;
-    const list = [...rs.files.values()].map((f): [RunState, FileState] => [rs, f]);
-    while (!this.stopped && (await this.pollList(list))) {
-      // read on until every file is at its end
-    }
+  /** The run's files as found continue those of a captured state (see RunReading.canResume). */
+  canResume(run: string, files: readonly string[]): boolean {
+    return this.reading.canResume(run, files);
+  }
+
+  /** The run's reading state if it is between two polls (for the log cache's snapshot). */
+  capture(run: string): ReaderState | undefined {
+    return this.reading.capture(run);
   }
 
   /** Runs a client is looking at: read them first while the initial load lasts. */
   want(runs: readonly string[]): void {
-    this.load?.want(runs);
-  }
-
-  private async initialLoad(): Promise<void> {
-    if (!this.load) await this.discover();
-    const load = this.load ?? new LoadState();
-    this.load = load;
-    const bytes = this.loadBytes;
-    try {
-      for (const r of load.runs()) this.safe(r, () => this.opts.onLoadProgress?.(r));
-      const workers = this.opts.loadWorkers ?? 0;
-      if (workers > 0 && bytes >= (this.opts.parallelMinBytes ?? 64 << 20) && !this.stopped) {
-        await parallelLoad(load, {
-          workers,
-          maxBytesPerPoll: PARALLEL_BYTES_PER_POLL,
-          ...(this.opts.lenient === undefined ? {} : { lenient: this.opts.lenient }),
-          stopped: () => this.stopped,
-          current: (run) => this.loadRun(run),
-          onPacked: (run, p) => this.safe(run, () => (this.opts.onPacked ? this.opts.onPacked(run, p) : this.opts.onRecords(run, unpackRecords(p)))),
-          onWarning: (run, m) => this.safe(run, () => this.opts.onWarning?.(run, m)),
-          onLoaded: (run) => this.safe(run, () => this.opts.onLoadProgress?.(run)),
-          onProgress: (run) => this.safe(run, () => this.opts.onLoadProgress?.(run)),
-          readHere: (run) => this.readRun(run),
-        });
-      }
-    } catch (e) {
-      this.warnOnce('.', `logdir ${this.logdir}: ${(e as Error).message}`);
-    }
-    await this.tick(true);
-    this.load = null;
-    for (const r of load.runs()) this.safe(r, () => this.opts.onLoadProgress?.(r));
-  }
-
-  private loadRun(run: string): LoadRun | undefined {
-    const rs = this.runStates.get(run);
-    if (!rs || this.parked.has(run)) return undefined;
-    const files = [...rs.files.values()].map((f) => ({ real: f.real, tailer: f.tailer, setLastWarnings: (w: string[]) => (f.lastWarnings = new Set(w)) }));
-    return { run, key: rs, decoder: rs.decoder, annotated: rs.annotated, files };
+    this.reading.want(runs);
   }
 
   /** Never read this file (our own trainers write it; their points arrive in-process). */
   ignoreFile(absPath: string): void {
-    const p = path.resolve(absPath);
-    this.ignored.add(p);
-    this.dropIgnored();
-    // Also match it through symlinks in its directory path.
-    realpath(path.dirname(p))
-      .then((d) => {
-        this.ignored.add(path.join(d, path.basename(p)));
-        this.dropIgnored();
-      })
-      .catch(() => {});
+    this.ignored.addFile(absPath);
   }
 
   /**
@@ -253,21 +175,12 @@ export class LogdirWatcher {
    * directory, call this before the trainer creates its file so no early poll can race ignoreFile().
    */
   ignoreDir(absDir: string): void {
-    const p = path.resolve(absDir);
-    this.ignoredDirs.add(p);
-    this.dropIgnored();
-    realpath(p)
-      .then((d) => {
-        this.ignoredDirs.add(d);
-        this.dropIgnored();
-      })
-      .catch(() => {});
+    this.ignored.addDir(absDir);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const waiters of this.rereads.values()) for (const w of waiters) w();
-    this.rereads.clear();
+    this.reading.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const w = this.watcher;
@@ -296,8 +209,9 @@ export class LogdirWatcher {
         followSymlinks: false,
         depth: MAX_DEPTH,
         persistent: true,
-        // Only event files and directories matter.
-        ignored: (p: string, st?: { isFile(): boolean }) => !!st?.isFile() && !path.basename(p).includes('tfevents'),
+        // Only event files and directories matter (not the log cache's folder).
+        ignored: (p: string, st?: { isFile(): boolean }) =>
+          path.basename(p) === CACHE_DIR_NAME || (!!st?.isFile() && !path.basename(p).includes('tfevents')),
       });
       // A change to a known file polls that file only; anything else (new file or directory, removal) rescans.
       w.on('all', (ev, p) => {
@@ -337,7 +251,7 @@ export class LogdirWatcher {
     this.running = this.tick(false).finally(() => {
       this.running = null;
       // Work requested while the tick ran is done right away (no extra event-loop turn).
-      if (this.rescanWanted || this.pollAllWanted || this.dirty.size > 0 || this.rereads.size > 0) this.schedule();
+      if (this.rescanWanted || this.pollAllWanted || this.dirty.size > 0 || this.reading.pending) this.schedule();
     });
   }
 
@@ -347,7 +261,7 @@ export class LogdirWatcher {
    */
   private async tick(drain: boolean): Promise<void> {
     try {
-      if (this.rereads.size > 0) await this.doRereads();
+      if (this.reading.pending) await this.reading.serve();
       const now = Date.now();
       const timed = this.timerDue;
       this.timerDue = false;
@@ -364,8 +278,8 @@ export class LogdirWatcher {
       if (this.pollAllWanted || drain) {
         this.pollAllWanted = false;
         this.dirty.clear();
-        more = await this.pollAll();
-        while (drain && more && !this.stopped) more = await this.pollAll();
+        more = await this.reading.pollAll();
+        while (drain && more && !this.stopped) more = await this.reading.pollAll();
       } else {
         const files = [...this.dirty];
         this.dirty.clear();
@@ -480,21 +394,10 @@ export class LogdirWatcher {
   }
 
   private isIgnored(found: string, real: string): boolean {
-    return (
-      this.ignored.has(found) ||
-      this.ignored.has(real) ||
-      (this.ignoredDirs.size > 0 && (this.ignoredDirs.has(path.dirname(found)) || this.ignoredDirs.has(path.dirname(real))))
-    );
+    return this.ignored.has(found, real);
   }
 
   // ---------- reading ----------
-
-  /** Polls every file once, runs and files in order. Returns true if some file has unread bytes left. */
-  private async pollAll(): Promise<boolean> {
-    const list: [RunState, FileState][] = [];
-    for (const rs of this.runStates.values()) for (const f of rs.files.values()) list.push([rs, f]);
-    return this.pollList(list);
-  }
 
   /** Polls the named files (real paths) that are still known. */
   private async pollSome(reals: string[]): Promise<boolean> {
@@ -505,52 +408,7 @@ export class LogdirWatcher {
       const f = rs?.files.get(real);
       if (rs && f) list.push([rs, f]);
     }
-    return this.pollList(list, true);
-  }
-
-  /**
-   * `changed`: the files were named by a change notice, so the stat that spares unchanged files a read is
-   * skipped (one filesystem round trip less between the append and its delivery).
-   */
-  private async pollList(list: [RunState, FileState][], changed = false): Promise<boolean> {
-    let more = false;
-    let read = false;
-    for (const [rs, f] of list) {
-      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real) || this.parked.has(rs.name)) continue;
-      // Let sockets and timers run between files that produced work.
-      if (read) await new Promise<void>((res) => setImmediate(res));
-      read = false;
-      const before = f.tailer.position;
-      let size = Infinity;
-      if (!changed) {
-        try {
-          size = (await stat(f.real)).size;
-        } catch (e) {
-          this.warnOnce(rs.name, `${f.real}: cannot stat (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); skipped`);
-          continue;
-        }
-        if (size === before) continue; // nothing new
-      }
-      const r = await f.tailer.poll();
-      read = true;
-      // ignoreFile/stop/removal may have happened while reading: drop what this poll produced.
-      if (this.stopped || this.runStates.get(rs.name) !== rs || !rs.files.has(f.real) || this.parked.has(rs.name)) continue;
-      const fresh = new Set<string>();
-      for (const w of r.warnings) {
-        fresh.add(w);
-        if (!f.lastWarnings.has(w)) this.safe(rs.name, () => this.opts.onWarning?.(rs.name, w));
-      }
-      f.lastWarnings = fresh;
-      if (r.records.length > 0) {
-        annotate(rs.decoder.tagInfo, rs.annotated, r.records);
-        this.safe(rs.name, () => this.opts.onRecords(rs.name, r.records));
-      }
-      if (this.load) this.safe(rs.name, () => this.opts.onLoadProgress?.(rs.name));
-      // Unread bytes left (a bounded poll of a big file): continue right after this tick.
-      const advanced = f.tailer.position - before;
-      if (r.truncatedAt === null && advanced > 0 && (changed ? advanced >= MAX_BYTES_PER_POLL : f.tailer.position < size)) more = true;
-    }
-    return more;
+    return this.reading.pollList(list, true);
   }
 
   private warnOnce(run: string, message: string): void {

@@ -322,7 +322,7 @@ export class SeriesStore extends StoreCore {
    * (all of them for a tag the client lacks). A client holding a point newer than the series' newest
    * (the run was rewound or restarted) gets the full series with reset:true. Empty series are omitted.
    */
-  deltasAfter(run: string, have: Record<string, number>, tagFilter?: (tag: string) => boolean): SeriesDelta[] {
+  deltasAfter(run: string, have: Record<string, number>, tagFilter?: (tag: string) => boolean, kinds?: ReadonlySet<SeriesDelta['kind']>): SeriesDelta[] {
     const rd = this.data.get(run);
     if (!rd) return [];
     const out: SeriesDelta[] = [];
@@ -332,21 +332,21 @@ export class SeriesStore extends StoreCore {
       if (lastStep !== undefined && h > lastStep) return { reset: true };
       return { from: h, reset: false };
     };
-    for (const [tag, e] of rd.scalars) {
+    for (const [tag, e] of kinds && !kinds.has('scalars') ? [] : rd.scalars) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
       const cols = e.series.columns(a.from);
       if (cols.steps.length === 0) continue;
       out.push(withExactSteps(rd.exactSteps, { kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols }));
     }
-    for (const [tag, e] of rd.histograms) {
+    for (const [tag, e] of kinds && !kinds.has('histograms') ? [] : rd.histograms) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
       const points = this.histograms(run, tag, a.from);
       if (points.length === 0) continue;
       out.push(withExactSteps(rd.exactSteps, { kind: 'histograms', run, tag, ...(a.reset ? { reset: true } : {}), points }));
     }
-    for (const [tag, e] of rd.images) {
+    for (const [tag, e] of kinds && !kinds.has('images') ? [] : rd.images) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
       const points = e.series.refs(a.from);

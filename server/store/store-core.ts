@@ -45,6 +45,28 @@ export class StoreCore {
     return [...this.data.keys()];
   }
 
+  /** A run's data as held, for the log cache to snapshot (read it, never mutate it). */
+  heldRunData(run: string): RunData | undefined {
+    return this.data.get(run);
+  }
+  /** The sampling source a restored run's reservoirs take back (log cache). */
+  get sampler(): Rng {
+    return this.rng;
+  }
+  /** Put back a run's data restored from the log cache, in place of what the run holds now. */
+  adoptRunData(run: string, rd: RunData): void {
+    this.dropData(run);
+    this.evicted.delete(run);
+    rd.resetMark = ++this.resetSeq; // replays rebuild their cursors
+    this.data.set(run, rd);
+    this.bytesTotal += rd.bytes;
+  }
+  /** List a run whose data is not in memory (the log cache holds it): as evicted, it comes back when viewed. */
+  addRunElsewhere(run: string, startTime: number | undefined): void {
+    if (this.data.has(run)) return;
+    this.evicted.set(run, startTime);
+  }
+
   protected dropData(run: string): void {
     const rd = this.data.get(run);
     if (!rd) return;
