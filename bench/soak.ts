@@ -135,6 +135,10 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   if (arenas > 0) env.MALLOC_ARENA_MAX = String(arenas);
   else delete env.MALLOC_ARENA_MAX;
+  // ...and MALLOC_MMAP_THRESHOLD_=65536 as the bin sets it (--mmap-threshold 0: glibc's sliding default).
+  const mmapThreshold = arg('mmap-threshold', 65536);
+  if (mmapThreshold > 0) env.MALLOC_MMAP_THRESHOLD_ = String(mmapThreshold);
+  else delete env.MALLOC_MMAP_THRESHOLD_;
   const child = fork(fileURLToPath(import.meta.url), ['--server', logdir, '--port', String(port), '--runs', String(runs)], {
     execArgv: [...process.execArgv, '--expose-gc', '--single-threaded-gc'],
     env,
@@ -172,7 +176,7 @@ async function main(): Promise<void> {
 
   console.log(
     `bench:soak — server ${url} (pid ${pid}), ${runs} live runs, ${nClients} clients for ${minutes} min, replay cap ${MAX_REPLAYS}; ` +
-      `MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX ?? '(glibc default)'}, load ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
+      `MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX ?? '(glibc default)'}, MALLOC_MMAP_THRESHOLD_=${env.MALLOC_MMAP_THRESHOLD_ ?? '(glibc default)'}, load ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
   );
   console.log(`large run: ${ready.largePoints} scalar points, ${mb(ready.largeBytes).toFixed(1)} MB of heap in the store`);
 

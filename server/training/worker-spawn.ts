@@ -59,15 +59,15 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv, pre
 
 /**
  * A training thread's young generation, in MB. Left to V8, each thread's semi-spaces grow to 16 MB under
- * tfjs' churn of small tensor objects and shrink again at random, so ten runs' RSS swung by ~300 MB
- * (bench/soak.ts, no clients); a small fixed young generation keeps them flat at the cost of more,
- * shorter scavenges.
+ * tfjs' churn of small tensor objects and shrink again at random, so ten runs' RSS swung by ~300 MB with
+ * nobody connected (bench/soak.ts); 16 MB in all keeps the swing small. (6 MB flattened it further but cost
+ * ~20 % of training iterations per CPU-second in bench:train's sweep.)
  */
-export const TRAINING_YOUNG_GEN_MB = Number(process.env.TRAINSCOPE_WORKER_YOUNG_MB ?? 6);
+export const TRAINING_YOUNG_GEN_MB = 16;
 
 /** A worker running worker.ts with `init` as workerData. */
 export function spawnTrainingWorker(init: WorkerInit): Worker {
-  const resourceLimits = TRAINING_YOUNG_GEN_MB > 0 ? { maxYoungGenerationSizeMb: TRAINING_YOUNG_GEN_MB } : undefined;
+  const resourceLimits = { maxYoungGenerationSizeMb: TRAINING_YOUNG_GEN_MB };
   try {
     return new Worker(WORKER_URL, { execArgv: workerExecArgv(), workerData: init, resourceLimits });
   } catch (err) {
