@@ -6,7 +6,7 @@ import { downsampleIndices } from '../../shared/decimate.ts';
 import type { SeriesDelta } from '../../shared/protocol.ts';
 
 export function downsampleDelta(d: SeriesDelta, points: number): SeriesDelta {
-  if (d.kind !== 'scalars' || d.steps.length <= points) return d;
+  if (d.kind !== 'scalars' || d.decimated || d.steps.length <= points) return d; // decimated: by the store already
   const n = d.steps.length;
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = d.values[i] ?? NaN;

@@ -69,7 +69,7 @@ export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription
     const m: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const [tag, step] of Object.entries(have)) m[tag] = step;
     // Only the kinds asked for are built (a run's histograms may not even be in memory yet: log cache).
-    for (const d of store.deltasAfter(run, have, sub.filter, kinds ?? undefined)) {
+    for (const d of store.deltasAfter(run, have, sub.filter, kinds ?? undefined, sub.points || undefined)) {
       if (kinds && !kinds.has(d.kind)) continue;
       const out = sub.points ? downsampleDelta(d, sub.points) : d;
       buffer.pushSeries(out);
@@ -114,7 +114,7 @@ export function catchUp(s: BacklogSnapshot, store: SeriesStore, sub: Subscriptio
   for (const run of subscribedRuns(store, sub)) {
     const m = s.marks.get(run) ?? held(sub, run);
     if (s.marks.has(run) && tagsCollide(store, run, sub, kinds)) return null;
-    for (const d of store.deltasAfter(run, m, sub.filter, kinds ?? undefined)) {
+    for (const d of store.deltasAfter(run, m, sub.filter, kinds ?? undefined, sub.points || undefined)) {
       if (kinds && !kinds.has(d.kind)) continue;
       out.push(sub.points ? downsampleDelta(d, sub.points) : d);
     }

@@ -2,6 +2,7 @@
 // reservoir rules in reservoir.ts. Tuples are built only when someone reads.
 import type { ScalarTuple } from '../../shared/types.ts';
 import { ReservoirCore, type AddResult, type Rng } from './reservoir.ts';
+import { downsampleIndices } from '../../shared/decimate.ts';
 
 /** Columnar points; values are null where the logged value was NaN/±Inf (JSON has none). */
 export interface ScalarColumns {
@@ -46,6 +47,25 @@ export class ScalarSeries extends ReservoirCore {
   columns(afterStep?: number): ScalarColumns {
     const start = this.startAfter(afterStep);
     return this.columnsOfSlots(start, this.n);
+  }
+
+  /**
+   * columns(afterStep) at about `points` points, read straight from the typed columns (min / max per step
+   * bucket, as live/backlog-downsample.ts does to a delta): a late joiner's backlog of a long series no
+   * longer copies every point into arrays first. Unchanged (decimated false) when it has no more points.
+   */
+  columnsDownsampled(afterStep: number | undefined, points: number): { cols: ScalarColumns; decimated: boolean } {
+    const start = this.startAfter(afterStep);
+    const n = this.n - start;
+    if (n <= points) return { cols: this.columnsOfSlots(start, this.n), decimated: false };
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = this.vals[start + i];
+      values[i] = Number.isFinite(v) ? v : NaN; // what a delta's null value decimates as
+    }
+    const out: ScalarColumns = { wallTimes: [], steps: [], values: [] };
+    for (const i of downsampleIndices(this.steps.subarray(start, this.n), values, n, points)) this.pushSlot(out, start + i);
+    return { cols: out, decimated: true };
   }
 
   /** Columns for the given slots (as returned by add), ordered by step. */

@@ -322,7 +322,14 @@ export class SeriesStore extends StoreCore {
    * (all of them for a tag the client lacks). A client holding a point newer than the series' newest
    * (the run was rewound or restarted) gets the full series with reset:true. Empty series are omitted.
    */
-  deltasAfter(run: string, have: Record<string, number>, tagFilter?: (tag: string) => boolean, kinds?: ReadonlySet<SeriesDelta['kind']>): SeriesDelta[] {
+  deltasAfter(
+    run: string,
+    have: Record<string, number>,
+    tagFilter?: (tag: string) => boolean,
+    kinds?: ReadonlySet<SeriesDelta['kind']>,
+    /** Scalars at about this many points a series (subscribe's `points`; see ScalarSeries.columnsDownsampled). */
+    points?: number,
+  ): SeriesDelta[] {
     const rd = this.data.get(run);
     if (!rd) return [];
     const out: SeriesDelta[] = [];
@@ -335,9 +342,9 @@ export class SeriesStore extends StoreCore {
     for (const [tag, e] of kinds && !kinds.has('scalars') ? [] : rd.scalars) {
       if (tagFilter && !tagFilter(tag)) continue;
       const a = after(tag, e.series.lastStep);
-      const cols = e.series.columns(a.from);
+      const { cols, decimated } = points ? e.series.columnsDownsampled(a.from, points) : { cols: e.series.columns(a.from), decimated: false };
       if (cols.steps.length === 0) continue;
-      out.push(withExactSteps(rd.exactSteps, { kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols }));
+      out.push(withExactSteps(rd.exactSteps, { kind: 'scalars', run, tag, ...(a.reset ? { reset: true } : {}), ...cols, ...(decimated ? { decimated: true } : {}) }));
     }
     for (const [tag, e] of kinds && !kinds.has('histograms') ? [] : rd.histograms) {
       if (tagFilter && !tagFilter(tag)) continue;

@@ -96,3 +96,23 @@ describe('downsampled backlog', () => {
     expect(s.scalars().some((d) => d.decimated)).toBe(false);
   });
 });
+
+describe('the store downsamples a backlog from its columns', () => {
+  it('gives what downsampling the full delta gives, NaN and infinities included, and leaves short series whole', () => {
+    const store = new SeriesStore({ scalars: 100_000 });
+    const recs: LogRecord[] = points(0, N).map((r, i) =>
+      r.kind === 'scalar' && i % 997 === 5 ? { ...r, value: i % 2 ? NaN : -Infinity } : r,
+    );
+    store.ingest('r', recs);
+    for (const [have, pts] of [[{}, 300], [{ loss: 1234 }, 300], [{ loss: 4990 }, 300], [{}, 20_000]] as const) {
+      const full = store.deltasAfter('r', have, undefined, undefined);
+      const direct = store.deltasAfter('r', have, undefined, undefined, pts);
+      expect(direct).toEqual(full.map((d) => downsampleDelta(d, pts)));
+      expect(direct[0].kind === 'scalars' && direct[0].decimated === true).toBe(full[0].kind === 'scalars' && full[0].steps.length > pts);
+    }
+    const d = store.deltasAfter('r', {}, undefined, undefined, 300)[0];
+    expect(d.kind === 'scalars' && d.steps.includes(SPIKE)).toBe(true);
+    // Downsampling a delta the store already decimated changes nothing.
+    expect(downsampleDelta(d, 300)).toBe(d);
+  });
+});
