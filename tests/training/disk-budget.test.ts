@@ -139,7 +139,8 @@ describe('disk budgets with real runs (worker threads, wasm)', () => {
     await m.waitFor(run.name);
     const st = endOf(m, run.name)!;
     expect(st.state).toBe('stopped');
-    expect(st.error).toMatch(/^stopped: disk budget of 150.0 KB for one run reached \([\d.]+ KB written\)$/);
+    // Under load the check may come late (the size bound below allows it), and the figure may read in MB.
+    expect(st.error).toMatch(/^stopped: disk budget of 150.0 KB for one run reached \([\d.]+ [KM]B written\)$/);
     const size = statSync(files.get(run.name)!).size;
     expect(size).toBeGreaterThanOrEqual(150_000);
     expect(size).toBeLessThan(2_000_000); // stopped soon after, not at the end of 1000 epochs
