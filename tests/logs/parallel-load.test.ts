@@ -5,33 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { LogdirWatcher } from '../../server/logs/logdir.ts';
 import { pickNext } from '../../server/logs/initial-load.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
+import { dump } from '../store/store-dump.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CORPUS = path.join(ROOT, '..', 'shared', 'corpus', 'tfevents');
 const GOLDEN = path.join(ROOT, 'tests', 'fixtures', 'tb-golden', 'logdir');
-
-/** Everything a route can read of a run, in a comparable shape. */
-function dump(store: SeriesStore): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const run of [...store.runs()].sort()) {
-    const plugins = store.pluginSeries(run);
-    out[run] = {
-      startTime: store.startTime(run),
-      scalars: Object.fromEntries(store.scalarTags(run).map((t) => [t, { pts: store.scalars(run, t), info: store.tagInfo(run, t) }])),
-      histograms: Object.fromEntries(store.histogramTags(run).map((t) => [t, { pts: store.histograms(run, t), info: store.tagInfo(run, t) }])),
-      images: Object.fromEntries(store.imageTags(run).map((t) => [t, store.images(run, t).map((r) => [r, store.imageData(run, t, r.index)?.data.length])])),
-      texts: Object.fromEntries(store.textTags(run).map((t) => [t, store.text(run, t)])),
-      tensors: store.tensorTags(run),
-      plugins: plugins ? JSON.stringify(plugins) : null,
-      graphs: store.graphs(run),
-      hparams: store.hparamsInfo(run),
-      detail: store.hparamsDetail(run),
-      session: store.sessionInfo(run),
-      warnings: store.warnings(run).sort(),
-    };
-  }
-  return out;
-}
 
 async function load(logdir: string, workers: number): Promise<{ store: SeriesStore; progressSeen: number; packed: number }> {
   // Capacity past any corpus series: sampling (random) would make two loads differ by chance.
