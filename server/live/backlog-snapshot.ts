@@ -213,6 +213,18 @@ export class SnapshotCache {
     this.total += s.bytes;
   }
 
+  /** Drops the snapshots too old to be reused at `now` (their chunks and encoded frames go with them). */
+  prune(now: number): void {
+    for (const [key, e] of this.entries) if (now - e.builtAt > this.ttlMs) this.delete(key);
+  }
+
+  /** When the oldest snapshot stops being reusable (undefined: none held). */
+  nextExpiry(): number | undefined {
+    let at: number | undefined;
+    for (const e of this.entries.values()) at = Math.min(at ?? Infinity, e.builtAt + this.ttlMs);
+    return at;
+  }
+
   clear(): void {
     this.entries.clear();
     this.total = 0;

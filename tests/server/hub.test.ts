@@ -238,6 +238,18 @@ describe('LiveHub', () => {
     expect(hub.groupCount).toBe(1);
   });
 
+  it('lets a snapshot go once it is too old to reuse, with nobody subscribing after it', async () => {
+    const { hub, ingest } = setup({ intervalMs: 10, snapshotTtlMs: 100 });
+    ingest('r', Array.from({ length: 50 }, (_, i) => scalar('loss', i)));
+    const s = new FakeSink('a');
+    hub.addClient(s);
+    hub.subscribe('a', { runs: '*', filter: all, filterKey: '' });
+    expect(hub.snapshotBytes).toBeGreaterThan(0);
+    await until(() => s.steps('r', 'loss').length === 50, 2000, 'backlog');
+    hub.removeClient('a');
+    await until(() => hub.snapshotBytes === 0, 2000, 'the snapshot let go');
+  });
+
   it('backlog keys: equal for what a client holds written differently, apart for anything that changes the backlog', () => {
     const g = subscriptionKey({ runs: '*', filterKey: '', kinds: ['scalars'] });
     expect(backlogKey(g, {})).toBe(backlogKey(g, { have: { r: {} } }));
