@@ -5,16 +5,15 @@
 // Workers are reused: a run that ended cleanly hands its warm worker (tsx + tfjs/wasm already loaded,
 // ~0.5 s saved) to the next queued run, and the backend probe's worker is kept as a spare for the first run.
 // The workers themselves (starting, the spare, the probe) live in worker-slots.ts; this file owns the runs.
-// Runs are admitted against disk budgets (disk-budget.ts, on log-estimate.ts's estimate) and a folder that
-// must resolve inside the logdir (run-paths.ts); a timer stats running runs' files and stops any over budget.
-import { EventEmitter } from 'node:events';
+// Runs are admitted against disk budgets (run-disk-guard.ts, which also stops runs over budget while they
+// run) and a folder that must resolve inside the logdir (run-paths.ts); events go out through run-events.ts.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Activation, BackendChoice, BackendName, RunInfo, RunState, TrainSpec } from '../../shared/types.ts';
 import type { LogRecord } from '../logs/records.ts';
-import { DiskBudget } from './disk-budget.ts';
-import { estimateLogBytes } from './log-estimate.ts';
+import { RunDiskGuard } from './run-disk-guard.ts';
+import { RunEvents } from './run-events.ts';
 import { unpackRecords } from './record-wire.ts';
 import { assertRunPathInside, makeRunDir } from './run-paths.ts';
 import { RunQueue } from './run-queue.ts';
@@ -25,13 +24,12 @@ import { errorMessage, MAX_ENDED_RUNS, type Listener, type RunEntry, type Slot, 
 
 export { MAX_ENDED_RUNS, type TrainingManagerOptions } from './manager-types.ts';
 
-
 export class TrainingManager {
   readonly logdir: string;
   readonly maxRuns: number;
   private readonly choice: BackendChoice;
   private readonly opts: TrainingManagerOptions;
-  private readonly events = new EventEmitter();
+  private readonly events: RunEvents;
   private readonly runs = new Map<string, RunEntry>();
   private readonly queue: RunQueue;
   private running = 0;
@@ -39,8 +37,7 @@ export class TrainingManager {
   private initPromise: Promise<BackendName> | undefined;
   private readonly slots: WorkerSlots<RunEntry>;
   private closed = false;
-  private readonly disk: DiskBudget;
-  private diskTimer: NodeJS.Timeout | undefined;
+  private readonly guard: RunDiskGuard;
 
   constructor(opts: TrainingManagerOptions) {
     this.opts = opts;
@@ -48,8 +45,16 @@ export class TrainingManager {
     this.maxRuns = Math.max(1, Math.floor(opts.maxRuns ?? os.availableParallelism()));
     this.queue = new RunQueue(opts.maxQueue ?? 64);
     this.choice = opts.backend ?? 'auto';
-    this.disk = new DiskBudget({ maxRunBytes: opts.maxRunBytes ?? Infinity, maxLogdirBytes: opts.maxLogdirBytes ?? Infinity });
-    this.events.setMaxListeners(0);
+    this.guard = new RunDiskGuard(opts, {
+      running: () => [...this.runs.values()].filter((e) => !e.ended && e.slot).map((e) => e.info.name),
+      stopFor: (run, reason) => {
+        const e = this.runs.get(run);
+        if (!e || e.ended || e.stopReason) return;
+        e.stopReason = reason;
+        this.stop(run);
+      },
+    });
+    this.events = new RunEvents(opts.statusIntervalMs ?? 100);
     this.slots = new WorkerSlots<RunEntry>(
       { summaries: opts.summaries ?? true, faultInjection: opts.faultInjection },
       {
@@ -83,12 +88,12 @@ export class TrainingManager {
 
   /** Sets the logdir's size before our runs (the base of the logdir budget); see disk-budget.ts measureDirBytes. */
   setLogdirBaseline(bytes: number): void {
-    this.disk.baseline = bytes;
+    this.guard.budget.baseline = bytes;
   }
 
   /** Bytes the logdir holds as far as the manager knows (baseline + what runs wrote). */
   get logdirBytes(): number {
-    return this.disk.used();
+    return this.guard.budget.used();
   }
 
   /** Resolves the backend in a short-lived probe worker (the main thread never loads tfjs). */
@@ -105,12 +110,12 @@ export class TrainingManager {
   }
 
   on<E extends keyof Listener>(ev: E, cb: Listener[E]): this {
-    this.events.on(ev, cb as (...args: unknown[]) => void);
+    this.events.on(ev, cb);
     return this;
   }
 
   off<E extends keyof Listener>(ev: E, cb: Listener[E]): this {
-    this.events.off(ev, cb as (...args: unknown[]) => void);
+    this.events.off(ev, cb);
     return this;
   }
 
@@ -125,7 +130,7 @@ export class TrainingManager {
     if (!this.queue.hasRoom(Math.max(0, 1 - this.freeSlots()))) this.queueFull();
     const [free] = pickFreeNames((s) => [base + s], (n) => this.isTaken(n));
     assertRunPathInside(this.logdir, free);
-    const estimate = this.admitDisk([[free, spec]]);
+    const estimate = this.guard.admit([[free, spec]]);
     return this.add(free, spec, group ?? parentGroup(free), estimate[0], owner);
   }
 
@@ -147,7 +152,7 @@ export class TrainingManager {
     );
     const specs = names.map((n, i) => [n, { ...spec, activation: activations[i] } as TrainSpec] as const);
     for (const [n] of specs) assertRunPathInside(this.logdir, n);
-    const estimates = this.admitDisk(specs);
+    const estimates = this.guard.admit(specs);
     return specs.map(([n, s], i) => this.add(n, s, root ? '.' : parentGroup(n), estimates[i], owner));
   }
 
@@ -189,8 +194,7 @@ export class TrainingManager {
   /** Stops everything (queued runs are dropped, running ones end cleanly or are terminated) and waits for it. */
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.diskTimer);
-    this.diskTimer = undefined;
+    this.guard.close();
     this.slots.close();
     for (const run of this.queue.drain()) {
       const e = this.runs.get(run);
@@ -225,42 +229,8 @@ export class TrainingManager {
     return existsSync(path.join(this.logdir, name));
   }
 
-  /** Estimated log sizes of the runs; throws a readable Error when they do not fit the disk budgets. */
-  private admitDisk(runs: readonly (readonly [string, TrainSpec])[]): number[] {
-    const est = runs.map(([name, spec]) => {
-      const e = estimateLogBytes(spec);
-      return { name, ...e, bytes: this.opts.estimateBytes ? this.opts.estimateBytes(spec) : e.bytes };
-    });
-    this.disk.admit(
-      est.map((e) => ({ name: e.name, estimate: e.bytes, what: `${e.iterations} iterations, ${e.summarySteps} summary steps, ${e.images} images` })),
-    );
-    return est.map((e) => e.bytes);
-  }
-
-  /** Measures running runs' files; stops those over their budget, or all when the logdir is over its own. */
-  private checkDisk(): void {
-    const running = [...this.runs.values()].filter((e) => !e.ended && e.slot);
-    for (const e of running) {
-      this.disk.measure(e.info.name);
-      const over = this.disk.runOver(e.info.name);
-      if (over) this.stopFor(e, over);
-    }
-    const full = this.disk.logdirOver();
-    if (full) for (const e of running) this.stopFor(e, full);
-    if (this.running === 0) {
-      clearInterval(this.diskTimer);
-      this.diskTimer = undefined;
-    }
-  }
-
-  private stopFor(e: RunEntry, reason: string): void {
-    if (e.ended || e.stopReason) return;
-    e.stopReason = reason;
-    this.stop(e.info.name);
-  }
-
   private add(name: string, spec: TrainSpec, group: string, estimate: number, owner?: string): RunInfo {
-    this.disk.track(name, estimate);
+    this.guard.budget.track(name, estimate);
     const entry: RunEntry = {
       info: {
         name,
@@ -280,7 +250,7 @@ export class TrainingManager {
     if (this.running < this.maxRuns) this.spawn(entry);
     else {
       this.queue.push(name);
-      this.emitStatus(entry, true);
+      this.events.status(entry, true);
     }
     return structuredClone(entry.info);
   }
@@ -291,7 +261,7 @@ export class TrainingManager {
    */
   private spawn(e: RunEntry, warm?: Slot): boolean {
     const name = e.info.name;
-    const full = this.disk.logdirOver();
+    const full = this.guard.budget.logdirOver();
     if (full) {
       this.end(e, 'stopped', `${full}; the run did not start`);
       return false;
@@ -304,10 +274,9 @@ export class TrainingManager {
       return false;
     }
     this.running++;
-    this.diskTimer ??= setInterval(() => this.checkDisk(), this.opts.diskCheckMs ?? 250);
-    this.diskTimer.unref();
+    this.guard.watch();
     e.info.status = { state: 'running', startedAt: Date.now() / 1000, backend: this.resolved ?? undefined };
-    this.emitStatus(e, true);
+    this.events.status(e, true);
     const fault = this.slots.hasFault(name);
     let slot = warm && !warm.exited && !fault ? warm : undefined;
     if (!slot && !fault) slot = this.slots.takeSpare();
@@ -345,11 +314,11 @@ export class TrainingManager {
         this.resolved ??= m.backend;
         e.info.status!.backend = m.backend;
         e.info.hparams = { ...e.info.hparams, backend: m.backend };
-        this.emitStatus(e, true);
+        this.events.status(e, true);
         break;
       case 'file':
-        this.disk.setFile(name, m.path);
-        this.safeEmit('file', name, m.path);
+        this.guard.budget.setFile(name, m.path);
+        this.events.emit('file', name, m.path);
         break;
       case 'records':
         {
@@ -360,12 +329,12 @@ export class TrainingManager {
             console.warn(`run ${name}: dropped a malformed records message from its worker: ${(err as Error).message}`);
             break;
           }
-          this.safeEmit('records', name, records);
+          this.events.emit('records', name, records);
         }
         break;
       case 'progress':
         e.info.status!.progress = m.progress;
-        this.emitStatus(e, false);
+        this.events.status(e, false);
         break;
       case 'done':
         e.result = m.result;
@@ -384,7 +353,7 @@ export class TrainingManager {
     clearTimeout(e.statusTimer);
     clearTimeout(e.killTimer);
     const wasRunning = e.slot !== undefined || e.info.status?.state === 'running';
-    this.disk.release(e.info.name);
+    this.guard.budget.release(e.info.name);
     // A run the server stopped (disk budget) says why, also when it ended cleanly.
     const why = error ?? (state === 'stopped' ? e.stopReason : undefined);
     e.info.status = { ...e.info.status, state, endedAt: Date.now() / 1000, ...(why ? { error: why } : {}) };
@@ -398,7 +367,7 @@ export class TrainingManager {
       if (reusable && this.queue.size > 0) warm = slot;
       else if (!reusable || !this.slots.keepSpare(slot)) this.slots.discard(slot);
     }
-    this.emitStatus(e, true);
+    this.events.status(e, true);
     for (const w of e.endWaiters.splice(0)) w();
     this.pruneEnded();
     if (wasRunning) {
@@ -431,31 +400,5 @@ export class TrainingManager {
       }
     }
     if (warm) this.slots.discard(warm);
-  }
-
-  /** State changes go out at once; progress at most every statusIntervalMs per run (the latest wins). */
-  private emitStatus(e: RunEntry, force: boolean): void {
-    const interval = this.opts.statusIntervalMs ?? 100;
-    const now = performance.now();
-    if (!force && now - e.lastStatusAt < interval) {
-      e.statusTimer ??= setTimeout(() => {
-        e.statusTimer = undefined;
-        if (!e.ended) this.emitStatus(e, true);
-      }, interval - (now - e.lastStatusAt));
-      return;
-    }
-    clearTimeout(e.statusTimer);
-    e.statusTimer = undefined;
-    e.lastStatusAt = now;
-    this.safeEmit('status', structuredClone(e.info));
-  }
-
-  private safeEmit(ev: keyof Listener, ...args: unknown[]): void {
-    try {
-      this.events.emit(ev, ...args);
-    } catch (err) {
-      // A listener's bug must not kill a run's message handling (nor the process).
-      console.error(`trainscope: a training '${ev}' listener threw: ${errorMessage(err)}`);
-    }
   }
 }
