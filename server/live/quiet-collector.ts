@@ -2,7 +2,11 @@
 // hundreds of MB of garbage in V8's old space; an idle server allocates too little to start a major GC,
 // so RSS stayed near the peak for as long as nobody came (bench/soak.ts: 1.5 GB after clients left, 0.8
 // GB after one collection). After `quietMs` without a connection or disconnection, one full collection
-// runs (~0.1 s on the main thread), as a browser's memory reducer does for a tab sent to the background.
+// runs (~0.1 s on the main thread), as a browser's memory reducer does for a tab sent to the background;
+// and, if it stays quiet, a second one `quietMs` later: pages the first collection emptied are only handed
+// back to the OS at the next one (with --single-threaded-gc no background thread unmaps them), and
+// snapshots or replays let go on timers after the first are collected too (bench/soak.ts: after the
+// clients left, one collection left RSS at 1.11-1.13x its idle level, a second brought it to ~1.04x).
 // Needs the collector exposed (--expose-gc, which bin/trainscope.mjs passes); without it, does nothing.
 export interface QuietCollectorOptions {
   quietMs: number;
@@ -14,6 +18,8 @@ export interface QuietCollectorOptions {
 export class QuietCollector {
   private timer: unknown = null;
   private closed = false;
+  /** Collections left in the current quiet period (two: see above). */
+  private passes = 0;
   /** Collections run so far (diagnostics, tests). */
   collections = 0;
 
@@ -23,6 +29,11 @@ export class QuietCollector {
   activity(): void {
     if (this.closed) return;
     this.cancel();
+    this.passes = 2;
+    this.arm();
+  }
+
+  private arm(): void {
     const set = this.opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     const t = set(() => this.fire(), this.opts.quietMs);
     t.unref?.(); // never keeps the process alive
@@ -38,11 +49,13 @@ export class QuietCollector {
     this.timer = null;
     if (this.closed) return;
     this.collections++;
+    this.passes--;
     try {
       this.opts.collect();
     } catch {
       // A failed collection only means memory is given back later.
     }
+    if (this.passes > 0) this.arm();
   }
 
   private cancel(): void {

@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 describe('QuietCollector', () => {
-  it('collects once, quietMs after the last client came or went', () => {
+  it('collects quietMs after the last client came or went, once more quietMs later, then stops', () => {
     const collect = vi.fn();
     const q = new QuietCollector({ quietMs: 10_000, collect });
     q.activity();
@@ -21,9 +21,30 @@ describe('QuietCollector', () => {
     expect(collect).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1000);
     expect(collect).toHaveBeenCalledTimes(1);
-    vi.advanceTimersByTime(60_000);
+    vi.advanceTimersByTime(9999);
     expect(collect).toHaveBeenCalledTimes(1);
-    expect(q.collections).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(collect).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(600_000);
+    expect(collect).toHaveBeenCalledTimes(2);
+    expect(q.collections).toBe(2);
+  });
+
+  it('a client between the two passes cancels the second; the next quiet period has both again', () => {
+    const collect = vi.fn();
+    const q = new QuietCollector({ quietMs: 10_000, collect });
+    q.activity();
+    vi.advanceTimersByTime(10_000);
+    expect(collect).toHaveBeenCalledTimes(1);
+    q.activity(); // someone connects 5 s before the second pass would have run
+    vi.advanceTimersByTime(5000);
+    expect(collect).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(5000);
+    expect(collect).toHaveBeenCalledTimes(2); // the new quiet period's first pass
+    vi.advanceTimersByTime(10_000);
+    expect(collect).toHaveBeenCalledTimes(3);
+    vi.advanceTimersByTime(60_000);
+    expect(collect).toHaveBeenCalledTimes(3);
   });
 
   it('never collects while clients keep churning, and not after close', () => {
@@ -51,5 +72,7 @@ describe('QuietCollector', () => {
     q.activity();
     expect(() => vi.advanceTimersByTime(10)).not.toThrow();
     expect(q.collections).toBe(1);
+    expect(() => vi.advanceTimersByTime(10)).not.toThrow();
+    expect(q.collections).toBe(2);
   });
 });
