@@ -185,7 +185,7 @@ async function main(): Promise<void> {
           }
         }
       } catch (e) {
-        if (counts.errors++ < 3) console.log(`client error: ${(e as Error).message}`);
+        if (counts.errors++ < 3) console.log(`client error: ${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${String((e as { cause?: Error }).cause)})` : ''}`);
       } finally {
         c?.disconnect();
       }
