@@ -6,7 +6,7 @@
 // and encoded once and broadcast to all of them. A client is "private" (own buffer) from its subscribe
 // until its backlog is out, and while its transport is backed up; it rejoins the group at a tick
 // boundary once its buffer is empty. Every delta goes to exactly one of the two buffers, so there is
-// no gap and no duplicate.
+// no gap and no duplicate (hub-groups.ts keeps the clients, groups and buffers).
 //
 // A backlog is a snapshot shared by the joiners of one subscription (backlog-snapshot.ts: encoded once),
 // plus a small catch-up of their own. A private client gets everything it is owed at once when served
@@ -18,19 +18,16 @@ import type { SeriesStore } from '../store/series-store.ts';
 import { SnapshotCache } from './backlog-snapshot.ts';
 import { ClientBuffer } from './client-buffer.ts';
 import { backedUp, overBudget } from './client-budget.ts';
+import { HubGroups, takesRun } from './hub-groups.ts';
 import { drainBatches, markLoaded } from './private-drain.ts';
-import type { TagFilter } from './tag-filter.ts';
 import {
   backlogKey,
   DEFAULT_MAX_CLIENT_BYTES,
   emptyBatch,
   failedToSend,
-  matches,
-  NONE_KEY,
   subscriptionKey,
   type Client,
   type ClientSink,
-  type Group,
   type HubOptions,
   type Subscription,
 } from './hub-model.ts';
@@ -38,8 +35,9 @@ import {
 export { DEFAULT_MAX_CLIENT_BYTES, subscriptionKey, type ClientSink, type HubOptions, type Subscription };
 
 export class LiveHub {
-  private clients = new Map<string, Client>();
-  private groups = new Map<string, Group>();
+  /** Clients and their groups (hub-groups.ts); the hub decides when their buffers go out. */
+  private readonly members = new HubGroups();
+  private readonly clients = this.members.clients;
   private readonly intervalMs: number;
   private readonly maxBatchPoints: number;
   private readonly privateSliceMs: number;
@@ -85,28 +83,20 @@ export class LiveHub {
 
   /** Clients currently on their own buffer: backlog still draining or transport backed up (diagnostics). */
   get privateCount(): number {
-    let n = 0;
-    for (const c of this.clients.values()) if (c.buffer) n++;
-    return n;
+    return this.members.privateClients().length;
   }
 
   /** Number of distinct subscription groups (diagnostics/tests). */
   get groupCount(): number {
-    return this.groups.size;
+    return this.members.groups.size;
   }
 
   addClient(sink: ClientSink): void {
-    const group = this.group(NONE_KEY, null, () => false, null);
-    const c: Client = { sink, group, buffer: null, lastPushTick: -1 };
-    group.shared.add(c);
-    this.clients.set(sink.id, c);
+    this.members.add(sink);
   }
 
   removeClient(id: string): void {
-    const c = this.clients.get(id);
-    if (!c) return;
-    this.leave(c);
-    this.clients.delete(id);
+    this.members.remove(id);
   }
 
   /**
@@ -119,11 +109,8 @@ export class LiveHub {
     if (!c) throw new Error(`subscribe: unknown client ${id}`);
     const key = subscriptionKey(sub);
     const kinds = sub.kinds ? new Set(sub.kinds) : null;
-    const buffer = this.privatize(c);
-    buffer.clearSeries(); // queued points may overlap the new backlog: start over from `have`
-    this.leave(c);
-    c.group = this.group(key, sub.runs === '*' ? '*' : new Set(sub.runs), sub.filter, kinds);
-    c.buffer = buffer;
+    // Queued points may overlap the new backlog: start over from `have`.
+    const buffer = this.members.regroup(c, key, sub.runs === '*' ? '*' : new Set(sub.runs), sub.filter, kinds);
     const { snap, missed } = this.snapshots.backlog(backlogKey(key, sub), this.store, sub, kinds, this.maxBatchPoints, this.now());
     this.armSnapshotPrune();
     for (const d of missed) buffer.pushSeries(d);
@@ -134,12 +121,12 @@ export class LiveHub {
     return [...c.backlog];
   }
 
-  /** Backlog snapshots built so far (diagnostics/tests: late joiners sharing one cause one). */
   /** Bytes of backlog snapshots held for reuse (diagnostics/tests). */
   get snapshotBytes(): number {
     return this.snapshots.bytes;
   }
 
+  /** Backlog snapshots built so far (diagnostics/tests: late joiners sharing one cause one). */
   get snapshotBuilds(): number {
     return this.snapshots.builds;
   }
@@ -147,88 +134,56 @@ export class LiveHub {
   unsubscribe(id: string): void {
     const c = this.clients.get(id);
     if (!c) return;
-    const buffer = this.privatize(c);
-    buffer.clearSeries();
+    this.members.ungroup(c);
     c.snapshot = undefined;
     c.backlog = undefined;
     c.backlogBytes = 0;
-    this.leave(c);
-    c.group = this.group(NONE_KEY, null, () => false, null);
-    c.buffer = buffer;
     this.schedule();
   }
 
   /** Whether some client takes points of this run (when none does, ingest builds no deltas). */
   wantsRun(run: string): boolean {
-    if (this.closed) return false;
-    for (const g of this.groups.values()) if (g.refs > 0 && g.runs !== null && (g.runs === '*' || g.runs.has(run))) return true;
-    return false;
+    return !this.closed && this.members.wants(run);
   }
 
   /** Whether some client takes this kind of series of this run. */
   wantsKind(run: string, kind: SeriesDelta['kind']): boolean {
-    if (this.closed) return false;
-    for (const g of this.groups.values()) if (g.refs > 0 && g.runs !== null && (g.runs === '*' || g.runs.has(run)) && (!g.kinds || g.kinds.has(kind))) return true;
-    return false;
+    return !this.closed && this.members.wants(run, kind);
   }
 
   /** Fans accepted points out: once per group, and to each private client. */
   publish(deltas: SeriesDelta[]): void {
     if (deltas.length === 0 || this.closed) return;
-    let queued = false;
-    for (const g of this.groups.values()) {
-      if (g.runs === null || g.shared.size === 0) continue;
-      for (const d of deltas) {
-        if (matches(g, d)) {
-          g.buffer.pushSeries(d);
-          queued = true;
-        }
-      }
-    }
-    for (const c of this.clients.values()) {
-      if (!c.buffer) continue;
-      for (const d of deltas) {
-        if (matches(c.group, d)) {
-          c.buffer.pushSeries(d);
-          queued = true;
-        }
-      }
+    const queued = this.members.fanOut(deltas, (c) => {
       // Bound memory even if ticks cannot run often enough.
       if (backedUp(c, this)) this.dropIfOverBudget(c);
-    }
+    });
     if (queued) this.schedule();
   }
 
   /** Run list changes go to every connected client (the sidebar lists all runs). */
   publishRuns(infos: RunInfo[]): void {
     if (infos.length === 0 || this.closed) return;
-    for (const g of this.groups.values()) if (g.shared.size > 0) g.buffer.pushRuns(infos);
-    for (const c of this.clients.values()) c.buffer?.pushRuns(infos);
+    this.members.queue((b) => b.pushRuns(infos));
     this.schedule();
   }
 
   publishGraph(run: string): void {
     if (this.closed) return;
-    for (const g of this.groups.values()) if (g.shared.size > 0) g.buffer.pushGraph(run);
-    for (const c of this.clients.values()) c.buffer?.pushGraph(run);
+    this.members.queue((b) => b.pushGraph(run));
     this.schedule();
   }
 
   /** A run got new data of HTTP-served plugins: tell the clients subscribed to it (they refetch). */
   publishPlugins(notices: PluginNotice[]): void {
     if (notices.length === 0 || this.closed) return;
-    const wants = (g: Group, run: string) => g.runs !== null && (g.runs === '*' || g.runs.has(run));
-    for (const n of notices) {
-      for (const g of this.groups.values()) if (g.shared.size > 0 && wants(g, n.run)) g.buffer.pushPlugin(n);
-      for (const c of this.clients.values()) if (c.buffer && wants(c.group, n.run)) c.buffer.pushPlugin(n);
-    }
+    for (const n of notices) this.members.queue((b) => b.pushPlugin(n), (g) => takesRun(g, n.run));
     this.schedule();
   }
 
   /** Drops anything queued for a removed run. */
   runRemoved(run: string): void {
-    for (const g of this.groups.values()) g.buffer.dropRun(run);
-    for (const c of this.clients.values()) c.buffer?.dropRun(run);
+    this.members.dropRun(run);
   }
 
   close(): void {
@@ -236,8 +191,7 @@ export class LiveHub {
     if (this.timeout) clearTimeout(this.timeout);
     if (this.immediate) clearImmediate(this.immediate);
     if (this.continuation) clearImmediate(this.continuation);
-    this.clients.clear();
-    this.groups.clear();
+    this.members.clear();
     this.snapshots.clear();
     if (this.pruneTimer) clearTimeout(this.pruneTimer);
   }
@@ -261,37 +215,6 @@ export class LiveHub {
     this.pruneTimer.unref?.();
   }
 
-  private group(key: string, runs: Group['runs'], filter: TagFilter, kinds: Group['kinds']): Group {
-    let g = this.groups.get(key);
-    if (!g) {
-      g = { key, runs, filter, kinds, buffer: new ClientBuffer(), shared: new Set(), refs: 0 };
-      this.groups.set(key, g);
-    }
-    g.refs++;
-    return g;
-  }
-
-  private leave(c: Client): void {
-    const g = c.group;
-    g.shared.delete(c);
-    if (--g.refs <= 0) this.groups.delete(g.key);
-  }
-
-  /**
-   * Makes the client private, handing it whatever its group holds for the next tick (which it would
-   * otherwise have received with the group).
-   */
-  private privatize(c: Client): ClientBuffer {
-    if (c.buffer) return c.buffer;
-    const b = new ClientBuffer();
-    if (c.group.shared.has(c)) {
-      c.group.shared.delete(c);
-      b.pushBuffer(c.group.buffer);
-    }
-    c.buffer = b;
-    return b;
-  }
-
   private schedule(): void {
     if (this.timeout || this.immediate || this.closed) return;
     const wait = this.lastTickAt + this.intervalMs - this.now();
@@ -313,7 +236,7 @@ export class LiveHub {
     this.lastTickAt = this.now();
     this.tickSeq++;
     // 1. Groups: one batch each, broadcast to members that can take it; the others go private.
-    for (const g of this.groups.values()) {
+    for (const g of this.members.groups.values()) {
       if (g.buffer.isEmpty()) continue;
       const batch = g.buffer.take();
       if (emptyBatch(batch) || g.shared.size === 0) continue;
@@ -352,8 +275,7 @@ export class LiveHub {
     this.continuation = null;
     if (this.closed) return;
     const start = this.now();
-    const list: Client[] = [];
-    for (const c of this.clients.values()) if (c.buffer) list.push(c);
+    const list = this.members.privateClients();
     list.sort((a, b) => a.lastPushTick - b.lastPushTick);
     let more = false;
     let sliced = false;
@@ -364,7 +286,7 @@ export class LiveHub {
       if (!c.snapshot && b.isEmpty()) {
         // Backlog gone without a batch (e.g. its run was removed): still say it is done.
         if (c.backlog?.size) this.sendLoaded(c, { series: [] });
-        if (atBoundary && !c.backlog?.size) this.rejoin(c);
+        if (atBoundary && !c.backlog?.size) this.members.rejoin(c);
         else more = true; // rejoins at the next tick
         continue;
       }
@@ -383,7 +305,7 @@ export class LiveHub {
       c.lastPushTick = this.tickSeq;
       served++;
       if (!this.drain(c, b)) continue;
-      if (b.isEmpty() && atBoundary) this.rejoin(c);
+      if (b.isEmpty() && atBoundary) this.members.rejoin(c);
       else more = true;
     }
     if (sliced) this.continuation = setImmediate(() => this.privatePass(false));
@@ -413,12 +335,6 @@ export class LiveHub {
     } catch {
       this.dropClient(c, failedToSend);
     }
-  }
-
-  /** At a tick boundary, after the group's batch was taken: the client continues with its group. */
-  private rejoin(c: Client): void {
-    c.buffer = null;
-    c.group.shared.add(c);
   }
 
   private dropClient(c: Client, notice: DropNotice): void {

@@ -1,7 +1,7 @@
 // Event protobuf bytes <-> normalized LogRecords, the way TensorBoard reads them:
-// TF1 simple_value / HistogramProto / Summary.Image and TF2 plugin tensors all become the same records.
-import type protobuf from 'protobufjs';
-import type { ExperimentRecord, HparamInfoRecord, LogRecord } from './records.ts';
+// TF1 simple_value / HistogramProto / Summary.Image and TF2 plugin tensors all become the same records
+// (the hparams plugin's metadata through hparams-decode.ts).
+import type { LogRecord } from './records.ts';
 import { PB } from './tfevents-schema.ts';
 import { histogramProtoToBuckets } from '../../shared/histogram.ts';
 import type { Bucket } from '../../shared/types.ts';
@@ -11,7 +11,7 @@ import { decodeFastColumns, decodeFastInto } from './fast-decode.ts';
 import { annotate } from './annotate.ts';
 import type { PackBuilder } from './packed-records.ts';
 import { capTag, MAX_TAG_CHARS } from './names.ts';
-import { dict } from '../../shared/dict.ts';
+import { hparamsRecord, type ValueBase } from './hparams-decode.ts';
 import { exactIntText } from '../../shared/exact-int.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -33,19 +33,6 @@ type Msg = Record<string, any>;
 function copyBytes(b: Uint8Array): Uint8Array {
   // Decoded bytes are views into the (possibly large) file buffer: copy so that buffer can be freed.
   return new Uint8Array(b);
-}
-
-function hparamValue(v: Msg): string | number | boolean | undefined {
-  switch (v.kind as string | undefined) {
-    case 'number_value':
-      return v.number_value;
-    case 'string_value':
-      return v.string_value;
-    case 'bool_value':
-      return v.bool_value;
-    default:
-      return undefined;
-  }
 }
 
 /**
@@ -248,7 +235,7 @@ export class EventDecoder {
     t: PbTensor,
     plugin: string,
     md: Msg | undefined,
-    base: { wallTime: number; step: number; tag: string },
+    base: ValueBase,
     out: LogRecord[],
     warnings: string[],
   ): void {
@@ -336,76 +323,9 @@ export class EventDecoder {
     return out;
   }
 
-  private decodeHparams(md: Msg, base: { wallTime: number; step: number; tag: string }, out: LogRecord[]): void {
-    const content: Uint8Array | undefined = md.plugin_data?.content;
-    const d = PB.HParamsPluginData.decode(content ?? new Uint8Array(0)) as unknown as Msg;
-    switch (d.data as string | undefined) {
-      case 'experiment': {
-        const x = d.experiment;
-        const metrics = ((x.metric_infos ?? []) as Msg[]).map((m) => {
-          const g: string = m.name?.group ?? '';
-          const t: string = m.name?.tag ?? '';
-          return capTag(g ? `${g}/${t}` : t);
-        });
-        const hparams = dict<string | number | boolean>();
-        for (const h of (x.hparam_infos ?? []) as Msg[]) hparams[h.name] = h.display_name || h.name;
-        out.push({ kind: 'hparams', ...base, part: 'experiment', metrics, hparams, experiment: experimentRecord(x) });
-        return;
-      }
-      case 'session_start_info': {
-        const hparams = dict<string | number | boolean>();
-        for (const [k, v] of Object.entries((d.session_start_info.hparams ?? {}) as Record<string, Msg>)) {
-          const x = hparamValue(v);
-          if (x !== undefined) hparams[k] = x;
-        }
-        const si = d.session_start_info;
-        out.push({
-          kind: 'hparams', ...base, part: 'session_start', hparams,
-          groupName: si.group_name ?? '', startTimeSecs: si.start_time_secs ?? 0, modelUri: si.model_uri ?? '', monitorUrl: si.monitor_url ?? '',
-        });
-        return;
-      }
-      case 'session_end_info': {
-        const st = d.session_end_info.status ?? 0;
-        out.push({ kind: 'hparams', ...base, part: 'session_end', status: PB.HParamStatus.valuesById[st] ?? String(st), endTimeSecs: d.session_end_info.end_time_secs ?? 0 });
-        return;
-      }
-      default:
-        out.push({ kind: 'tensor', ...base, plugin: PLUGIN.hparams });
-    }
+  /** hparams plugin data as a record; kept as a tensor record when it holds none of the known parts. */
+  private decodeHparams(md: Msg, base: ValueBase, out: LogRecord[]): void {
+    out.push(hparamsRecord(md, base) ?? { kind: 'tensor', ...base, plugin: PLUGIN.hparams });
   }
-}
-
-/** api.proto Experiment -> ExperimentRecord (enum names as TensorBoard's JSON writes them). */
-function experimentRecord(x: Msg): ExperimentRecord {
-  const enumName = (e: protobuf.Enum, n: unknown): string => e.valuesById[Number(n ?? 0)] ?? String(n);
-  return {
-    name: x.name ?? '',
-    description: x.description ?? '',
-    user: x.user ?? '',
-    timeCreatedSecs: x.time_created_secs ?? 0,
-    hparamInfos: ((x.hparam_infos ?? []) as Msg[]).map((h) => {
-      const info: HparamInfoRecord = {
-        name: h.name ?? '',
-        displayName: h.display_name ?? '',
-        description: h.description ?? '',
-        type: enumName(PB.HParamDataType, h.type),
-        differs: h.differs ?? false,
-      };
-      if (h.domain === 'domain_discrete') {
-        info.domainDiscrete = ((h.domain_discrete?.values ?? []) as Msg[]).map(hparamValue).filter((v) => v !== undefined);
-      } else if (h.domain === 'domain_interval') {
-        info.domainInterval = { minValue: h.domain_interval.min_value ?? 0, maxValue: h.domain_interval.max_value ?? 0 };
-      }
-      return info;
-    }),
-    metricInfos: ((x.metric_infos ?? []) as Msg[]).map((m) => ({
-      group: m.name?.group ?? '',
-      tag: m.name?.tag ?? '',
-      displayName: m.display_name ?? '',
-      description: m.description ?? '',
-      datasetType: enumName(PB.DatasetType, m.dataset_type),
-    })),
-  };
 }
 export { encodeEvent } from './event-encode.ts';

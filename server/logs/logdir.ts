@@ -4,8 +4,9 @@
 // directories holding known event files (one watch per directory; the changed file alone is read, within
 // a few ms of the write). chokidar discovers new directories and files; its 'change' events are a
 // fallback only (it drops changes less than 50 ms apart and stats before emitting). A timer polls anyway
-// because file watchers miss events (network filesystems, editors, inotify limits).
-import { watch, type FSWatcher } from 'chokidar';
+// because file watchers miss events (network filesystems, editors, inotify limits). The runs and files
+// known are kept in known-runs.ts, whole runs are read (initial load, reread, resume) by run-reading.ts.
+import type { FSWatcher } from 'chokidar';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { EventDecoder } from './event-codec.ts';
@@ -14,11 +15,14 @@ import type { PackedRecords } from './packed-records.ts';
 import { EventFileTailer, type ReadOptions } from './event-file-reader.ts';
 import { DirWatches } from './dir-watches.ts';
 import { IgnoredFiles } from './ignored-files.ts';
+import { KnownRuns } from './known-runs.ts';
 import { scanLogdir } from './logdir-scan.ts';
+import { treeWatchReady, watchLogdirTree } from './logdir-tree-watch.ts';
 import type { LogRecord } from './records.ts';
-import { MAX_BYTES_PER_POLL, RunReading, type FileState, type ReaderState, type RunState } from './run-reading.ts';
+import { MAX_BYTES_PER_POLL, RunReading, type ReaderState } from './run-reading.ts';
 
 export { MAX_BYTES_PER_POLL, type ReaderState } from './run-reading.ts';
+export { CACHE_DIR_NAME } from './logdir-tree-watch.ts';
 
 export interface LogdirWatcherOptions {
   /** Poll period in seconds (default 1). */
@@ -38,21 +42,17 @@ export interface LogdirWatcherOptions {
   onLoadProgress?: (run: string) => void;
 }
 
-/** The log cache's default folder inside the logdir (never watched: its writes are not log appends). */
-export const CACHE_DIR_NAME = '.trainscope-cache';
 /** Directory depth below the logdir that is searched. */
 const MAX_DEPTH = 64;
 /** A timer-driven rescan waits this many times the previous rescan's duration (bounds its cost on huge trees). */
 const RESCAN_COST_FACTOR = 10;
-/** Longest wait for chokidar's initial scan in start(). */
-const WATCHER_READY_MS = 10_000;
 
 export class LogdirWatcher {
   readonly logdir: string;
   private readonly opts: LogdirWatcherOptions;
   private readonly intervalMs: number;
   private rootReal: string | null = null;
-  private readonly runStates = new Map<string, RunState>();
+  private readonly known: KnownRuns;
   private readonly ignored = new IgnoredFiles(() => this.dropIgnored());
   private readonly warnedOnce = new Set<string>();
   private watcher: FSWatcher | null = null;
@@ -63,8 +63,6 @@ export class LogdirWatcher {
     onLost: () => this.kick(true),
     onFailed: (dir, reason) => this.warnOnce('.', `cannot watch ${dir} (${reason}); polling it`),
   });
-  /** Known event files: real path and found path -> [run, real path]. */
-  private readonly fileIndex = new Map<string, [string, string]>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   /** Work for the next tick: a rescan, a poll of every file, or just the files named as changed. */
@@ -82,20 +80,27 @@ export class LogdirWatcher {
     this.opts = opts;
     const sec = opts.reloadIntervalSec ?? 1;
     this.intervalMs = Math.max(50, (Number.isFinite(sec) && sec > 0 ? sec : 1) * 1000);
+    const newTailer = (real: string, decoder: EventDecoder) => new EventFileTailer(real, this.tailerOptions(decoder));
+    this.known = new KnownRuns({
+      newDecoder: () => new EventDecoder(),
+      newTailer,
+      onRun: (run) => this.safe(run, () => this.opts.onRun?.(run)),
+      onRunRemoved: (run) => this.safe(run, () => this.opts.onRunRemoved?.(run)),
+    });
     this.reading = new RunReading({
       logdir: this.logdir,
       lenient: opts.lenient,
       loadWorkers: opts.loadWorkers ?? 0,
       parallelMinBytes: opts.parallelMinBytes ?? 64 << 20,
-      runState: (run) => this.runStates.get(run),
-      runNames: () => [...this.runStates.keys()],
-      allRuns: () => this.runStates.values(),
+      runState: (run) => this.known.states.get(run),
+      runNames: () => [...this.known.states.keys()],
+      allRuns: () => this.known.states.values(),
       stopped: () => this.stopped,
       rescan: () => this.rescan(),
       tick: (drain) => this.tick(drain),
       schedule: () => this.schedule(),
       newDecoder: () => new EventDecoder(),
-      newTailer: (real, decoder) => new EventFileTailer(real, this.tailerOptions(decoder)),
+      newTailer,
       onRecords: (run, records) => this.safe(run, () => this.opts.onRecords(run, records)),
       ...(opts.onPacked ? { onPacked: (run: string, p: PackedRecords) => this.safe(run, () => opts.onPacked!(run, p)) } : {}),
       onWarning: (run, m) => this.safe(run, () => this.opts.onWarning?.(run, m)),
@@ -197,37 +202,22 @@ export class LogdirWatcher {
 
   /** Runs currently known (for diagnostics/tests). */
   runs(): string[] {
-    return [...this.runStates.keys()];
+    return [...this.known.states.keys()];
   }
 
   // ---------- scheduling ----------
 
   private async startWatcher(): Promise<void> {
     try {
-      const w = watch(this.logdir, {
-        ignoreInitial: true,
-        followSymlinks: false,
-        depth: MAX_DEPTH,
-        persistent: true,
-        // Only event files and directories matter (not the log cache's folder).
-        ignored: (p: string, st?: { isFile(): boolean }) =>
-          path.basename(p) === CACHE_DIR_NAME || (!!st?.isFile() && !path.basename(p).includes('tfevents')),
-      });
       // A change to a known file polls that file only; anything else (new file or directory, removal) rescans.
-      w.on('all', (ev, p) => {
-        const known = ev === 'change' ? this.fileIndex.get(path.resolve(p)) : undefined;
-        if (!known) this.kick(ev !== 'change');
-        else if (!this.dirWatches.has(path.dirname(known[1]))) this.kickFile(known[1]); // else fs.watch has it
-      });
-      w.on('error', (e) => this.warnOnce('.', `watching ${this.logdir} failed (${(e as Error).message}); polling only`));
-      this.watcher = w;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, WATCHER_READY_MS);
-        w.once('ready', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      const onEvent = (ev: string, p: string) => {
+        const real = ev === 'change' ? this.known.realPathOf(path.resolve(p)) : undefined;
+        if (!real) this.kick(ev !== 'change');
+        else if (!this.dirWatches.has(path.dirname(real))) this.kickFile(real); // else fs.watch has it
+      };
+      const onError = (e: Error) => this.warnOnce('.', `watching ${this.logdir} failed (${e.message}); polling only`);
+      this.watcher = watchLogdirTree(this.logdir, MAX_DEPTH, onEvent, onError);
+      await treeWatchReady(this.watcher);
     } catch (e) {
       this.warnOnce('.', `cannot watch ${this.logdir} (${(e as Error).message}); polling only`);
     }
@@ -283,7 +273,7 @@ export class LogdirWatcher {
       } else {
         const files = [...this.dirty];
         this.dirty.clear();
-        more = await this.pollSome(files);
+        more = await this.reading.pollList(this.known.filesAt(files), true);
       }
       if (more && !drain) this.pollAllWanted = true; // a big file: continue right after this tick
     } catch (e) {
@@ -295,15 +285,7 @@ export class LogdirWatcher {
 
   /** After a rescan: index the known files and watch exactly the directories that hold them. */
   private syncDirWatches(): void {
-    this.fileIndex.clear();
-    const dirs = new Set<string>();
-    for (const rs of this.runStates.values()) {
-      for (const f of rs.files.values()) {
-        this.fileIndex.set(f.real, [rs.name, f.real]);
-        this.fileIndex.set(f.found, [rs.name, f.real]);
-        dirs.add(path.dirname(f.real));
-      }
-    }
+    const dirs = this.known.reindex();
     if (!this.stopped) this.dirWatches.sync(dirs);
   }
 
@@ -311,16 +293,16 @@ export class LogdirWatcher {
     if (this.stopped) return;
     if (name === null) {
       // No file name (some platforms): poll every known file of this directory.
-      for (const [, real] of this.fileIndex.values()) if (path.dirname(real) === dir) this.dirty.add(real);
+      for (const real of this.known.realPathsIn(dir)) this.dirty.add(real);
       this.schedule();
       return;
     }
     const full = path.join(dir, String(name));
-    const known = this.fileIndex.get(full);
-    if (known && ev === 'change') this.kickFile(known[1]);
+    const real = this.known.realPathOf(full);
+    if (real && ev === 'change') this.kickFile(real);
     else if (ev === 'rename' && String(name).includes('tfevents') && !this.isIgnored(full, full)) {
       // Created, removed or renamed: discovery. Also read the file in case it was replaced in place.
-      if (known) this.dirty.add(known[1]);
+      if (real) this.dirty.add(real);
       this.kick(true);
     }
   }
@@ -335,7 +317,7 @@ export class LogdirWatcher {
         return; // logdir absent for now; runs appear when it does
       }
     }
-    const { runs: found, failed, onlyIgnored } = await scanLogdir(this.logdir, {
+    const found = await scanLogdir(this.logdir, {
       rootReal: this.rootReal,
       maxDepth: MAX_DEPTH,
       isIgnored: (f, r) => this.isIgnored(f, r),
@@ -343,42 +325,7 @@ export class LogdirWatcher {
       stopped: () => this.stopped,
     });
     if (this.stopped) return;
-
-    for (const [run, files] of found) {
-      let rs = this.runStates.get(run);
-      if (!rs) {
-        rs = { name: run, decoder: new EventDecoder(), files: new Map(), annotated: new Set() };
-        this.runStates.set(run, rs);
-        this.safe(run, () => this.opts.onRun?.(run));
-      }
-      const next = new Map<string, FileState>();
-      for (const f of files) {
-        const prev = rs.files.get(f.real);
-        next.set(
-          f.real,
-          prev ?? {
-            real: f.real,
-            found: f.found,
-            tailer: new EventFileTailer(f.real, this.tailerOptions(rs.decoder)),
-            lastWarnings: new Set(),
-          },
-        );
-      }
-      rs.files = next;
-      // Like TensorBoard, a run's writer moves on to a newer file (names sort by creation time): every
-      // file but the last is complete, so a record running past its end is corruption, not a record
-      // still being written (the tailer stops waiting for it and warns).
-      let i = 0;
-      for (const f of next.values()) if (++i < next.size) f.tailer.markComplete();
-    }
-    // A run whose directory vanished (or lost every event file) is removed; not one we failed to list.
-    for (const run of [...this.runStates.keys()]) {
-      if (found.has(run)) continue;
-      if (failed.some((f) => f === '.' || run === f || run.startsWith(`${f}/`))) continue;
-      this.runStates.delete(run);
-      // Only ignored files left (a trainer's run seen before ignoreFile): forget it quietly, it is not gone.
-      if (!onlyIgnored.has(run)) this.safe(run, () => this.opts.onRunRemoved?.(run));
-    }
+    this.known.merge(found);
     this.syncDirWatches();
   }
 
@@ -387,9 +334,7 @@ export class LogdirWatcher {
   }
 
   private dropIgnored(): void {
-    for (const rs of this.runStates.values()) {
-      for (const [k, f] of rs.files) if (this.isIgnored(f.found, f.real)) rs.files.delete(k);
-    }
+    this.known.dropFiles((found, real) => this.isIgnored(found, real));
     this.syncDirWatches();
   }
 
@@ -397,19 +342,7 @@ export class LogdirWatcher {
     return this.ignored.has(found, real);
   }
 
-  // ---------- reading ----------
-
-  /** Polls the named files (real paths) that are still known. */
-  private async pollSome(reals: string[]): Promise<boolean> {
-    const list: [RunState, FileState][] = [];
-    for (const real of reals) {
-      const hit = this.fileIndex.get(real);
-      const rs = hit && this.runStates.get(hit[0]);
-      const f = rs?.files.get(real);
-      if (rs && f) list.push([rs, f]);
-    }
-    return this.reading.pollList(list, true);
-  }
+  // ---------- callbacks ----------
 
   private warnOnce(run: string, message: string): void {
     if (this.warnedOnce.has(message)) return;
