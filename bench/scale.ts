@@ -138,7 +138,10 @@ async function untilServed(base: string, c: Case, t0: number): Promise<number> {
     const worker = async () => {
       while (i < listed.length) {
         const run = listed[i++];
-        const pts = await getJson<[number, number, number][]>(`${base}/data/plugin/scalars/scalars?run=${encodeURIComponent(run)}&tag=${tag}`);
+        // min_step: only the window from the last step (Trainscope keeps every point, and the whole 10 M-point
+        // series as JSON on every poll would time the polling, not the load); TensorBoard ignores it and
+        // answers with its 1,000 kept points, the last among them.
+        const pts = await getJson<[number, number, number][]>(`${base}/data/plugin/scalars/scalars?run=${encodeURIComponent(run)}&tag=${tag}&min_step=${last}`);
         if (pts && pts.length > 0 && pts[pts.length - 1][1] === last) pending.delete(run);
       }
     };
