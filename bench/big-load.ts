@@ -130,7 +130,7 @@ async function measure(child: ChildProcess, label: string): Promise<void> {
     for (const run of runs) {
       if (done.has(run) || loading.has(run)) continue;
       try {
-        const r = await fetch(`${base}/data/plugin/scalars/scalars?run=${encodeURIComponent(run)}&tag=${encodeURIComponent(tag)}`);
+        const r = await fetch(`${base}/data/plugin/scalars/scalars?run=${encodeURIComponent(run)}&tag=${encodeURIComponent(tag)}&min_step=${lastStep}`); // the last step only (TensorBoard ignores it)
         if (Number.isNaN(firstAnswer)) firstAnswer = performance.now() - t0;
         if (r.ok) {
           const pts = (await r.json()) as [number, number, number][];

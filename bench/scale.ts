@@ -118,7 +118,7 @@ async function getJson<T>(url: string): Promise<T | null> {
  * Polls until every run of the logdir serves its last scalar point (tag train/metric_0, step steps-1).
  * Returns ms since `t0`. Works against Trainscope and TensorBoard (same routes).
  */
-async function untilServed(base: string, c: Case, t0: number): Promise<number> {
+async function untilServed(base: string, c: Case, t0: number, trainscope: boolean): Promise<number> {
   const width = Math.max(3, String(c.runs - 1).length);
   const given = GIVEN && c.key === 'big';
   const names = given ? (await readdir(GIVEN)).filter((d) => !d.startsWith('.')) : Array.from({ length: c.runs }, (_, i) => `run_${String(i).padStart(width, '0')}`);
@@ -132,7 +132,14 @@ async function untilServed(base: string, c: Case, t0: number): Promise<number> {
       await sleep(50);
       continue;
     }
-    const listed = [...pending].filter((r) => runs.includes(r));
+    // Trainscope says which runs are still loading (/api/runs): those are asked for their points once loaded,
+    // as bench/big-load.ts does, so that the polling neither loads the server nor steers its load order.
+    const loading = new Set<string>();
+    if (trainscope) {
+      const infos = await getJson<{ name: string; loading?: unknown }[]>(`${base}/api/runs`);
+      for (const i of infos ?? []) if (i.loading) loading.add(i.name);
+    }
+    const listed = [...pending].filter((r) => runs.includes(r) && !loading.has(r));
     // A few requests at a time, like a browser.
     let i = 0;
     const worker = async () => {
@@ -168,7 +175,7 @@ async function startTrainscope(logdir: string, cacheDir: string, c: Case): Promi
   const rss = rssSampler(proc.pid!);
   const died = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`server exited (${code})`))));
   died.catch(() => {}); // it also exits when stopped later
-  const ms = await Promise.race([untilServed(`http://127.0.0.1:${PORT}`, c, t0), died]);
+  const ms = await Promise.race([untilServed(`http://127.0.0.1:${PORT}`, c, t0, true), died]);
   const peakRss = rss.stop();
   process.stderr.write(`  served in ${s(ms)}, peak RSS ${gb(peakRss)}\n`);
   return { ms, peakRss, proc };
@@ -257,7 +264,7 @@ async function tensorboard(bin: string, logdir: string, c: Case): Promise<{ ms: 
     // TensorBoard exiting (bad flag, port taken) fails the measurement instead of polling for 20 minutes.
     const died = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`tensorboard exited (${code}): ${errTail.trim().split('\n').pop()}`))));
     died.catch(() => {}); // it also exits when stopped below
-    const ms = await Promise.race([untilServed(`http://127.0.0.1:${TB_PORT}`, c, t0), died]);
+    const ms = await Promise.race([untilServed(`http://127.0.0.1:${TB_PORT}`, c, t0, false), died]);
     return { ms, peakRss: rss.stop() };
   } finally {
     rss.stop();

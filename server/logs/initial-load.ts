@@ -30,11 +30,17 @@ export interface Progress {
  * Which pending run to read next: the most recently requested one (`wanted`, latest last), else the
  * newest (latest file modification), ties by name. Pure.
  */
-export function pickNext(pending: ReadonlySet<string>, wanted: readonly string[], newest: ReadonlyMap<string, number>): string | undefined {
-  for (let i = wanted.length - 1; i >= 0; i--) if (pending.has(wanted[i])) return wanted[i];
+export function pickNext(
+  pending: ReadonlySet<string>,
+  wanted: readonly string[],
+  newest: ReadonlyMap<string, number>,
+  ok: (run: string) => boolean = () => true,
+): string | undefined {
+  for (let i = wanted.length - 1; i >= 0; i--) if (pending.has(wanted[i]) && ok(wanted[i])) return wanted[i];
   let best: string | undefined;
   let bestT = -Infinity;
   for (const r of pending) {
+    if (!ok(r)) continue;
     const t = newest.get(r) ?? -Infinity;
     if (best === undefined || t > bestT || (t === bestT && r < best)) {
       best = r;
@@ -85,8 +91,9 @@ export class LoadState {
     this.wanted = [...this.wanted.filter((r) => !s.has(r)), ...runs].slice(-10_000);
   }
 
-  next(): string | undefined {
-    const r = pickNext(this.pending, this.wanted, this.newest);
+  /** The next run to read; with `maxBytes`, the next of at most that many bytes (undefined if none is). */
+  next(maxBytes = Infinity): string | undefined {
+    const r = pickNext(this.pending, this.wanted, this.newest, maxBytes === Infinity ? undefined : (run) => (this.total.get(run) ?? 0) <= maxBytes);
     if (r !== undefined) this.pending.delete(r);
     return r;
   }
@@ -133,16 +140,23 @@ export interface ParallelLoadOptions {
 }
 
 /**
+ * Largest run the main thread reads while the workers start. It reads a run to its end, several times
+ * slower than a worker (records one by one into the store): a 548 MB run taken this way kept the main
+ * thread busy for 20 s while the worker, up a second later, had nothing to do.
+ */
+export const MAIN_THREAD_RUN_BYTES = 8 * 2 ** 20;
+
+/**
  * Read every pending run of `state` on worker threads; a run a worker fails on is left to the caller.
  * Workers take a while to start (a second or more on a busy machine): until the first one delivers,
- * the main thread reads runs too.
+ * the main thread reads small runs too.
  */
 export async function parallelLoad(state: LoadState, o: ParallelLoadOptions): Promise<void> {
   const inJob = new Map<string, LoadRun>();
   let workersUp = false;
   const here = (async () => {
     while (!workersUp && !o.stopped()) {
-      const run = state.next();
+      const run = state.next(MAIN_THREAD_RUN_BYTES);
       if (run === undefined) break;
       await o.readHere(run);
       state.loaded(run);
