@@ -14,8 +14,27 @@
 // came from the main heap and left it fragmented: with it fixed, the soak's RSS after the clients left went
 // from 1.13x to 1.05x of its idle level.
 // --expose-gc: once clients have left, the server collects its garbage once (server/live/quiet-collector.ts).
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../server/cli/index.ts');
+// The server runs from its pre-built bundle (dist/server/, bin/server-bundle.mjs) while that matches the
+// sources, and is rebuilt first when it does not; if the build fails (or TRAINSCOPE_BUNDLE=0), the
+// TypeScript runs through tsx as before.
+const { main } = await loadCli();
 await main(process.argv);
+
+async function loadCli() {
+  if (process.env.TRAINSCOPE_BUNDLE !== '0') {
+    const bundle = await import('./server-bundle.mjs');
+    let ready = bundle.bundleIsFresh();
+    if (!ready) {
+      try {
+        await bundle.buildServerBundle();
+        ready = true;
+      } catch {
+        // e.g. a syntax error being edited: tsx reports it below, as it always did
+      }
+    }
+    if (ready) return import(bundle.bundleCliUrl());
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('../server/cli/index.ts');
+}
