@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const BUNDLE_DIR = path.join(ROOT, 'dist', 'server');
+/** TRAINSCOPE_BUNDLE_DIR (tests) puts it elsewhere, inside the project: its imports of dependencies resolve from there. */
+export const BUNDLE_DIR = process.env.TRAINSCOPE_BUNDLE_DIR ? path.resolve(process.env.TRAINSCOPE_BUNDLE_DIR) : path.join(ROOT, 'dist', 'server');
 const MANIFEST = path.join(BUNDLE_DIR, 'manifest.json');
 /** Entry name -> source; the workers are entries of their own (server/worker-entry.ts finds them). */
 const ENTRIES = {

@@ -40,11 +40,11 @@ export function workerPreload(): string[] {
 /**
  * execArgv for training workers: the parent's flags minus those that would break or duplicate in a
  * worker (tsx loaders — we add our own —, vitest's --conditions, inspector flags), plus the tsx preload
- * (none when `preload` is undefined: the server runs from its bundle).
+ * (none when `preload` is null: the server runs from its bundle).
  */
 export function workerExecArgv(
   parent: readonly string[] = process.execArgv,
-  preload: string | undefined = BUNDLE_DIR ? undefined : tsxPreloadUrl(),
+  preload: string | null = BUNDLE_DIR ? null : tsxPreloadUrl(),
 ): string[] {
   const out: string[] = [];
   for (let i = 0; i < parent.length; i++) {
@@ -63,7 +63,7 @@ export function workerExecArgv(
     if (/^--(import|loader|experimental-loader)=.*tsx/.test(a)) continue;
     out.push(a);
   }
-  if (preload !== undefined) out.push('--import', preload);
+  if (preload !== null) out.push('--import', preload);
   return out;
 }
 
