@@ -3,7 +3,7 @@
 // bin/trainscope.mjs runs the bundle only while it matches the sources (bundleIsFresh), else rebuilds it
 // (buildServerBundle), and runs the TypeScript through tsx when that fails: an edited .ts file never runs stale.
 // `node bin/server-bundle.mjs` builds it (npm's `prepare` and `build:server` scripts).
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -89,6 +89,9 @@ function writeAtomic(file, data) {
  */
 export async function buildServerBundle() {
   const t0 = performance.now();
+  // First, so that a project it cannot write to (e.g. installed read-only) fails here, before the build's work.
+  mkdirSync(BUNDLE_DIR, { recursive: true });
+  accessSync(BUNDLE_DIR, constants.W_OK);
   const { build } = await import('esbuild');
   const read = new Map();
   const result = await build({
@@ -126,7 +129,6 @@ export async function buildServerBundle() {
   });
   const inputs = Object.fromEntries([...read].sort());
   inputs[THIS_FILE] = stamp(THIS_FILE);
-  mkdirSync(BUNDLE_DIR, { recursive: true });
   const isEntry = (f) => Object.keys(ENTRIES).some((e) => path.basename(f).startsWith(`${e}.mjs`));
   const outputs = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
   for (const f of outputs) writeAtomic(f.path, f.contents);
