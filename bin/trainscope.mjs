@@ -1,5 +1,6 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 node --single-threaded-gc --expose-gc
-// Runs the TypeScript sources directly through tsx, so `npx trainscope` works right after `npm install`.
+// Runs the server's pre-built bundle, or the TypeScript sources through tsx (see loadCli below), so
+// `npx trainscope` works right after `npm install`.
 // --single-threaded-gc: V8 collects each thread's garbage on that thread. Its default parallel helper
 // threads compete with the other training workers when runs fill the cores (a 4-run sweep on 2 cores got
 // 1.7-1.8x one run with them, 2.1x without; a lone run is no slower). A per-process V8 flag: it cannot be
@@ -14,8 +15,28 @@
 // came from the main heap and left it fragmented: with it fixed, the soak's RSS after the clients left went
 // from 1.13x to 1.05x of its idle level.
 // --expose-gc: once clients have left, the server collects its garbage once (server/live/quiet-collector.ts).
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../server/cli/index.ts');
+// The server runs from its pre-built bundle (dist/server/, bin/server-bundle.mjs) while that matches the
+// sources, and is rebuilt first when it does not (~1 s, once); if the build fails (or TRAINSCOPE_BUNDLE=0),
+// the TypeScript runs through tsx as before. tsx alone took ~1.4 s of a 2 s start (transpiling, and its
+// module-loader thread answering every import).
+const { main } = await loadCli();
 await main(process.argv);
+
+async function loadCli() {
+  if (process.env.TRAINSCOPE_BUNDLE !== '0') {
+    const bundle = await import('./server-bundle.mjs');
+    let ready = bundle.bundleIsFresh();
+    if (!ready) {
+      try {
+        await bundle.buildServerBundle();
+        ready = true;
+      } catch {
+        // e.g. a syntax error being edited: tsx reports it below, as it always did
+      }
+    }
+    if (ready) return import(bundle.bundleCliUrl());
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('../server/cli/index.ts');
+}

@@ -3,13 +3,14 @@
 // worker frees up, so the caller can reorder what is left while loading (selected and newest runs first).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { tsxPreloadUrl, workerExecArgv } from '../training/worker-spawn.ts';
+import { workerExecArgv, workerPreload } from '../training/worker-spawn.ts';
+import { workerEntryUrl } from '../worker-entry.ts';
 import type { DecoderState } from './event-codec.ts';
 import type { TailerState } from './event-file-reader.ts';
 import type { FromWorker, LoadJob, ToWorker } from './load-protocol.ts';
 import { columnBuffers, type PackedRecords } from './packed-records.ts';
 
-const WORKER_URL = new URL('./load-worker.ts', import.meta.url);
+const WORKER_URL = workerEntryUrl(new URL('./load-worker.ts', import.meta.url), 'load-worker');
 
 export interface LoadHandlers {
   /** `packed` is valid during the call only: its column buffers then go back to the worker for reuse. */
@@ -30,7 +31,7 @@ function spawn(): Worker {
     return new Worker(WORKER_URL, { execArgv: workerExecArgv() });
   } catch (err) {
     if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    return new Worker(WORKER_URL, { execArgv: ['--import', tsxPreloadUrl()] });
+    return new Worker(WORKER_URL, { execArgv: workerPreload() });
   }
 }
 

@@ -5,8 +5,14 @@
 // (log-estimate.ts counts them). The config is replaced atomically (temporary file + rename) so a reader
 // never sees half of it. The text makers are pure; ProjectorWriter does the file I/O.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { PNG } from 'pngjs';
+import type { PNG as PNGClass } from 'pngjs';
+
+// pngjs (and node:assert, which it loads) only when a sprite is drawn: the server imports this module for the
+// size bound below (log-estimate.ts) and should not pay for pngjs at start.
+const require = createRequire(import.meta.url);
+let PNG: typeof PNGClass | undefined;
 
 export const PROJECTOR_DIR = 'projector';
 export const PROJECTOR_CONFIG = 'projector_config.pbtxt';
@@ -66,6 +72,7 @@ export function labelsTsv(labels: ArrayLike<number>, rows: number): string {
 export function spritePng(pixels: ArrayLike<number>, rows: number, side: number): Buffer {
   const perRow = Math.ceil(Math.sqrt(rows));
   const size = perRow * side;
+  PNG ??= (require('pngjs') as { PNG: typeof PNGClass }).PNG;
   const png = new PNG({ width: size, height: size });
   png.data.fill(0);
   for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;

@@ -5,9 +5,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { BUNDLE_DIR, workerEntryUrl } from '../worker-entry.ts';
 import type { WorkerInit } from './worker-protocol.ts';
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url);
+const WORKER_URL = workerEntryUrl(new URL('./worker.ts', import.meta.url), 'training-worker');
 
 let tsxPreload: string | undefined;
 /**
@@ -31,11 +32,20 @@ export function tsxPreloadUrl(): string {
   return tsxPreload;
 }
 
+/** What a worker needs preloaded: tsx for the TypeScript sources, nothing from the bundle. */
+export function workerPreload(): string[] {
+  return BUNDLE_DIR ? [] : ['--import', tsxPreloadUrl()];
+}
+
 /**
  * execArgv for training workers: the parent's flags minus those that would break or duplicate in a
- * worker (tsx loaders — we add our own —, vitest's --conditions, inspector flags), plus the tsx preload.
+ * worker (tsx loaders — we add our own —, vitest's --conditions, inspector flags), plus the tsx preload
+ * (none when `preload` is null: the server runs from its bundle).
  */
-export function workerExecArgv(parent: readonly string[] = process.execArgv, preload: string = tsxPreloadUrl()): string[] {
+export function workerExecArgv(
+  parent: readonly string[] = process.execArgv,
+  preload: string | null = BUNDLE_DIR ? null : tsxPreloadUrl(),
+): string[] {
   const out: string[] = [];
   for (let i = 0; i < parent.length; i++) {
     const a = parent[i];
@@ -53,7 +63,7 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv, pre
     if (/^--(import|loader|experimental-loader)=.*tsx/.test(a)) continue;
     out.push(a);
   }
-  out.push('--import', preload);
+  if (preload !== null) out.push('--import', preload);
   return out;
 }
 
@@ -73,6 +83,6 @@ export function spawnTrainingWorker(init: WorkerInit): Worker {
   } catch (err) {
     // Some inherited flag is not allowed in workers: fall back to the tsx preload alone.
     if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    return new Worker(WORKER_URL, { execArgv: ['--import', tsxPreloadUrl()], workerData: init, resourceLimits });
+    return new Worker(WORKER_URL, { execArgv: workerPreload(), workerData: init, resourceLimits });
   }
 }
