@@ -14,7 +14,7 @@
 // their own, returned when freed. glibc's default threshold rises after each such free, so later frames
 // came from the main heap and left it fragmented: with it fixed, the soak's RSS after the clients left went
 // from 1.13x to 1.05x of its idle level.
-// --expose-gc: once clients have left, the server collects its garbage once (server/live/quiet-collector.ts).
+// --expose-gc: once clients have left, the server collects its garbage (server/live/quiet-collector.ts).
 // The server runs from its pre-built bundle (dist/server/, bin/server-bundle.mjs) while that matches the
 // sources, and is rebuilt first when it does not (~1 s, once); if the build fails (or TRAINSCOPE_BUNDLE=0),
 // the TypeScript runs through tsx as before. tsx alone took ~1.4 s of a 2 s start (transpiling, and its
