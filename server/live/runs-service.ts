@@ -8,13 +8,32 @@ import { hostTag } from '../logs/own-writer.ts';
 import { loggedRunStatus, writerState } from './disk-run-status.ts';
 
 /** Signal 0 only checks that the process exists (EPERM: it does, owned by someone else). */
-function processAlive(pid: number): boolean {
+function processAliveNow(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** How long an answer of processAlive is reused. */
+const ALIVE_TTL_MS = 2000;
+const aliveSeen = new Map<number, { alive: boolean; at: number }>();
+
+/**
+ * processAliveNow, answered from a short-lived memo: every run list asks it for every run our writer
+ * wrote, mostly for the same few (dead) writers, and a throw per run cost 0.5 s of CPU in a load of
+ * 5,000 runs that clients kept listing.
+ */
+function processAlive(pid: number): boolean {
+  const now = Date.now();
+  const seen = aliveSeen.get(pid);
+  if (seen && now - seen.at < ALIVE_TTL_MS) return seen.alive;
+  if (aliveSeen.size >= 10_000) aliveSeen.clear();
+  const alive = processAliveNow(pid);
+  aliveSeen.set(pid, { alive, at: now });
+  return alive;
 }
 
 /** TensorBoard's session-end status as a run state (our writer records a stopped run as STATUS_UNKNOWN). */

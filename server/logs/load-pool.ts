@@ -1,6 +1,8 @@
 // Worker threads for the initial logdir load: one run at a time per worker (its files in order, one
-// decoder), records handed back packed and ingested here, on the main thread. Jobs are pulled when a
-// worker frees up, so the caller can reorder what is left while loading (selected and newest runs first).
+// decoder), records handed back packed and ingested here, on the main thread. Jobs are pulled as a
+// worker frees up, so the caller can reorder what is left while loading (selected and newest runs first);
+// each worker holds JOBS_IN_FLIGHT of them, so that it starts its next run without waiting for the main
+// thread to take in the last one (5,000 runs of 42 KB: the worker sat idle 65 % of the load).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv, workerPreload } from '../training/worker-spawn.ts';
@@ -9,6 +11,9 @@ import type { DecoderState } from './event-codec.ts';
 import type { TailerState } from './event-file-reader.ts';
 import type { FromWorker, LoadJob, ToWorker } from './load-protocol.ts';
 import { columnBuffers, type PackedRecords } from './packed-records.ts';
+
+/** Jobs queued in a worker at once: the one it reads and the next. */
+const JOBS_IN_FLIGHT = 2;
 
 const WORKER_URL = workerEntryUrl(new URL('./load-worker.ts', import.meta.url), 'load-worker');
 
@@ -59,20 +64,24 @@ export function runLoadPool(
     const start = (): void => {
       const w = spawn();
       workers.add(w);
-      let current: LoadJob | null = null;
+      // The worker's jobs in the order it runs them; its messages are about the first.
+      const inFlight: LoadJob[] = [];
       const feed = (): void => {
-        const j = stopped() ? undefined : next();
-        if (!j) {
-          current = null;
+        while (inFlight.length < JOBS_IN_FLIGHT) {
+          const j = stopped() ? undefined : next();
+          if (!j) break;
+          const job = { ...j, id: ++seq };
+          inFlight.push(job);
+          w.postMessage({ type: 'job', job } satisfies ToWorker);
+        }
+        if (inFlight.length === 0) {
           workers.delete(w);
           void w.terminate();
           if (workers.size === 0) finish();
-          return;
         }
-        current = { ...j, id: ++seq };
-        w.postMessage({ type: 'job', job: current } satisfies ToWorker);
       };
       w.on('message', (m: FromWorker) => {
+        const current = inFlight[0];
         if (!current || m.id !== current.id) return;
         const run = current.run;
         switch (m.type) {
@@ -88,10 +97,12 @@ export function runLoadPool(
             h.file(run, m.real, m.state, m.lastWarnings);
             break;
           case 'done':
+            inFlight.shift();
             h.done(run, m.decoder, m.annotated);
             feed();
             break;
           case 'error':
+            inFlight.shift();
             h.failed(run, m.message);
             feed();
             break;
@@ -100,8 +111,7 @@ export function runLoadPool(
       const died = (why: string) => {
         if (!workers.has(w)) return;
         workers.delete(w);
-        if (current) h.failed(current.run, why);
-        current = null;
+        for (const job of inFlight.splice(0)) h.failed(job.run, why);
         if (workers.size === 0) finish();
       };
       w.on('error', (e) => died(`load worker failed: ${e.message}`));
