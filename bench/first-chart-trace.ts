@@ -88,6 +88,9 @@ export async function traceVisit(browser: Browser, url: string, viewport: { widt
       lines.push(`  ${((t.ts - t0) / 1000).toFixed(0).padStart(5)} +${((t.dur ?? 0) / 1000).toFixed(0).padStart(4)} ms  ${top}`);
     }
     for (const k of inner) if (k.ts < end && ['Layout', 'UpdateLayoutTree', 'Paint', 'v8.compile', 'v8.compileModule', 'v8.evaluateModule', 'EvaluateScript', 'FunctionCall', 'FireAnimationFrame', 'MinorGC', 'MajorGC', 'ParseHTML', 'TimerFire', 'EventDispatch', 'RunMicrotasks'].includes(k.name)) byKind.set(k.name, (byKind.get(k.name) ?? 0) + (k.dur ?? 0) / 1000);
+    // Style and layout passes (each forced one in a script shows up inside its task).
+    const passes = inner.filter((e) => (e.name === 'Layout' || e.name === 'UpdateLayoutTree') && e.ts < end && (e.dur ?? 0) >= 2000);
+    lines.push(`style/layout passes >= 2 ms: ${passes.map((e) => `${e.name === 'Layout' ? 'L' : 'S'}${((e.ts - t0) / 1000).toFixed(0)}+${((e.dur ?? 0) / 1000).toFixed(0)}`).join(' ')}`);
     const markLine = marks.map((m) => `${m.name.slice(11)} ${((m.ts - t0) / 1000).toFixed(0)}`).join(', ');
     const kinds = [...byKind].sort((a, b) => b[1] - a[1]).map(([n, d]) => `${n} ${d.toFixed(0)}`).join(', ');
     return [`main-thread tasks >= 3 ms (start +duration, biggest parts):`, ...lines, `marks: ${markLine}`, `time by event (nested events overlap): ${kinds}`].join('\n');
