@@ -7,6 +7,7 @@
 // `have`), followed by the live points published after it subscribed. Pure: no timers, no I/O.
 import type { DeltaBatch, SeriesDelta, SeriesKind } from '../../shared/protocol.ts';
 import type { SeriesStore } from '../store/series-store.ts';
+import { compareTags } from '../../shared/tag-order.ts';
 import { downsampleDelta } from './backlog-downsample.ts';
 import { ClientBuffer, deltaBytes, deltaWeight } from './client-buffer.ts';
 import type { Subscription } from './hub-model.ts';
@@ -57,11 +58,22 @@ function subscribedRuns(store: SeriesStore, sub: Subscription): string[] {
   return sub.runs === '*' ? store.runs() : sub.runs.filter((r) => store.hasRun(r));
 }
 
-/** Reads the subscription's backlog from the store and cuts it into frozen chunks. */
+/**
+ * Points in a backlog's first chunk: a page draws its first chart once that chunk is decoded, and a
+ * full-size one (~650 kB) took ~100 ms to decode in a busy browser.
+ */
+export const FIRST_CHUNK_POINTS = 5000;
+
+/**
+ * Reads the subscription's backlog from the store and cuts it into frozen chunks: tag by tag in the order
+ * SCALARS shows its cards (shared/tag-order.ts), each tag's runs in turn, so the first chunks hold the first
+ * cards' points for every run rather than every tag of the first runs.
+ */
 export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription, kinds: Kinds, maxBatchPoints: number, now: number): BacklogSnapshot {
   const buffer = new ClientBuffer();
   const marks = new Map<string, Record<string, number>>();
   const resetMarks = new Map<string, number | undefined>();
+  const deltas: SeriesDelta[] = [];
   let shareable = true;
   for (const run of subscribedRuns(store, sub)) {
     const have = held(sub, run);
@@ -72,7 +84,7 @@ export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription
     for (const d of store.deltasAfter(run, have, sub.filter, kinds ?? undefined, sub.points || undefined)) {
       if (kinds && !kinds.has(d.kind)) continue;
       const out = sub.points ? downsampleDelta(d, sub.points) : d;
-      buffer.pushSeries(out);
+      deltas.push(out);
       const last = lastStep(out);
       if (last !== undefined) m[d.tag] = last;
     }
@@ -80,10 +92,13 @@ export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription
     marks.set(run, m);
     resetMarks.set(run, store.resetMark(run));
   }
+  // Stable: a tag's runs keep the store's order.
+  deltas.sort((a, b) => compareTags(a.tag, b.tag));
+  for (const d of deltas) buffer.pushSeries(d);
   const runs = [...buffer.queuedRuns()];
   const chunks: DeltaBatch[] = [];
   const chunkBytes: number[] = [];
-  for (let b = buffer.take(maxBatchPoints); b; b = buffer.take(maxBatchPoints)) {
+  for (let b = buffer.take(Math.min(maxBatchPoints, FIRST_CHUNK_POINTS)); b; b = buffer.take(maxBatchPoints)) {
     chunkBytes.push(b.series.reduce((n, d) => n + deltaBytes(d), 0));
     chunks.push(Object.freeze(b));
   }

@@ -1,18 +1,15 @@
-// Entry: state root, the one socket, the app, and a debug hook tests and the UI bench read.
+// Entry: state root and the one socket (boot.ts, first: it connects while the rest loads), the app, and a
+// debug hook tests and the UI bench read.
+import { dash } from './boot.ts';
 import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { chartRegistry } from './lib/charts/chart-setup.ts';
 import { bulkLines, restrokedLayers } from './lib/charts/bulk-lines.ts';
-import { adoptPageToken } from './lib/page-token.ts';
-import { connectSocket } from './lib/socket.ts';
-import { Dashboard } from './lib/state/dashboard.svelte.ts';
-
-adoptPageToken(); // before anything reads or rewrites the URL
-const dash = new Dashboard();
-dash.attach(connectSocket());
+import { markOnce } from './lib/page-marks.ts';
 
 mount(App, { target: document.getElementById('app')!, props: { dash } });
+markOnce('mounted');
 
 declare global {
   interface Window {

@@ -221,7 +221,4 @@ export function compileFilter(src: string): (s: string) => boolean {
 }
 
 /** Scalar-card group of a tag: the part before the first "/" (TensorBoard's default grouping). */
-export function tagGroup(tag: string): string {
-  const i = tag.indexOf('/');
-  return i < 0 ? tag : tag.slice(0, i);
-}
+export { tagGroup } from '../../../shared/tag-order.ts';

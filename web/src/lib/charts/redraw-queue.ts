@@ -93,9 +93,27 @@ function kick(): void {
   else setTimeout(frame, 16);
 }
 
-/** Asks for `d` to be drawn in an upcoming frame (once, however often it is asked before that). */
+const asked = new WeakSet<Drawable>();
+let soon = false;
+
+/**
+ * Asks for `d` to be drawn in an upcoming frame (once, however often it is asked before that). A chart's
+ * first request is served sooner, right after the current task (its DOM is in by then): new cards appear
+ * in an animation frame (series.svelte.ts), and a frame asked for from there comes one frame later, after
+ * whatever socket messages got in first; the first chart of a page waited ~100 ms on a busy machine.
+ */
 export function requestRedraw(d: Drawable): void {
-  if (queue.request(d)) kick();
+  if (!queue.request(d)) return;
+  const first = !asked.has(d);
+  asked.add(d);
+  if (!first || typeof queueMicrotask !== 'function') return kick();
+  if (soon) return; // the pending pass draws it too, or asks for a frame
+  soon = true;
+  queueMicrotask(() => {
+    soon = false;
+    queue.runFrame(() => performance.now());
+    if (queue.pending) kick();
+  });
 }
 
 /** Tracks whether `el` (the chart's box) is on screen; returns the cleanup. */

@@ -21,6 +21,7 @@ import { ProjectorRunsWatch } from '../projector/projector-runs.ts';
 import { shownTab, visibleTabs } from '../tab-visibility.ts';
 import { ZoomDetail } from './zoom-detail.svelte.ts';
 import { backlogPoints } from '../zoom-window.ts';
+import { markOnce } from '../page-marks.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -186,6 +187,7 @@ export class Dashboard implements DashboardData {
   attach(sock: DashSocket): void {
     this.sock = sock;
     sock.on('connect', () => {
+      markOnce('connect');
       this.connection = 'live';
       this.subscribe();
     });
@@ -215,6 +217,7 @@ export class Dashboard implements DashboardData {
   }
 
   onHello(h: Hello): void {
+    markOnce('hello');
     this.backend = h.backend;
     this.logdir = h.logdir;
     this.version = h.version;
@@ -225,6 +228,7 @@ export class Dashboard implements DashboardData {
   }
 
   onDelta(b: DeltaBatch): void {
+    if (b.series.length > 0) markOnce('first-series');
     if (b.runs) {
       this.runsState.upsert(b.runs);
       this.projectorRuns.poke();
@@ -264,7 +268,9 @@ export class Dashboard implements DashboardData {
     const points = backlogPoints(typeof window === 'undefined' ? 0 : window.innerWidth);
     const kinds = this.wantedKinds;
     this.subscribedKinds = kinds.join(',');
+    markOnce('subscribe');
     sock.emit('subscribe', { runs: '*', have, points, kinds }, (ack) => {
+      markOnce('ack');
       this.subscribing = false;
       if (!ack.ok) {
         this.notice = `subscribe failed: ${ack.error}`;
