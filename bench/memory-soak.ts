@@ -1,6 +1,6 @@
 // Memory-bound soak (issue 16): does a server under --max-memory stay flat for an hour while runs keep
 // leaving memory and coming back from the log cache?
-//   npm run bench:memory-soak [-- --minutes 60 --stored 24 --live 10 --clients 6 --max-memory 64 --port 16400 --report-sec 300]
+//   npm run bench:memory-soak [-- --minutes 60 --stored 24 --live 10 --clients 6 --max-memory 64 --port 16400 --report-sec 300 --diag]
 // A logdir of `stored` finished tensorboardX-shaped runs (scalars every step, 549-bucket histograms every
 // 100) plus `live` runs that this process keeps appending to (5 steps/s each, as training scripts would);
 // the server (a child process, started as bin/trainscope.mjs starts it: --expose-gc, --single-threaded-gc,
@@ -38,6 +38,9 @@ interface ServerReport {
   runs: number;
   evicted: number;
   heapUsed: number;
+  /** After a forced full collection: live JS heap, and typed-array backing stores (the store's columns). */
+  liveHeap: number;
+  arrayBuffers: number;
 }
 
 // ---------------- server process ----------------
@@ -67,7 +70,14 @@ async function serverMain(): Promise<void> {
         runs: runs.length,
         evicted: runs.filter((run) => app.store.isEvicted(run)).length,
         heapUsed: process.memoryUsage().heapUsed,
+        liveHeap: 0,
+        arrayBuffers: 0,
       };
+      // --diag: a full collection first, to tell live memory from garbage (it changes the soak: off by default).
+      if (process.argv.includes('--diag')) (globalThis as { gc?: () => void }).gc?.();
+      const after = process.memoryUsage();
+      r.liveHeap = after.heapUsed;
+      r.arrayBuffers = after.arrayBuffers;
       process.send!(r);
     } else if (m.type === 'exit') void app.close().then(() => process.exit(0));
   });
@@ -206,7 +216,7 @@ async function main(): Promise<void> {
     void stats().then((s) =>
       console.log(
         `  ${((Date.now() - t0) / 60_000).toFixed(1)} min: RSS min ${mb(w[0]).toFixed(0)} / median ${mb(w[w.length >> 1]).toFixed(0)} / max ${mb(w[w.length - 1]).toFixed(0)} MB; ` +
-          `store ${mb(s.storeBytes).toFixed(1)} MB, ${s.evicted}/${s.runs} runs out of memory, main heap ${mb(s.heapUsed).toFixed(0)} MB; ` +
+          `store ${mb(s.storeBytes).toFixed(1)} MB, ${s.evicted}/${s.runs} runs out of memory, main heap ${mb(s.heapUsed).toFixed(0)} MB (then ${mb(s.liveHeap).toFixed(0)} MB, array buffers ${mb(s.arrayBuffers).toFixed(0)} MB); ` +
           `subscribes ${counts.subscribes}, reads ${counts.reads} (${counts.readErrors} failed), live step ${liveStep}, load ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
       ),
     );

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { TBX_RUN, writeLogdir, type RunShape } from './gen-logdir.ts';
+import { shebangCommand } from './spawn-bin.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name: string, def: string): string => {
@@ -166,11 +167,9 @@ interface Served {
 
 async function startTrainscope(logdir: string, cacheDir: string, c: Case): Promise<Served> {
   const t0 = performance.now();
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'bin', 'trainscope.mjs'), 'serve', '--logdir', logdir, '--port', String(PORT), '--no-training', '--cache-dir', cacheDir],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MALLOC_ARENA_MAX: '2' } },
-  );
+  // As `npx trainscope` starts it (the shebang's flags and environment, the pre-built server when fresh).
+  const sb = shebangCommand(path.join(ROOT, 'bin', 'trainscope.mjs'), ['serve', '--logdir', logdir, '--port', String(PORT), '--no-training', '--cache-dir', cacheDir]);
+  const proc = spawn(sb.cmd, sb.args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...sb.env } });
   proc.stderr!.on('data', () => {}); // warnings are not the bench's business
   const rss = rssSampler(proc.pid!);
   const died = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`server exited (${code})`))));
@@ -234,10 +233,8 @@ async function firstChart(url: string): Promise<number> {
 
 async function exportFigures(logdir: string): Promise<{ ms: number; peakRss: number; outBytes: number }> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bin', 'trainscope.mjs'), 'export', logdir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const sb = shebangCommand(path.join(ROOT, 'bin', 'trainscope.mjs'), ['export', logdir]);
+  const proc = spawn(sb.cmd, sb.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...sb.env } });
   const rss = rssSampler(proc.pid!);
   let outBytes = 0;
   proc.stdout!.on('data', (b: Buffer) => (outBytes += b.length));

@@ -84,6 +84,26 @@ export function num(v: number): string {
   return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '"NaN"' : v > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
+/**
+ * num() with its answers kept: a series' histograms share their bucket edges (TensorFlow's default
+ * ladder), and turning the same doubles into text again and again was most of an export's time.
+ * Bounded: forgets everything when full.
+ */
+export class NumberTexts {
+  private readonly seen = new Map<number, string>();
+  constructor(private readonly max = 8192) {}
+
+  text(v: number): string {
+    let t = this.seen.get(v);
+    if (t === undefined) {
+      t = num(v);
+      if (this.seen.size >= this.max) this.seen.clear();
+      this.seen.set(v, t);
+    }
+    return t;
+  }
+}
+
 /** One run's records, accumulated for export. */
 export class RunExport {
   /** Everything but the three big sections, in the key order the document has always had. */
@@ -171,6 +191,7 @@ export class RunExport {
       const order = dict<true>();
       for (const tag of big.keys()) order[tag] = true;
       let firstTag = true;
+      const edges = new NumberTexts();
       for (const tag of Object.keys(order)) {
         const s = big.get(tag)!;
         buf += `${firstTag ? '' : ','}${JSON.stringify(tag)}:[`;
@@ -185,7 +206,7 @@ export class RunExport {
             buf += '[';
             for (let j = s.starts.a[i]; j < end; j += 3) {
               if (j > s.starts.a[i]) buf += ',';
-              buf += `[${num(s.flat.a[j])},${num(s.flat.a[j + 1])},${num(s.flat.a[j + 2])}]`;
+              buf += `[${edges.text(s.flat.a[j])},${edges.text(s.flat.a[j + 1])},${num(s.flat.a[j + 2])}]`;
             }
             buf += ']]';
           }
