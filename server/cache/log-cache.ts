@@ -98,6 +98,11 @@ export class LogCache implements RunReloader {
   /** Runs brought back from the cache so far (for tests and diagnostics). */
   restored = 0;
 
+  /** Bytes of the cache file read through a memory map now: only while the start-up restore runs (diagnostics, tests). */
+  get mappedBytes(): number {
+    return this.db?.mappedBytes() ?? 0;
+  }
+
   private constructor(
     db: CacheDb,
     private readonly opts: LogCacheOptions,
@@ -284,12 +289,16 @@ export class LogCache implements RunReloader {
     const store = this.store;
     if (!store) return;
     const order = [...this.heads.values()].sort((a, b) => (b.startTime ?? 0) - (a.startTime ?? 0));
-    for (const h of order) {
-      if (this.closed) return;
-      if (!store.isEvicted(h.run)) continue;
-      if (store.totalBytes + h.bytes > limitBytes) continue;
-      await this.reload(h.run);
-      await new Promise<void>((r) => setImmediate(r));
+    try {
+      for (const h of order) {
+        if (this.closed) return;
+        if (!store.isEvicted(h.run)) continue;
+        if (store.totalBytes + h.bytes > limitBytes) continue;
+        await this.reload(h.run);
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      this.db?.mapForReading(false); // the start-up restore is over (cache-db.ts)
     }
   }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.ts';
-import { CACHE_FILE } from '../../server/cache/cache-db.ts';
+import { CACHE_FILE, CacheDb } from '../../server/cache/cache-db.ts';
 import { EventWriter } from '../../server/logs/event-writer.ts';
 import { client, ClientModel, connected, removeDir, request, startApp, tempDir, until } from './helpers.ts';
 
@@ -128,6 +128,8 @@ describe('log cache', () => {
     for (const r of RUNS) expect(((await (await fetch(`${warm.url()}api/runs`)).json()) as { name: string; loading?: unknown }[]).find((i) => i.name === r)?.loading).toBeUndefined();
     await expectAnswers(warm, cold);
     expect(warm.cache!.restored).toBe(RUNS.length);
+    // The start-up restore reads through a memory map, and lets it go once done (cache-db.ts).
+    await until(() => warm.cache!.mappedBytes === 0);
     await stop(warm);
 
     // Appended while the server was down: read from the cached offset on, the same as a cold read of it all.
@@ -138,6 +140,17 @@ describe('log cache', () => {
     await expectAnswers(again, grownCold);
     expect(again.cache!.restored).toBe(RUNS.length);
   }, 120_000);
+
+  it('maps the cache file for reading only until told otherwise', async () => {
+    const db = CacheDb.open(cacheDir, logdir, 'layout-x', () => {});
+    try {
+      expect(db.mappedBytes()).toBeGreaterThan(0);
+      db.mapForReading(false);
+      expect(db.mappedBytes()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
 
   it('reads a run again whose file was rewritten or truncated (stale cache), losing nothing', async () => {
     await warmCache();
