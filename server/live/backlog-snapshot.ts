@@ -9,7 +9,7 @@ import type { DeltaBatch, SeriesDelta, SeriesKind } from '../../shared/protocol.
 import type { SeriesStore } from '../store/series-store.ts';
 import { compareTags } from '../../shared/tag-order.ts';
 import { downsampleDelta } from './backlog-downsample.ts';
-import { ClientBuffer, deltaBytes, deltaWeight } from './client-buffer.ts';
+import { ClientBuffer, deltaBytes, deltaHeldBytes, deltaWeight } from './client-buffer.ts';
 import type { Subscription } from './hub-model.ts';
 
 export interface BacklogSnapshot {
@@ -25,6 +25,8 @@ export interface BacklogSnapshot {
   /** Estimated bytes on the wire (deltaBytes), in all and per chunk. */
   readonly bytes: number;
   readonly chunkBytes: readonly number[];
+  /** Memory the snapshot holds while cached (deltaHeldBytes: objects and frames): what the cache's bound counts. */
+  readonly heldBytes: number;
   readonly builtAt: number;
   /** False when a tag names series of two kinds: per-tag marks could not say where each resumes. */
   readonly shareable: boolean;
@@ -103,7 +105,7 @@ export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription
     chunks.push(Object.freeze(b));
   }
   const bytes = chunkBytes.reduce((a, b) => a + b, 0);
-  return { key, chunks, marks, runs, resetMarks, bytes, chunkBytes, builtAt: now, shareable };
+  return { key, chunks, marks, runs, resetMarks, bytes, chunkBytes, heldBytes: heldBytesOf(chunks), builtAt: now, shareable };
 }
 
 /** About the weight (see ClientBuffer.take) of a catch-up, counted in the store without copying points. */
@@ -169,10 +171,17 @@ export function extendSnapshot(s: BacklogSnapshot, store: SeriesStore, sub: Subs
   }
   const bytes = chunkBytes.reduce((a, b) => a + b, 0);
   // builtAt stays: the chain lives no longer than its first read (the cache's time bound).
-  return { key: s.key, chunks, marks, runs: [...runs], resetMarks, bytes, chunkBytes, builtAt: s.builtAt, shareable: s.shareable };
+  const heldBytes = s.heldBytes + heldBytesOf(chunks.slice(s.chunks.length));
+  return { key: s.key, chunks, marks, runs: [...runs], resetMarks, bytes, chunkBytes, heldBytes, builtAt: s.builtAt, shareable: s.shareable };
 }
 
-/** Recent snapshots by backlog key, reused for a short time and bounded in bytes (oldest go first). */
+function heldBytesOf(chunks: readonly DeltaBatch[]): number {
+  let n = 0;
+  for (const b of chunks) for (const d of b.series) n += deltaHeldBytes(d);
+  return n;
+}
+
+/** Recent snapshots by backlog key, reused for a short time and bounded in held bytes (oldest go first). */
 export class SnapshotCache {
   private entries = new Map<string, BacklogSnapshot>();
   private total = 0;
@@ -219,13 +228,13 @@ export class SnapshotCache {
     this.builds++;
     this.delete(s.key);
     for (const [key, e] of this.entries) if (now - e.builtAt > this.ttlMs) this.delete(key);
-    if (!s.shareable || s.bytes > this.maxBytes) return;
+    if (!s.shareable || s.heldBytes > this.maxBytes) return;
     for (const key of this.entries.keys()) {
-      if (this.total + s.bytes <= this.maxBytes) break;
+      if (this.total + s.heldBytes <= this.maxBytes) break;
       this.delete(key);
     }
     this.entries.set(s.key, s);
-    this.total += s.bytes;
+    this.total += s.heldBytes;
   }
 
   /** Drops the snapshots too old to be reused at `now` (their chunks and encoded frames go with them). */
@@ -249,6 +258,6 @@ export class SnapshotCache {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
-    this.total -= e.bytes;
+    this.total -= e.heldBytes;
   }
 }
