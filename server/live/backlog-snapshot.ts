@@ -9,7 +9,7 @@ import type { DeltaBatch, SeriesDelta, SeriesKind } from '../../shared/protocol.
 import type { SeriesStore } from '../store/series-store.ts';
 import { compareTags } from '../../shared/tag-order.ts';
 import { downsampleDelta } from './backlog-downsample.ts';
-import { ClientBuffer, deltaBytes, deltaHeldBytes, deltaWeight } from './client-buffer.ts';
+import { ClientBuffer, deltaBytes, deltaObjectBytes, deltaWeight } from './client-buffer.ts';
 import type { Subscription } from './hub-model.ts';
 
 export interface BacklogSnapshot {
@@ -25,7 +25,7 @@ export interface BacklogSnapshot {
   /** Estimated bytes on the wire (deltaBytes), in all and per chunk. */
   readonly bytes: number;
   readonly chunkBytes: readonly number[];
-  /** Memory the snapshot holds while cached (deltaHeldBytes: objects and frames): what the cache's bound counts. */
+  /** Memory the snapshot holds while cached (its frames, `bytes`, and its objects): what the cache's bound counts. */
   readonly heldBytes: number;
   readonly builtAt: number;
   /** False when a tag names series of two kinds: per-tag marks could not say where each resumes. */
@@ -105,7 +105,7 @@ export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription
     chunks.push(Object.freeze(b));
   }
   const bytes = chunkBytes.reduce((a, b) => a + b, 0);
-  return { key, chunks, marks, runs, resetMarks, bytes, chunkBytes, heldBytes: heldBytesOf(chunks), builtAt: now, shareable };
+  return { key, chunks, marks, runs, resetMarks, bytes, chunkBytes, heldBytes: bytes + objectBytesOf(chunks), builtAt: now, shareable };
 }
 
 /** About the weight (see ClientBuffer.take) of a catch-up, counted in the store without copying points. */
@@ -171,13 +171,13 @@ export function extendSnapshot(s: BacklogSnapshot, store: SeriesStore, sub: Subs
   }
   const bytes = chunkBytes.reduce((a, b) => a + b, 0);
   // builtAt stays: the chain lives no longer than its first read (the cache's time bound).
-  const heldBytes = s.heldBytes + heldBytesOf(chunks.slice(s.chunks.length));
+  const heldBytes = bytes + (s.heldBytes - s.bytes) + objectBytesOf(chunks.slice(s.chunks.length));
   return { key: s.key, chunks, marks, runs: [...runs], resetMarks, bytes, chunkBytes, heldBytes, builtAt: s.builtAt, shareable: s.shareable };
 }
 
-function heldBytesOf(chunks: readonly DeltaBatch[]): number {
+function objectBytesOf(chunks: readonly DeltaBatch[]): number {
   let n = 0;
-  for (const b of chunks) for (const d of b.series) n += deltaHeldBytes(d);
+  for (const b of chunks) for (const d of b.series) n += deltaObjectBytes(d);
   return n;
 }
 

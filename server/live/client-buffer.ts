@@ -57,19 +57,18 @@ export function deltaBytes(d: SeriesDelta): number {
 }
 
 /**
- * Memory a kept delta holds: its JS objects (measured: a [left, right, count] bucket ~80 B of heap, a
- * scalar point's three numbers ~24 B) plus its encoded frame (about deltaBytes). Counting wire bytes
- * alone, the backlog snapshot cache's 64 MB held ~240 MB of heap once histograms were in it.
+ * Heap a kept delta's JS objects hold, beyond its encoded frame (deltaBytes): measured, a [left, right,
+ * count] bucket ~80 B, a scalar point's three numbers ~24 B. Counting wire bytes alone, the backlog
+ * snapshot cache's 64 MB held ~240 MB of heap once histograms were in it.
  */
-export function deltaHeldBytes(d: SeriesDelta): number {
-  const wire = deltaBytes(d);
-  if (d.kind === 'scalars') return wire + 24 * d.steps.length;
+export function deltaObjectBytes(d: SeriesDelta): number {
+  if (d.kind === 'scalars') return 24 * d.steps.length;
   if (d.kind === 'histograms') {
-    let n = wire;
+    let n = 0;
     for (const p of d.points) n += 60 + 80 * p[2].length;
     return n;
   }
-  return wire + 100 * d.points.length;
+  return 100 * d.points.length;
 }
 
 function copyDelta(d: SeriesDelta): SeriesDelta {

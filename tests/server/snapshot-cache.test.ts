@@ -2,7 +2,7 @@
 // not by their wire size: with histograms the two differ about fourfold.
 import { describe, expect, it } from 'vitest';
 import { SnapshotCache, type BacklogSnapshot } from '../../server/live/backlog-snapshot.ts';
-import { deltaBytes, deltaHeldBytes } from '../../server/live/client-buffer.ts';
+import { deltaBytes, deltaObjectBytes } from '../../server/live/client-buffer.ts';
 import type { SeriesDelta } from '../../shared/protocol.ts';
 
 function histDelta(points: number, buckets: number): SeriesDelta {
@@ -17,8 +17,9 @@ function snapshot(key: string, bytes: number, heldBytes: number): BacklogSnapsho
 describe('backlog snapshot memory', () => {
   it('counts a histogram bucket at what its objects hold, beyond its wire bytes', () => {
     const d = histDelta(10, 549);
-    expect(deltaHeldBytes(d)).toBeGreaterThanOrEqual(deltaBytes(d) + 80 * 549 * 10);
-    expect(deltaHeldBytes(d) / deltaBytes(d)).toBeGreaterThan(3);
+    const held = deltaBytes(d) + deltaObjectBytes(d);
+    expect(held).toBeGreaterThanOrEqual(deltaBytes(d) + 80 * 549 * 10);
+    expect(held / deltaBytes(d)).toBeGreaterThan(3);
   });
 
   it('bounds the cache by held bytes: a snapshot small on the wire but big in memory is not kept', () => {
