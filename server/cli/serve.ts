@@ -11,6 +11,7 @@ import { parseAllowedOrigins } from '../security/origin.ts';
 import { parseSamplesPerPlugin } from '../store/series-store.ts';
 import { parseByteSize } from '../training/log-estimate.ts';
 import { CACHE_DIR_NAME } from '../logs/logdir.ts';
+import { importPackage } from '../dynamic-import.ts';
 
 export interface ServeOptions {
   logdir: string;
@@ -139,7 +140,7 @@ export async function buildIfNeeded(webDir: string, log: Logger, root = PROJECT_
   log.log('Building the dashboard (vite build)...');
   const t0 = Date.now();
   try {
-    const vite = await import('vite');
+    const vite = await importPackage<typeof import('vite')>('vite');
     await vite.build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
     log.log(`Dashboard built in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
   } catch (e) {

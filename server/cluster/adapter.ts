@@ -10,8 +10,9 @@
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import { KEYS } from './redis.ts';
+import { importPackage } from '../dynamic-import.ts';
 
 export async function attachAdapter(io: Server, redis: Redis): Promise<void> {
-  const { createAdapter } = await import('@socket.io/redis-streams-adapter');
+  const { createAdapter } = await importPackage<typeof import('@socket.io/redis-streams-adapter')>('@socket.io/redis-streams-adapter');
   io.adapter(createAdapter(redis, { streamName: KEYS.io, maxLen: 10_000 }) as Parameters<Server['adapter']>[0]);
 }

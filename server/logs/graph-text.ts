@@ -1,5 +1,6 @@
 // What TensorBoard's graphs plugin answers, from a run's graph data as logged (GraphSources): the info
 // listing, and graphs / run metadata as protobuf text. Pure.
+import type protobuf from 'protobufjs';
 import { PB } from './tfevents-schema.ts';
 import { toPbtxt } from './pbtxt.ts';
 import { kerasConfigToGraphDef } from './keras-graph-def.ts';
@@ -53,7 +54,9 @@ export function mergeGraphDefs(graphs: Msg[]): Msg {
   return out;
 }
 
-const ATTR = PB.root.lookupType('ts.AttrValue');
+let attrType: protobuf.Type | null = null;
+/** AttrValue, looked up on first use: the schema is parsed only when something needs it. */
+const attrValue = (): protobuf.Type => (attrType ??= PB.root.lookupType('ts.AttrValue'));
 
 /** TensorBoard's limit_attr_size: attrs larger than `limit` bytes are dropped and named under `key`. */
 export function limitAttrs(graph: Msg, limit: number, key: string): void {
@@ -61,7 +64,7 @@ export function limitAttrs(graph: Msg, limit: number, key: string): void {
     if (!node.attr) continue;
     const attr: Msg = { ...node.attr };
     for (const k of Object.keys(attr)) {
-      if (ATTR.encode(attr[k]).finish().length > limit) {
+      if (attrValue().encode(attr[k]).finish().length > limit) {
         delete attr[k];
         const big = (attr[key] ??= { list: { s: [] } });
         big.list.s = [...(big.list?.s ?? []), Buffer.from(k, 'utf8')];

@@ -248,30 +248,37 @@ message SessionStartInfo {
 message SessionEndInfo { HParamStatus status = 1; double end_time_secs = 2; }
 `;
 
-const root = protobuf.parse(TFEVENTS_PROTO, { keepCase: true }).root;
-
-function type(name: string): protobuf.Type {
-  return root.lookupType(`ts.${name}`);
+function build() {
+  const root = protobuf.parse(TFEVENTS_PROTO, { keepCase: true }).root;
+  const type = (name: string): protobuf.Type => root.lookupType(`ts.${name}`);
+  return {
+    root,
+    Event: type('Event'),
+    Summary: type('Summary'),
+    SummaryValue: type('Summary.Value'),
+    SummaryMetadata: type('SummaryMetadata'),
+    HistogramProto: type('HistogramProto'),
+    TensorProto: type('TensorProto'),
+    GraphDef: type('GraphDef'),
+    RunMetadata: type('RunMetadata'),
+    HParamsPluginData: type('HParamsPluginData'),
+    DataType: root.lookupEnum('ts.DataType'),
+    HParamStatus: root.lookupEnum('ts.HParamStatus'),
+    HParamDataType: root.lookupEnum('ts.HParamDataType'),
+    DatasetType: root.lookupEnum('ts.DatasetType'),
+    SessionStatus: root.lookupEnum('ts.SessionLog.SessionStatus'),
+  };
 }
+type Schema = ReturnType<typeof build>;
+let built: Schema | null = null;
 
-/** The protobufjs types we use, resolved once at import. */
-export const PB = {
-  root,
-  Event: type('Event'),
-  Summary: type('Summary'),
-  SummaryValue: type('Summary.Value'),
-  SummaryMetadata: type('SummaryMetadata'),
-  HistogramProto: type('HistogramProto'),
-  TensorProto: type('TensorProto'),
-  GraphDef: type('GraphDef'),
-  RunMetadata: type('RunMetadata'),
-  HParamsPluginData: type('HParamsPluginData'),
-  DataType: root.lookupEnum('ts.DataType'),
-  HParamStatus: root.lookupEnum('ts.HParamStatus'),
-  HParamDataType: root.lookupEnum('ts.HParamDataType'),
-  DatasetType: root.lookupEnum('ts.DatasetType'),
-  SessionStatus: root.lookupEnum('ts.SessionLog.SessionStatus'),
-};
+/**
+ * The protobufjs types we use, parsed on first use: the common records decode without them
+ * (fast-decode.ts), and parsing the schema was a good part of a restart's time before the port answered.
+ */
+export const PB = new Proxy({} as Schema, {
+  get: (_t, key) => (built ??= build())[key as keyof Schema],
+});
 
 /** DataType enum number -> name ("DT_FLOAT"); unknown numbers render as "DT_<n>". */
 export function dtypeName(n: number): string {

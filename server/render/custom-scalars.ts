@@ -8,7 +8,9 @@ import type { ScalarTuple } from '../../shared/types.ts';
 
 export const LAYOUT_TAG = 'custom_scalars__config__';
 
-const root = protobuf.parse(
+/** The Layout type, parsed on first use (not at every start of the server). */
+let layoutType: protobuf.Type | null = null;
+const layout = (): protobuf.Type => (layoutType ??= protobuf.parse(
   `syntax = "proto3";
   message Layout { int32 version = 1; repeated Category category = 2; }
   message Category { string title = 1; repeated Chart chart = 2; bool closed = 3; }
@@ -19,8 +21,7 @@ const root = protobuf.parse(
     repeated Series series = 1;
   }`,
   { keepCase: true },
-).root;
-const Layout = root.lookupType('Layout');
+).root.lookupType('Layout'));
 
 export interface ChartJson {
   title: string;
@@ -41,7 +42,7 @@ type Msg = Record<string, any>;
 
 /** Serialized Layout -> TensorBoard's JSON of it (defaults included, as proto_to_json writes). */
 export function decodeLayout(bytes: Uint8Array): LayoutJson {
-  const m = Layout.decode(bytes) as unknown as Msg;
+  const m = layout().decode(bytes) as unknown as Msg;
   return {
     version: m.version ?? 0,
     category: ((m.category ?? []) as Msg[]).map((c) => ({

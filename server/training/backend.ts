@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice, BackendName } from '../../shared/types.ts';
 import { installFastWasmMatMul } from './wasm-matmul.ts';
+import { importPackage } from '../dynamic-import.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -43,10 +44,8 @@ async function tryNative(which: 'gpu' | 'node'): Promise<void> {
   if (!installed(pkg)) {
     throw new Error(`backend "${which}" needs ${pkg}, which is not installed: npm install ${pkg} (it must match @tensorflow/tfjs-core ${tf.version_core})`);
   }
-  // A variable specifier keeps bundlers/tsc from resolving the optional package.
-  const spec: string = pkg;
   try {
-    await import(spec);
+    await importPackage(pkg);
   } catch (err) {
     throw new Error(`backend "${which}": importing ${pkg} failed: ${(err as Error).message}`);
   }

@@ -132,11 +132,11 @@ describe('the server bundle', () => {
     const version = await runBin(['--version'], env);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version);
-    for (const f of ['cli.mjs', 'load-worker.mjs', 'training-worker.mjs', 'manifest.json']) expect(existsSync(path.join(dir, f)), f).toBe(true);
+    for (const f of ['cli.cjs', 'load-worker.mjs', 'training-worker.mjs', 'manifest.json']) expect(existsSync(path.join(dir, f)), f).toBe(true);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { inputs: Record<string, [number, number]> };
     expect(Object.keys(manifest.inputs)).toEqual(expect.arrayContaining(['server/cli/index.ts', 'server/logs/load-worker.ts', 'bin/server-bundle.mjs']));
 
-    mark(path.join(dir, 'cli.mjs'), '[cli from the test bundle]');
+    mark(path.join(dir, 'cli.cjs'), '[cli from the test bundle]');
     const logdir = path.join(tmp, 'logs');
     mkdirSync(path.join(logdir, 'keras-run'), { recursive: true });
     copyFileSync(FOREIGN, path.join(logdir, 'keras-run', path.basename(FOREIGN)));
@@ -172,6 +172,48 @@ describe('the server bundle', () => {
     }
   });
 
+  it('runs its CLI from a V8 code cache made for that build and those node flags', { timeout: 300_000 }, async () => {
+    const dir = bundleDir();
+    const env = { TRAINSCOPE_BUNDLE_DIR: dir };
+    expect((await runBin(['--version'], env)).code).toBe(0);
+    // Loads the CLI as the bin does, says whether the cache was used, then saves one as a start does.
+    const probe = `const b = await import(${JSON.stringify(pathToFileURL(path.join(projectRoot, 'bin', 'server-bundle.mjs')).href)});
+      const r = b.loadBundledCli(); r.saveCodeCache();
+      console.log(JSON.stringify({ used: r.codeCacheUsed, main: typeof r.cli.main }));`;
+    const load = async (flags: string[] = []) => {
+      const ran = await new Promise<Ran>((resolve) => {
+        const child = spawn(process.execPath, [...flags, '--input-type=module', '-e', probe], { cwd: projectRoot, env: { ...process.env, ...env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(ran.code, ran.stderr).toBe(0);
+      return { ...(JSON.parse(ran.stdout.trim().split('\n').pop()!) as { used: boolean; main: string }), stderr: ran.stderr };
+    };
+    const caches = () => readdirSync(dir).filter((n) => n.endsWith('.v8cache'));
+    expect(caches()).toEqual([]);
+    expect(await load()).toMatchObject({ used: false, main: 'function' });
+    expect(caches()).toHaveLength(1);
+    expect(await load()).toMatchObject({ used: true, main: 'function' });
+    // Other node flags (which V8 checks): a cache of their own, the first one still good.
+    expect((await load(['--single-threaded-gc'])).used).toBe(false);
+    expect(caches()).toHaveLength(2);
+    expect((await load(['--single-threaded-gc'])).used).toBe(true);
+    expect((await load()).used).toBe(true);
+    // The bundled file changed (here: a line added): its old cache is not used, and the new code runs.
+    mark(path.join(dir, 'cli.cjs'), '[changed cli]');
+    const changed = await load();
+    expect(changed.used).toBe(false);
+    expect(changed.stderr).toContain('[changed cli]');
+    expect((await load()).used).toBe(true);
+    // A damaged cache file: V8 rejects it, the CLI still loads, and a good one replaces it.
+    for (const n of caches()) writeFileSync(path.join(dir, n), Buffer.alloc(64, 7));
+    expect(await load()).toMatchObject({ used: false, main: 'function' });
+    expect((await load()).used).toBe(true);
+  });
+
   it('trains a run in its bundled training worker', { timeout: 300_000 }, async () => {
     const dir = bundleDir();
     const env = { TRAINSCOPE_BUNDLE_DIR: dir };
@@ -191,7 +233,7 @@ describe('the server bundle', () => {
     const dir = bundleDir();
     const env = { TRAINSCOPE_BUNDLE_DIR: dir };
     expect((await runBin(['--version'], env)).code).toBe(0);
-    const cli = path.join(dir, 'cli.mjs');
+    const cli = path.join(dir, 'cli.cjs');
     mark(cli, '[cli from the test bundle]');
     expect((await runBin(['--version'], env)).stderr).toContain('[cli from the test bundle]');
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeRun, decodeSeries, encodeRun } from '../../server/cache/run-codec.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { HistogramSeries } from '../../server/store/histogram-series.ts';
+import type { RunData } from '../../server/store/run-data.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
 
 /** A deterministic sampler (the store and its copy must draw the same numbers). */
@@ -87,7 +88,47 @@ describe('run codec', () => {
     expect(() => encodeRun('r', rd)).toThrow(/cannot cache an instance of Odd/);
   });
 
+  it('gives back columns as views into the blob, and copies a blob that is not 8-byte aligned first', () => {
+    const a = new SeriesStore({ scalars: 1000, histograms: 8, images: 3 });
+    a.ingest('r', records(0, 300));
+    const { core } = encodeRun('r', a.heldRunData('r')!);
+    const columns = (rd: RunData) => {
+      const found: ArrayBufferView[] = [];
+      const walk = (v: unknown): void => {
+        if (ArrayBuffer.isView(v)) found.push(v);
+        else if (v instanceof Map) for (const x of v.values()) walk(x);
+        else if (v && typeof v === 'object' && typeof v !== 'function') for (const x of Object.values(v)) walk(x);
+      };
+      for (const e of rd.scalars.values()) walk(e);
+      return found;
+    };
+    const b = new SeriesStore();
+    const rd = decodeRun(core, b.sampler, () => new HistogramSeries(8));
+    const cols = columns(rd);
+    expect(cols.length).toBeGreaterThan(0);
+    for (const c of cols) expect(c.buffer).toBe(core.buffer); // no copy
+    b.adoptRunData('r', rd);
+    expect(b.scalars('r', 'loss')).toEqual(a.scalars('r', 'loss'));
+
+    // The same bytes one byte off an 8-byte boundary: read from an aligned copy, same answers.
+    const shifted = new Uint8Array(core.byteLength + 1).subarray(1);
+    shifted.set(core);
+    const c = new SeriesStore();
+    const rd2 = decodeRun(shifted, c.sampler, () => new HistogramSeries(8));
+    for (const col of columns(rd2)) expect(col.buffer).not.toBe(shifted.buffer);
+    c.adoptRunData('r', rd2);
+    expect(c.scalars('r', 'loss')).toEqual(a.scalars('r', 'loss'));
+  });
+
   it('rejects blobs that are not what it wrote', () => {
+    // Cut short, or a column table that points past the end.
+    const { core } = encodeRun('r', (() => {
+      const s = new SeriesStore();
+      s.ingest('r', records(0, 20));
+      return s.heldRunData('r')!;
+    })());
+    expect(() => decodeRun(core.subarray(0, 2), Math.random, () => new HistogramSeries(1))).toThrow(/cut short/);
+    expect(() => decodeRun(core.subarray(0, core.byteLength - 16), Math.random, () => new HistogramSeries(1))).toThrow(/does not fit its blob/);
     expect(() => decodeRun(Buffer.from([0xff, 0x0d, 0x22]), Math.random, () => new HistogramSeries(1))).toThrow();
     const notASeries = encodeRun('r', new SeriesStore().heldRunData('r') ?? (() => {
       const s = new SeriesStore();
