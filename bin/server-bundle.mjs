@@ -33,7 +33,7 @@ const PRUNE_AFTER_MS = 3600_000;
 
 /**
  * Left outside cli.cjs, loaded from node_modules when used: native addons, TensorFlow.js (its backends
- * find their files beside them), what only some commands load (the cluster's Redis, vite for --dev), and
+ * find their files beside them), what only some commands load (the cluster's Redis, vite for --build-if-needed), and
  * the build tools.
  */
 const CLI_EXTERNAL = [
