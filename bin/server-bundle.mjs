@@ -16,6 +16,7 @@ const ENTRIES = {
   cli: 'server/cli/index.ts',
   'training-worker': 'server/training/worker.ts',
   'load-worker': 'server/logs/load-worker.ts',
+  'export-worker': 'server/logs/export-worker.ts',
 };
 /** The one module whose import.meta.url stays the bundle's own: it tells the others where the bundle is. */
 const KEEPS_BUNDLE_URL = 'server/worker-entry.ts';

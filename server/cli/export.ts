@@ -32,7 +32,7 @@ export async function runExport(
   path: string,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream = process.stderr,
-  opts: { lenient?: boolean } = {},
+  opts: { lenient?: boolean; workers?: number } = {},
 ): Promise<number> {
   try {
     // A single file that is not TFRecord-framed gets a plain answer instead of a CRC warning and an empty document.
