@@ -5,7 +5,7 @@
 // reader (EventFileTailer + EventDecoder, every run in this thread): the "reader speed" the export is held to.
 // Usage: npm run bench:export -- --logdir DIR [--workers N] [--tsx] [--root OTHER_CHECKOUT] [--keep] [--read-only]
 import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,17 @@ async function readOnly(): Promise<void> {
   console.log(`read only: ${groups.size} runs, ${mb(bytes)} MB of event files, ${records} records in ${s.toFixed(2)} s = ${(bytes / 1e6 / s).toFixed(1)} MB/s (one thread); load ${load()}`);
 }
 
+/** CPU seconds (user + system, every thread) the process has used so far: a figure the machine's load skews less. */
+function cpuSeconds(pid: number): number {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function peakRss(pid: number): number {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -76,15 +87,19 @@ async function exportOnce(): Promise<void> {
     : shebangCommand(bin, cliArgs);
   console.log(`load before: ${load()}`);
   const t0 = performance.now();
-  const child = spawn(c.cmd, c.args, { cwd: root, env: { ...process.env, ...c.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Straight to the file, as `trainscope export DIR > FILE` (no pipe through this process).
+  const fd = openSync(out, 'w');
+  const child = spawn(c.cmd, c.args, { cwd: root, env: { ...process.env, ...c.env }, stdio: ['ignore', fd, 'pipe'] });
+  closeSync(fd);
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!))), 50);
+  let cpu = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, peakRss(child.pid!));
+    cpu = Math.max(cpu, cpuSeconds(child.pid!));
+  }, 50);
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const file = createWriteStream(out);
-  child.stdout.pipe(file);
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const code = await new Promise<number>((resolve) => child.on('close', (x) => resolve(x ?? -1)));
-  await new Promise<void>((r) => (file.writableFinished ? r() : file.on('finish', () => r())));
   const s = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const size = (await stat(out)).size;
@@ -93,7 +108,7 @@ async function exportOnce(): Promise<void> {
   console.log(
     `export (${args.includes('--tsx') ? 'tsx' : 'bundle'}, workers ${workers ?? 'default'}, ${root}): ${runs} runs, ${mb(bytes)} MB of event files -> ` +
       `${mb(size)} MB of JSON in ${s.toFixed(2)} s = ${(bytes / 1e6 / s).toFixed(1)} MB/s of logs (${(size / 1e6 / s).toFixed(0)} MB/s of JSON); ` +
-      `peak RSS ${mb(peak)} MB; load after ${load()}${args.includes('--keep') ? `; kept ${out}` : ''}`,
+      `peak RSS ${mb(peak)} MB; CPU ${cpu.toFixed(1)} s (sampled); load after ${load()}${args.includes('--keep') ? `; kept ${out}` : ''}`,
   );
 }
 

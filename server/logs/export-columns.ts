@@ -5,6 +5,7 @@ import type { ExportDocument } from '../../shared/types.ts';
 import { dict } from '../../shared/dict.ts';
 import { stringifyExact } from '../../shared/exact-int.ts';
 import type { LogRecord } from './records.ts';
+import type { PackedRecords } from './packed-records.ts';
 import { addPluginRecord } from './export-plugins.ts';
 import { isRestart } from './rewind.ts';
 import { BucketHeads, ByteOut, NUMBER_ROOM } from './export-bytes.ts';
@@ -230,6 +231,46 @@ export class RunExport {
         case 'meta':
           if (isRestart(r)) for (const m of [this.scalars, this.histograms, this.images]) for (const s of m.values()) s.truncateFrom(r.step);
           break;
+      }
+    }
+  }
+
+  /**
+   * Adds records packed as the decoder read them (packed-records.ts): plain scalars and histograms come as
+   * columns and go into the series' columns without ever being objects; the rest, in order, through add().
+   */
+  addPacked(p: PackedRecords): void {
+    for (const seg of p.segments) {
+      if (seg.kind === 'records') {
+        this.add(seg.records);
+        continue;
+      }
+      const byTag: (ColumnSeries | undefined)[] = [];
+      const { type, tag, step, wallTime, value, edges, counts } = seg;
+      let e = 0;
+      let c = 0;
+      for (let k = 0; k < type.length; k++) {
+        const hist = type[k] !== 0;
+        const s = (byTag[tag[k] * 2 + (hist ? 1 : 0)] ??= this.series(hist ? this.histograms : this.scalars, seg.tags[tag[k]], hist ? 0 : 1));
+        s.push(step[k], 0, wallTime[k], undefined);
+        if (!hist) {
+          s.payload.push(value[k]);
+          continue;
+        }
+        const n = value[k];
+        const flat = s.flat;
+        flat.reserve(flat.n + 3 * n);
+        const a = flat.a;
+        let q = flat.n;
+        for (let j = 0; j < n; j++) {
+          a[q] = edges[e + j];
+          a[q + 1] = edges[e + j + 1];
+          a[q + 2] = counts[c + j];
+          q += 3;
+        }
+        flat.n = q;
+        if (n > 0) e += n + 1;
+        c += n;
       }
     }
   }

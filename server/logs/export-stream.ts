@@ -11,6 +11,7 @@ import { EventFileTailer } from './event-file-reader.ts';
 import { readEmbeddings } from './export-plugins.ts';
 import { ColumnPool, RunExport } from './export-columns.ts';
 import { ByteOut } from './export-bytes.ts';
+import { PackBuilder } from './packed-records.ts';
 import { discoverRuns } from './export.ts';
 import { exportWithWorkers } from './export-pool.ts';
 import { availableParallelism } from 'node:os';
@@ -81,6 +82,9 @@ async function readRun(files: string[], lenient: boolean | undefined, pool?: Col
   const run = new RunExport(pool);
   const warnings: string[] = [];
   const decoder = new EventDecoder();
+  // Plain scalars and histograms are packed into columns as they are decoded (no object per bucket).
+  const packer = new PackBuilder();
+  decoder.packInto(packer, new Set());
   for (const f of files) {
     const t = new EventFileTailer(f, { decoder, maxBytesPerPoll: SLICE_BYTES, ...(lenient === undefined ? {} : { lenient }) });
     t.markComplete(); // an export reads what is there: a record cut short is reported, not waited for
@@ -94,6 +98,9 @@ async function readRun(files: string[], lenient: boolean | undefined, pool?: Col
     for (;;) {
       const before = t.position;
       const r = await t.poll();
+      const { packed, transfer } = packer.finish();
+      run.addPacked(packed);
+      packer.recycle(transfer);
       run.add(r.records);
       warnings.push(...r.warnings);
       if (r.truncatedAt !== null) {
