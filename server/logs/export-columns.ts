@@ -29,6 +29,13 @@ export class ColumnPool {
     return a;
   }
 
+  /** The largest spare of at least `len` values (a histogram's buckets: the last run's size is a fair guess). */
+  takeLargest(len: number): Float64Array {
+    let best = 0;
+    for (const [n, l] of this.spare) if (n >= len && n > best && l.length > 0) best = n;
+    return this.take(best || len);
+  }
+
   give(a: Float64Array): void {
     if (a.length < 4096 || this.bytes + a.byteLength > this.maxBytes) return;
     let l = this.spare.get(a.length);
@@ -42,7 +49,11 @@ export class ColumnPool {
 class Col {
   a: Float64Array = new Float64Array(16);
   n = 0;
-  constructor(private readonly pool: ColumnPool | undefined) {}
+  /** `greedy`: grows straight to the pool's largest spare (histogram buckets, millions of values a run). */
+  constructor(
+    private readonly pool: ColumnPool | undefined,
+    private readonly greedy = false,
+  ) {}
   push(v: number): void {
     if (this.n === this.a.length) this.reserve(this.n + 1);
     this.a[this.n++] = v;
@@ -52,7 +63,7 @@ class Col {
     if (n <= this.a.length) return;
     let len = this.a.length * 2;
     while (len < n) len *= 2;
-    const b = this.pool ? this.pool.take(len) : new Float64Array(len);
+    const b = !this.pool ? new Float64Array(len) : this.greedy ? this.pool.takeLargest(len) : this.pool.take(len);
     b.set(this.a.subarray(0, this.n));
     this.pool?.give(this.a);
     this.a = b;
@@ -88,7 +99,7 @@ export class ColumnSeries {
     this.walls = new Col(pool);
     this.payload = new Col(pool);
     this.starts = new Col(pool);
-    this.flat = new Col(pool);
+    this.flat = new Col(pool, true);
   }
 
   /** Gives the columns back to the pool (the series is empty afterwards). */

@@ -1,26 +1,31 @@
 // The streamed export's worker threads (export-worker.ts): each reads a run and writes its JSON bytes,
-// handing them over in chunks (transferred, not copied); this thread writes them to the sink in run order.
-// Bounded: a worker has at most CHUNK_CREDITS chunks out at once (it waits for the sink to take one before
-// it hands over another), so memory stays a few chunks and one run's columns per worker, whatever the
-// logdir's size; a worker done with its run starts the next one meanwhile.
+// handing them over in chunks (in shared buffers, neither copied nor transferred); this thread writes them
+// to the sink in run order. Bounded: a worker has CHUNK_SLOTS buffers and waits for the sink to be done
+// with one before it writes on, so memory stays a few chunks and one run's columns per worker, whatever
+// the logdir's size; a worker done with its run starts the next one meanwhile.
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv, workerPreload } from '../training/worker-spawn.ts';
 import { workerEntryUrl } from '../worker-entry.ts';
 import type { RunJob, StreamSink } from './export-stream.ts';
 
-/** Chunks a worker may have handed over and not yet seen written. */
-export const CHUNK_CREDITS = 4;
+/**
+ * Shared buffers per worker: a chunk is written into one, handed over by index and given back once the
+ * sink is done with it (no copy, no transfer). A worker waits for a free one before writing on, so this is
+ * the number of chunks it may have out at once.
+ */
+export const CHUNK_SLOTS = 4;
 
 export type ToExportWorker =
   | { type: 'job'; id: number; job: RunJob; chunkBytes: number }
-  /** The sink took one of the worker's chunks: it may hand over another. */
-  | { type: 'credit' }
-  /** A chunk's buffer, written: the worker fills it again instead of allocating one. */
-  | { type: 'buffer'; buffer: ArrayBuffer };
+  /** The sink is done with this slot's bytes: the worker may fill it again. */
+  | { type: 'free'; slot: number };
 
 export type FromExportWorker =
+  /** The worker's slots (once, before its first chunk, and again if the chunk size changes). */
+  | { type: 'slots'; slots: SharedArrayBuffer[] }
   | { type: 'warnings'; id: number; warnings: string[] }
-  | { type: 'chunk'; id: number; buffer: ArrayBuffer; length: number }
+  /** A chunk in a slot, or (when every slot was out: a text bigger than the slots) in a buffer of its own. */
+  | { type: 'chunk'; id: number; slot: number; buffer?: ArrayBuffer; length: number }
   | { type: 'done'; id: number }
   | { type: 'error'; id: number; message: string };
 
@@ -39,7 +44,7 @@ function spawn(): Worker {
 interface RunState {
   worker: Worker | null;
   warnings: string[] | null;
-  chunks: { buffer: ArrayBuffer; length: number }[];
+  chunks: { bytes: Uint8Array; slot: number }[];
   done: boolean;
   error: string | null;
   /** Chunks written to the sink so far (a run that failed before its first one can be redone here). */
@@ -52,7 +57,7 @@ export interface PoolOptions {
   onWarnings?: (run: string, warnings: string[]) => void;
   /** Exports one run in this thread: for a run whose worker died before any of its bytes were written. */
   inProcess: (job: RunJob) => Promise<void>;
-  /** Tests: called with the number of chunks handed over and not yet written, whenever it changes. */
+  /** Tests: called with the number of chunks handed over and not yet written out, whenever it changes. */
   onInFlight?: (chunks: number) => void;
 }
 
@@ -73,6 +78,7 @@ export async function exportWithWorkers(jobs: RunJob[], size: number, sink: Stre
     const w = spawn();
     workers.add(w);
     let current = -1;
+    let slots: SharedArrayBuffer[] = [];
     const feed = () => {
       if (nextJob >= jobs.length) {
         current = -1;
@@ -85,11 +91,16 @@ export async function exportWithWorkers(jobs: RunJob[], size: number, sink: Stre
       w.postMessage({ type: 'job', id: current, job: jobs[current], chunkBytes: o.chunkBytes } satisfies ToExportWorker);
     };
     w.on('message', (m: FromExportWorker) => {
+      if (m.type === 'slots') {
+        slots = m.slots;
+        return;
+      }
       const s = states[m.id];
       if (!s || m.id !== current) return;
       if (m.type === 'warnings') s.warnings = m.warnings;
       else if (m.type === 'chunk') {
-        s.chunks.push({ buffer: m.buffer, length: m.length });
+        const bytes = m.buffer ? new Uint8Array(m.buffer, 0, m.length) : new Uint8Array(slots[m.slot], 0, m.length);
+        s.chunks.push({ bytes, slot: m.buffer ? -1 : m.slot });
         o.onInFlight?.(++inFlight);
       } else if (m.type === 'done') {
         s.done = true;
@@ -128,12 +139,12 @@ export async function exportWithWorkers(jobs: RunJob[], size: number, sink: Stre
         const c = s.chunks.shift();
         if (c) {
           const w = s.worker;
-          await sink.write(new Uint8Array(c.buffer, 0, c.length), () => {
-            if (w && workers.has(w)) w.postMessage({ type: 'buffer', buffer: c.buffer } satisfies ToExportWorker, [c.buffer]);
+          // The slot goes back once the stream is done with its bytes (not before: it may still be queued).
+          await sink.write(c.bytes, () => {
+            o.onInFlight?.(--inFlight);
+            if (c.slot >= 0 && w && workers.has(w)) w.postMessage({ type: 'free', slot: c.slot } satisfies ToExportWorker);
           });
           s.written++;
-          o.onInFlight?.(--inFlight);
-          if (w && workers.has(w)) w.postMessage({ type: 'credit' } satisfies ToExportWorker);
           continue;
         }
         if (s.done) break;

@@ -32,10 +32,19 @@ export class StreamSink {
     }
   }
 
-  /** `written`: called once the stream is done with `chunk` (its buffer may then be reused), if it says so. */
+  /**
+   * `written`: called once the stream is done with `chunk`, whose buffer may then be reused. A stream
+   * without events (a test double) gets a copy, and `written` is called at once.
+   */
   async write(chunk: string | Uint8Array, written?: () => void): Promise<void> {
     if (this.failed) throw this.failed;
-    if (written ? this.out.write(chunk, () => written()) : this.out.write(chunk)) {
+    let accepted: boolean;
+    if (!written) accepted = this.out.write(chunk);
+    else if (typeof this.out.on !== 'function') {
+      accepted = this.out.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk));
+      written();
+    } else accepted = this.out.write(chunk, () => written());
+    if (accepted) {
       // Let other work (sockets, timers) run between slices even when the stream never pushes back.
       await new Promise<void>((r) => setImmediate(r));
       return;
