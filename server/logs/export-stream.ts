@@ -79,6 +79,8 @@ export interface StreamExportOptions {
   workers?: number;
   /** Bytes handed to the sink at once (tests). */
   chunkBytes?: number;
+  /** Tests: the number of chunks worker threads have handed over and the sink has not yet written out. */
+  onChunksInFlight?: (chunks: number) => void;
 }
 
 /** Below this many bytes of event files, starting worker threads costs more than it saves. */
@@ -191,7 +193,12 @@ export async function streamExport(path: string, sink: StreamSink, opts: StreamE
   const workers = Math.min(opts.workers ?? defaultExportWorkers(jobs.length, bytes), jobs.length);
   if (jobs.length === 0) await sink.write('{"runs":{');
   if (workers > 0) {
-    await exportWithWorkers(jobs, workers, sink, { chunkBytes, onWarnings: opts.onWarnings, inProcess: (job) => exportInProcess([job], sink, opts.onWarnings, chunkBytes) });
+    await exportWithWorkers(jobs, workers, sink, {
+      chunkBytes,
+      onWarnings: opts.onWarnings,
+      inProcess: (job) => exportInProcess([job], sink, opts.onWarnings, chunkBytes),
+      ...(opts.onChunksInFlight ? { onInFlight: opts.onChunksInFlight } : {}),
+    });
   } else {
     await exportInProcess(jobs, sink, opts.onWarnings, chunkBytes);
   }
