@@ -52,6 +52,7 @@ export async function runExport(
       onWarnings: (run, warnings) => {
         for (const w of warnings) err.write(`${terminalSafe(`warning [run ${run}]: ${w}`)}\n`);
       },
+      onWorkerFailure: (m) => err.write(`${terminalSafe(`warning: ${m}; the runs it leaves are exported in the main thread`)}\n`),
     });
   } catch (e) {
     err.write(`${terminalSafe(`trainscope export: ${path}: ${(e as Error).message}`)}\n`);

@@ -42,40 +42,56 @@ function spawn(): Worker {
 
 /** What this thread knows of one run while a worker exports it. */
 interface RunState {
+  /** A worker took the run. */
+  taken: boolean;
   worker: Worker | null;
   warnings: string[] | null;
+  /** Its warnings were passed on. */
+  warned: boolean;
   chunks: { bytes: Uint8Array; slot: number }[];
   done: boolean;
   error: string | null;
-  /** Chunks written to the sink so far (a run that failed before its first one can be redone here). */
+  /** Chunks written to the sink so far (a run whose worker died before its first one is redone here). */
   written: number;
-  wake: (() => void) | null;
 }
 
 export interface PoolOptions {
   chunkBytes: number;
   onWarnings?: (run: string, warnings: string[]) => void;
-  /** Exports one run in this thread: for a run whose worker died before any of its bytes were written. */
-  inProcess: (job: RunJob) => Promise<void>;
+  /**
+   * Exports one run in this thread: a run whose worker died before any of its bytes were written, or that
+   * no worker is left to take. `warned`: its warnings were already passed on.
+   */
+  inProcess: (job: RunJob, warned: boolean) => Promise<void>;
+  /** A worker failed to start or died; what is left is exported in this thread. */
+  onWorkerFailure?: (message: string) => void;
   /** Tests: called with the number of chunks handed over and not yet written out, whenever it changes. */
   onInFlight?: (chunks: number) => void;
 }
 
 /**
  * Writes `jobs` (in order) to `sink` with `size` workers. Throws when a run cannot be read (its worker's
- * error) or the sink fails; the workers are ended either way.
+ * error), when a worker dies in the middle of a run's text, or when the sink fails; the workers are ended
+ * either way.
  */
 export async function exportWithWorkers(jobs: RunJob[], size: number, sink: StreamSink, o: PoolOptions): Promise<void> {
-  const states: RunState[] = jobs.map(() => ({ worker: null, warnings: null, chunks: [], done: false, error: null, written: 0, wake: null }));
+  const states: RunState[] = jobs.map(() => ({ taken: false, worker: null, warnings: null, warned: false, chunks: [], done: false, error: null, written: 0 }));
   const workers = new Set<Worker>();
   let nextJob = 0;
   let inFlight = 0;
-  const wake = (s: RunState) => {
-    s.wake?.();
-    s.wake = null;
+  let wakeMain: (() => void) | null = null;
+  const wake = () => {
+    wakeMain?.();
+    wakeMain = null;
   };
   const start = (): void => {
-    const w = spawn();
+    let w: Worker;
+    try {
+      w = spawn();
+    } catch (e) {
+      o.onWorkerFailure?.(`export worker failed to start: ${(e as Error).message}`);
+      return;
+    }
     workers.add(w);
     let current = -1;
     let slots: SharedArrayBuffer[] = [];
@@ -87,6 +103,7 @@ export async function exportWithWorkers(jobs: RunJob[], size: number, sink: Stre
         return;
       }
       current = nextJob++;
+      states[current].taken = true;
       states[current].worker = w;
       w.postMessage({ type: 'job', id: current, job: jobs[current], chunkBytes: o.chunkBytes } satisfies ToExportWorker);
     };
@@ -109,19 +126,19 @@ export async function exportWithWorkers(jobs: RunJob[], size: number, sink: Stre
         s.error = m.message;
         feed();
       }
-      wake(s);
+      wake();
     });
+    // A worker that dies is not replaced: the runs it leaves are exported in this thread.
     const died = (why: string) => {
       if (!workers.delete(w)) return;
+      o.onWorkerFailure?.(why);
       if (current >= 0) {
         const s = states[current];
         s.error ??= why;
         s.worker = null;
-        wake(s);
       }
       current = -1;
-      // The jobs nobody took yet still get a worker.
-      if (workers.size === 0 && nextJob < jobs.length) start();
+      wake();
     };
     w.on('error', (e) => died(`export worker failed: ${e.message}`));
     w.on('exit', (code) => died(`export worker exited (code ${code})`));
@@ -135,6 +152,7 @@ export async function exportWithWorkers(jobs: RunJob[], size: number, sink: Stre
         if (s.warnings) {
           o.onWarnings?.(jobs[i].name, s.warnings);
           s.warnings = null;
+          s.warned = true;
         }
         const c = s.chunks.shift();
         if (c) {
@@ -148,15 +166,13 @@ export async function exportWithWorkers(jobs: RunJob[], size: number, sink: Stre
           continue;
         }
         if (s.done) break;
-        if (s.error !== null) {
-          // A worker that died before any of the run's bytes were out: the run is redone here.
-          if (s.written === 0 && s.worker === null) {
-            await o.inProcess(jobs[i]);
-            break;
-          }
-          throw new Error(s.error);
+        const orphan = !s.taken && workers.size === 0;
+        if (orphan || (s.error !== null && s.worker === null && s.written === 0)) {
+          await o.inProcess(jobs[i], s.warned);
+          break;
         }
-        await new Promise<void>((r) => (s.wake = r));
+        if (s.error !== null) throw new Error(s.error);
+        await new Promise<void>((r) => (wakeMain = r));
       }
     }
   } finally {

@@ -79,6 +79,8 @@ export interface StreamExportOptions {
   workers?: number;
   /** Bytes handed to the sink at once (tests). */
   chunkBytes?: number;
+  /** A worker thread failed to start or died (the runs it leaves are exported in this thread). */
+  onWorkerFailure?: (message: string) => void;
   /** Tests: the number of chunks worker threads have handed over and the sink has not yet written out. */
   onChunksInFlight?: (chunks: number) => void;
 }
@@ -196,7 +198,8 @@ export async function streamExport(path: string, sink: StreamSink, opts: StreamE
     await exportWithWorkers(jobs, workers, sink, {
       chunkBytes,
       onWarnings: opts.onWarnings,
-      inProcess: (job) => exportInProcess([job], sink, opts.onWarnings, chunkBytes),
+      inProcess: (job, warned) => exportInProcess([job], sink, warned ? undefined : opts.onWarnings, chunkBytes),
+      ...(opts.onWorkerFailure ? { onWorkerFailure: opts.onWorkerFailure } : {}),
       ...(opts.onChunksInFlight ? { onInFlight: opts.onChunksInFlight } : {}),
     });
   } else {
