@@ -88,7 +88,9 @@ export class ByteOut {
 
   /** A number as num() writes it; room(NUMBER_ROOM) must have been called. */
   num(v: number): void {
-    if (v === Math.floor(v) && v <= MAX_SAFE && v >= -MAX_SAFE) this.int(v);
+    // Counts, steps and other small non-negative integers first (-0 too: both are written "0").
+    if ((v | 0) === v && v >= 0) this.digits(v);
+    else if (v === Math.floor(v) && v <= MAX_SAFE && v >= -MAX_SAFE) this.int(v);
     else if (v === v && v !== Infinity && v !== -Infinity) this.ascii(String(v));
     else this.ascii(v !== v ? '"NaN"' : v > 0 ? '"Infinity"' : '"-Infinity"');
   }
@@ -117,15 +119,14 @@ export class ByteOut {
     }
   }
 
-  /** A non-negative integer below 1e9 (the common case: counts and steps). */
+  /** A non-negative integer below 2^31 (the common case: counts and steps). */
   private digits(v: number): void {
     const b = this.buf;
     if (v < 10) {
       b[this.pos++] = 48 + v;
       return;
     }
-    let n = 1;
-    for (let t = v; t >= 10; t = (t / 10) | 0) n++;
+    const n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
     let p = this.pos + n;
     this.pos = p;
     while (v >= 10) {
@@ -155,6 +156,9 @@ export class BucketHeads {
   /** Per slot: start and length of its text in `arena` (length 0: empty slot). */
   private readonly at: Int32Array;
   private readonly len: Uint8Array;
+  /** Per slot: the slot written after it last time (0: none), and the slot written last. */
+  private readonly follows: Int32Array;
+  private last = 0;
   private readonly arena: Uint8Array;
   private readonly arenaView: DataView;
   private arenaUsed = 0;
@@ -167,6 +171,7 @@ export class BucketHeads {
     this.bits = new Uint32Array(this.keys.buffer);
     this.at = new Int32Array(slots);
     this.len = new Uint8Array(slots);
+    this.follows = new Int32Array(slots);
     this.arena = new Uint8Array(slots * 64 + 8);
     this.arenaView = new DataView(this.arena.buffer);
   }
@@ -183,6 +188,14 @@ export class BucketHeads {
       return;
     }
     const keys = this.keys;
+    // Histograms of a series mostly repeat the bucket sequence of the one before: try the slot that
+    // followed the last one before hashing.
+    const guess = this.follows[this.last];
+    if (guess !== 0 && keys[2 * guess] === lo && keys[2 * guess + 1] === hi) {
+      this.copy(out, guess);
+      this.last = guess;
+      return;
+    }
     const bits = this.bits;
     keys[0] = lo; // slot 0's key pair doubles as the scratch space for the bits of (lo, hi)
     keys[1] = hi;
@@ -194,14 +207,9 @@ export class BucketHeads {
       if (n === 0) break;
       // -0 matches 0 here: both are written "0".
       if (keys[2 * slot] === lo && keys[2 * slot + 1] === hi) {
-        // Eight bytes at a time, up to 7 past the text (room() left space; later writes overwrite them).
-        // Safe as doubles: ASCII bytes never make a NaN (that needs 0x7f or more in the top byte).
-        const src = this.arenaView;
-        const dst = out.view;
-        const p = out.pos;
-        const from = this.at[slot];
-        for (let i = 0; i < n; i += 8) dst.setFloat64(p + i, src.getFloat64(from + i, true), true);
-        out.pos = p + n;
+        this.copy(out, slot);
+        this.follows[this.last] = slot;
+        this.last = slot;
         return;
       }
       slot = (slot + 1) & this.mask || 1;
@@ -209,6 +217,8 @@ export class BucketHeads {
     // Not seen: write it here, then keep a copy (unless the table is half full: then start over).
     if (this.used * 2 >= this.mask || this.arenaUsed + 2 * NUMBER_ROOM + 3 + 8 > this.arena.length) {
       this.len.fill(0);
+      this.follows.fill(0);
+      this.last = 0;
       this.used = 0;
       this.arenaUsed = 0;
     }
@@ -226,5 +236,19 @@ export class BucketHeads {
     this.used++;
     keys[slot * 2] = lo;
     keys[slot * 2 + 1] = hi;
+    this.follows[this.last] = slot;
+    this.last = slot;
+  }
+
+  /** Copies a slot's text: eight bytes at a time, up to 7 past it (room() left space; later writes overwrite
+   * them). Safe as doubles: ASCII bytes never make a NaN (that needs 0x7f or more in the top byte). */
+  private copy(out: ByteOut, slot: number): void {
+    const src = this.arenaView;
+    const dst = out.view;
+    const p = out.pos;
+    const from = this.at[slot];
+    const n = this.len[slot];
+    for (let i = 0; i < n; i += 8) dst.setFloat64(p + i, src.getFloat64(from + i, true), true);
+    out.pos = p + n;
   }
 }
