@@ -65,7 +65,8 @@ class Col {
     while (len < n) len *= 2;
     const b = !this.pool ? new Float64Array(len) : this.greedy ? this.pool.takeLargest(len) : this.pool.take(len);
     b.set(this.a.subarray(0, this.n));
-    this.pool?.give(this.a);
+    // A greedy column's outgrown arrays would sit in the pool unused (it asks for the largest next time).
+    if (!this.greedy) this.pool?.give(this.a);
     this.a = b;
   }
   release(): void {
@@ -139,10 +140,6 @@ export class ColumnSeries {
     this.steps.n = this.samples.n = this.walls.n = this.starts.n = keep;
     this.payload.n = keep * this.width;
     for (const k of this.exact.keys()) if (k >= keep) this.exact.delete(k);
-  }
-
-  stepText(i: number): string {
-    return this.exact.get(i) ?? num(this.steps.a[i]);
   }
 }
 
