@@ -58,13 +58,13 @@ async function readOnly(): Promise<void> {
 }
 
 /** CPU seconds (user + system, every thread) the process has used so far: a figure the machine's load skews less. */
-function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number): [number, number] {
   try {
     const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return [Number(f[11]) / 100, Number(f[12]) / 100];
   } catch {
-    return 0;
+    return [0, 0];
   }
 }
 
@@ -92,10 +92,11 @@ async function exportOnce(): Promise<void> {
   const child = spawn(c.cmd, c.args, { cwd: root, env: { ...process.env, ...c.env }, stdio: ['ignore', fd, 'pipe'] });
   closeSync(fd);
   let peak = 0;
-  let cpu = 0;
+  let cpu: [number, number] = [0, 0];
   const sampler = setInterval(() => {
     peak = Math.max(peak, peakRss(child.pid!));
-    cpu = Math.max(cpu, cpuSeconds(child.pid!));
+    const c = cpuSeconds(child.pid!);
+    if (c[0] + c[1] > cpu[0] + cpu[1]) cpu = c;
   }, 50);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -108,7 +109,7 @@ async function exportOnce(): Promise<void> {
   console.log(
     `export (${args.includes('--tsx') ? 'tsx' : 'bundle'}, workers ${workers ?? 'default'}, ${root}): ${runs} runs, ${mb(bytes)} MB of event files -> ` +
       `${mb(size)} MB of JSON in ${s.toFixed(2)} s = ${(bytes / 1e6 / s).toFixed(1)} MB/s of logs (${(size / 1e6 / s).toFixed(0)} MB/s of JSON); ` +
-      `peak RSS ${mb(peak)} MB; CPU ${cpu.toFixed(1)} s (sampled); load after ${load()}${args.includes('--keep') ? `; kept ${out}` : ''}`,
+      `peak RSS ${mb(peak)} MB; CPU ${(cpu[0] + cpu[1]).toFixed(1)} s (user ${cpu[0].toFixed(1)}, system ${cpu[1].toFixed(1)}; sampled); load after ${load()}${args.includes('--keep') ? `; kept ${out}` : ''}`,
   );
 }
 
