@@ -1,19 +1,21 @@
 // The streamed export's worker threads (export-worker.ts): each reads a run and writes its JSON bytes,
 // handing them over in chunks (in shared buffers, neither copied nor transferred); this thread writes them
-// to the sink in run order. Bounded: a worker has CHUNK_SLOTS buffers and waits for the sink to be done
-// with one before it writes on, so memory stays a few chunks and one run's columns per worker, whatever
-// the logdir's size; a worker done with its run starts the next one meanwhile.
+// to the sink in run order. Bounded: a worker has at most CHUNK_SLOTS buffers and waits for the sink to be
+// done with one before it writes on, so memory stays CHUNK_SLOTS chunks and one run's columns per worker,
+// whatever the logdir's size; a worker done with its run starts the next one meanwhile.
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv, workerPreload } from '../training/worker-spawn.ts';
 import { workerEntryUrl } from '../worker-entry.ts';
 import type { RunJob, StreamSink } from './export-stream.ts';
 
 /**
- * Shared buffers per worker: a chunk is written into one, handed over by index and given back once the
- * sink is done with it (no copy, no transfer). A worker waits for a free one before writing on, so this is
- * the number of chunks it may have out at once.
+ * Shared buffers per worker (made as needed): a chunk is written into one, handed over by index and given
+ * back once the sink is done with it (no copy, no transfer). A worker waits for a free one before writing
+ * on, so this is the number of chunks it may have out at once. Many, because only the run being written
+ * out drains: the workers on the next runs get this far ahead and then wait (with 4 slots of 1 MB, two
+ * workers were no faster than one thread on the 1 GB logdir, whose runs are 62 MB of JSON each).
  */
-export const CHUNK_SLOTS = 4;
+export const CHUNK_SLOTS = 8;
 
 export type ToExportWorker =
   | { type: 'job'; id: number; job: RunJob; chunkBytes: number }
@@ -21,8 +23,10 @@ export type ToExportWorker =
   | { type: 'free'; slot: number };
 
 export type FromExportWorker =
-  /** The worker's slots (once, before its first chunk, and again if the chunk size changes). */
+  /** The worker's slots are dropped (the chunk size changed). */
   | { type: 'slots'; slots: SharedArrayBuffer[] }
+  /** A new slot, before the first chunk in it. */
+  | { type: 'slot'; slot: number; buffer: SharedArrayBuffer }
   | { type: 'warnings'; id: number; warnings: string[] }
   /** A chunk in a slot, or (when every slot was out: a text bigger than the slots) in a buffer of its own. */
   | { type: 'chunk'; id: number; slot: number; buffer?: ArrayBuffer; length: number }
@@ -110,6 +114,10 @@ export async function exportWithWorkers(jobs: RunJob[], size: number, sink: Stre
     w.on('message', (m: FromExportWorker) => {
       if (m.type === 'slots') {
         slots = m.slots;
+        return;
+      }
+      if (m.type === 'slot') {
+        slots[m.slot] = m.buffer;
         return;
       }
       const s = states[m.id];

@@ -88,7 +88,7 @@ export interface StreamExportOptions {
 /** Below this many bytes of event files, starting worker threads costs more than it saves. */
 export const WORKERS_FROM_BYTES = 16 << 20;
 /** Bytes of JSON handed to the stream at once. */
-export const CHUNK_BYTES = 1 << 20;
+export const CHUNK_BYTES = 4 << 20;
 
 /** Reads one run's files in slices into a RunExport. */
 async function readRun(files: string[], lenient: boolean | undefined, pool?: ColumnPool): Promise<{ run: RunExport; warnings: string[] }> {

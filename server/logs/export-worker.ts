@@ -1,6 +1,6 @@
 // A worker thread of the streamed export (export-pool.ts): reads one run at a time and writes its JSON
-// bytes into its shared slots, handing each full one to the main thread by index; it waits for a free
-// slot before it writes on.
+// bytes into shared slots (made as needed, up to CHUNK_SLOTS), handing each full one to the main thread by
+// index; with every slot out, it waits for one to come back before it writes on.
 import { parentPort } from 'node:worker_threads';
 import { ByteOut } from './export-bytes.ts';
 import { ColumnPool } from './export-columns.ts';
@@ -18,23 +18,34 @@ function post(m: FromExportWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(m, transfer);
 }
 
-/** Slots of `chunkBytes` (new ones only when the size changes, i.e. between exports in tests). */
+let slotBytes = 0;
+
+/** Slots are of one size: when it changes (between exports, in tests), they are dropped once all are back. */
 async function ensureSlots(chunkBytes: number): Promise<void> {
-  if (slots.length > 0 && slots[0].length === chunkBytes) return;
+  if (slotBytes === chunkBytes) return;
   while (free.length < slots.length) await new Promise<void>((r) => (wake = r));
-  const shared = Array.from({ length: CHUNK_SLOTS }, () => new SharedArrayBuffer(chunkBytes));
-  slots = shared.map((b) => new Uint8Array(b));
-  free = slots.map((_, i) => i).reverse();
-  post({ type: 'slots', slots: shared });
+  slots = [];
+  free = [];
+  slotBytes = chunkBytes;
+  post({ type: 'slots', slots: [] });
+}
+
+/** A free slot, or a new one while there are fewer than CHUNK_SLOTS, or (every slot out: one text bigger
+ * than them all) a buffer of its own, transferred. */
+function take(): Uint8Array {
+  const i = free.pop();
+  if (i !== undefined) return slots[i];
+  if (slots.length < CHUNK_SLOTS) {
+    const buffer = new SharedArrayBuffer(slotBytes);
+    slots.push(new Uint8Array(buffer));
+    post({ type: 'slot', slot: slots.length - 1, buffer });
+    return slots[slots.length - 1];
+  }
+  return new Uint8Array(slotBytes);
 }
 
 async function runJob(id: number, job: RunJob, chunkBytes: number): Promise<void> {
   await ensureSlots(chunkBytes);
-  // Every slot out (one text bigger than the free slots): a buffer of its own, transferred.
-  const take = (): Uint8Array => {
-    const i = free.pop();
-    return i === undefined ? new Uint8Array(chunkBytes) : slots[i];
-  };
   const ready: Uint8Array[] = [];
   const out = new ByteOut(take(), (filled) => {
     ready.push(filled);
@@ -47,7 +58,7 @@ async function runJob(id: number, job: RunJob, chunkBytes: number): Promise<void
       else post({ type: 'chunk', id, slot: -1, buffer: c.buffer as ArrayBuffer, length: c.length }, [c.buffer as ArrayBuffer]);
     }
     // The next chunk needs a free slot: wait here, between points, for the sink to catch up.
-    while (free.length === 0) await new Promise<void>((r) => (wake = r));
+    while (free.length === 0 && slots.length >= CHUNK_SLOTS) await new Promise<void>((r) => (wake = r));
   };
   try {
     for await (const _ of exportRun(job, out, pool, (warnings) => post({ type: 'warnings', id, warnings }))) await send();
