@@ -3,7 +3,7 @@
 // deleted afterwards (--keep keeps it). Started as its shebang line runs it (the pre-built bundle); --tsx:
 // through tsx (TRAINSCOPE_BUNDLE=0). --read-only: instead, time just reading the logdir with the export's
 // reader (EventFileTailer + EventDecoder, every run in this thread): the "reader speed" the export is held to.
-// Usage: npm run bench:export -- --logdir DIR [--workers N] [--tsx] [--root OTHER_CHECKOUT] [--keep] [--read-only]
+// Usage: npm run bench:export -- --logdir DIR [--workers N] [--tsx] [--root OTHER_CHECKOUT] [--keep] [--null] [--read-only]
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
@@ -87,8 +87,10 @@ async function exportOnce(): Promise<void> {
     : shebangCommand(bin, cliArgs);
   console.log(`load before: ${load()}`);
   const t0 = performance.now();
-  // Straight to the file, as `trainscope export DIR > FILE` (no pipe through this process).
-  const fd = openSync(out, 'w');
+  // Straight to the file, as `trainscope export DIR > FILE` (no pipe through this process); --null: to
+  // /dev/null, the export without the disk (3 GB of dirty pages get the writer throttled on a busy machine).
+  const toNull = args.includes('--null');
+  const fd = openSync(toNull ? '/dev/null' : out, 'w');
   const child = spawn(c.cmd, c.args, { cwd: root, env: { ...process.env, ...c.env }, stdio: ['ignore', fd, 'pipe'] });
   closeSync(fd);
   let peak = 0;
@@ -103,12 +105,12 @@ async function exportOnce(): Promise<void> {
   const code = await new Promise<number>((resolve) => child.on('close', (x) => resolve(x ?? -1)));
   const s = (performance.now() - t0) / 1000;
   clearInterval(sampler);
-  const size = (await stat(out)).size;
-  if (!args.includes('--keep')) await rm(out, { force: true });
   if (code !== 0) throw new Error(`export exited with ${code}: ${stderr}`);
+  const size = toNull ? NaN : (await stat(out)).size;
+  if (!args.includes('--keep')) await rm(out, { force: true });
   console.log(
-    `export (${args.includes('--tsx') ? 'tsx' : 'bundle'}, workers ${workers ?? 'default'}, ${root}): ${runs} runs, ${mb(bytes)} MB of event files -> ` +
-      `${mb(size)} MB of JSON in ${s.toFixed(2)} s = ${(bytes / 1e6 / s).toFixed(1)} MB/s of logs (${(size / 1e6 / s).toFixed(0)} MB/s of JSON); ` +
+    `export (${args.includes('--tsx') ? 'tsx' : 'bundle'}${toNull ? ', to /dev/null' : ''}, workers ${workers ?? 'default'}, ${root}): ${runs} runs, ${mb(bytes)} MB of event files -> ` +
+      `${toNull ? '' : `${mb(size)} MB of JSON `}in ${s.toFixed(2)} s = ${(bytes / 1e6 / s).toFixed(1)} MB/s of logs${toNull ? '' : ` (${(size / 1e6 / s).toFixed(0)} MB/s of JSON)`}; ` +
       `peak RSS ${mb(peak)} MB; CPU ${(cpu[0] + cpu[1]).toFixed(1)} s (user ${cpu[0].toFixed(1)}, system ${cpu[1].toFixed(1)}; sampled); load after ${load()}${args.includes('--keep') ? `; kept ${out}` : ''}`,
   );
 }
