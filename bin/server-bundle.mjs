@@ -24,6 +24,7 @@ const CLI_ENTRY = 'server/cli/index.ts';
 const ENTRIES = {
   'training-worker': 'server/training/worker.ts',
   'load-worker': 'server/logs/load-worker.ts',
+  'export-worker': 'server/logs/export-worker.ts',
 };
 /** The one module whose import.meta.url stays the bundle's own: it tells the others where the bundle is. */
 const KEEPS_BUNDLE_URL = 'server/worker-entry.ts';

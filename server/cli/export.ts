@@ -32,7 +32,7 @@ export async function runExport(
   path: string,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream = process.stderr,
-  opts: { lenient?: boolean } = {},
+  opts: { lenient?: boolean; workers?: number } = {},
 ): Promise<number> {
   try {
     // A single file that is not TFRecord-framed gets a plain answer instead of a CRC warning and an empty document.
@@ -52,6 +52,7 @@ export async function runExport(
       onWarnings: (run, warnings) => {
         for (const w of warnings) err.write(`${terminalSafe(`warning [run ${run}]: ${w}`)}\n`);
       },
+      onWorkerFailure: (m) => err.write(`${terminalSafe(`warning: ${m}; the runs it leaves are exported in the main thread`)}\n`),
     });
   } catch (e) {
     err.write(`${terminalSafe(`trainscope export: ${path}: ${(e as Error).message}`)}\n`);

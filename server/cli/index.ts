@@ -38,8 +38,14 @@ export function buildProgram(): Command {
   program
     .command('export <path>')
     .description('print an event file or a whole logdir as one JSON document (unsampled)')
-    .action(async (p: string) => {
-      process.exitCode = await runExport(p, process.stdout);
+    .option('--workers <n>', 'threads reading and writing runs at once (default: one per core, at most 4, for a logdir of 16 MB or more; 0 = the main thread)')
+    .action(async (p: string, o: { workers?: string }) => {
+      if (o.workers !== undefined && !/^\d{1,3}$/.test(o.workers)) {
+        process.stderr.write(`trainscope export: --workers must be a whole number from 0 to 999 (got ${terminalSafe(o.workers)})\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.exitCode = await runExport(p, process.stdout, process.stderr, o.workers === undefined ? {} : { workers: Number(o.workers) });
     });
   return program;
 }
