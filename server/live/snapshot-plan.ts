@@ -17,9 +17,10 @@ export type Kinds = ReadonlySet<SeriesKind> | null;
 
 /**
  * Points in a backlog's first chunk: a page draws its first chart once that chunk is decoded, and a
- * full-size one (~650 kB) took ~100 ms to decode in a busy browser.
+ * full-size one (~650 kB) took ~100 ms to decode in a busy browser; its first draw (code not yet
+ * optimized by the JIT) costs by the point too, so the first chart draws the first runs of its tag.
  */
-export const FIRST_CHUNK_POINTS = 5000;
+export const FIRST_CHUNK_POINTS = 2000;
 
 /** One series of the backlog: points with from < step <= upTo (all up to upTo when from is undefined). */
 export interface PlannedSeries {

@@ -73,6 +73,12 @@ export class Dashboard implements DashboardData {
   /** Series kinds the visible tab needs, and those of the last subscribe sent. */
   wantedKinds = $derived(kindsForTab(this.ui.tab));
   private subscribedKinds = '';
+  /**
+   * The window's width when the dashboard was made (boot.ts, before the app mounts), for the first
+   * subscribe: reading innerWidth then forces no layout, while at connect it made the freshly mounted
+   * page lay out before the subscribe could leave (~30 ms the server could have spent on the backlog).
+   */
+  private bootWidth: number | null = typeof window === 'undefined' ? null : window.innerWidth;
 
   constructor() {
     this.replay = new ReplayController({
@@ -265,7 +271,8 @@ export class Dashboard implements DashboardData {
     for (const r of resync) if (r !== replaying) have[r] = dict();
     this.subscribing = true;
     // Long series arrive downsampled to about 2 points per pixel; a zoom fetches the rest (zoom-detail.svelte.ts).
-    const points = backlogPoints(typeof window === 'undefined' ? 0 : window.innerWidth);
+    const points = backlogPoints(this.bootWidth ?? (typeof window === 'undefined' ? 0 : window.innerWidth));
+    this.bootWidth = null;
     const kinds = this.wantedKinds;
     this.subscribedKinds = kinds.join(',');
     markOnce('subscribe');
