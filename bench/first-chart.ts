@@ -21,6 +21,8 @@ const arg = (name: string, def: string): string => {
 /** Everything one visit measured (ms since navigation start). */
 export interface Visit {
   firstChart: number;
+  /** The animation frame that first showed it (the draw may come earlier, outside a frame). */
+  firstFrame: number;
   /** When the first chart was first drawn with every point it held once the whole backlog was in. */
   complete: number;
   /** Points the first chart drew first, and that draw's JS time. */
@@ -53,6 +55,7 @@ const INIT = `(() => {
     const list = ts ? ts.charts() : [];
     for (const c of list) if (c.fullPoints > 0 && b.first === null) {
       b.first = c.drawnAt;
+      b.firstFrame = performance.now(); // this frame paints it
       b.firstId = c.id;
       b.firstPoints = c.fullPoints;
       b.firstDrawMs = c.drawMs;
@@ -125,7 +128,7 @@ export async function visit(browser: Browser, url: string, viewport = { width: 1
         .map((r) => ({ name: r.name.replace(/^.*\\//, ''), start: r.startTime, end: r.responseEnd, bytes: r.transferSize }));
       const final = b.history.length ? b.history[b.history.length - 1][1] : 0;
       const complete = (b.history.find((h) => h[1] >= final) || [null])[0];
-      return { firstChart: b.first, complete, firstPoints: b.firstPoints, firstDrawMs: b.firstDrawMs, html: nav ? nav.responseEnd : 0, assets, marks, frames: b.frames, chartsAtFirst: b.charts, cardsAtFirst: b.cards };
+      return { firstChart: b.first, firstFrame: b.firstFrame, complete, firstPoints: b.firstPoints, firstDrawMs: b.firstDrawMs, html: nav ? nav.responseEnd : 0, assets, marks, frames: b.frames, chartsAtFirst: b.charts, cardsAtFirst: b.cards };
     })()`)) as Visit;
     return prof ? { ...v, profile: prof, wallMinusMono, timeOrigin } : v;
   } finally {
@@ -141,7 +144,7 @@ export function timeline(v: Visit): string {
   const assets = v.assets.map((a) => `${a.name.replace(/-[\w-]{8}\./, '.')} ${ms(a.start)}-${ms(a.end)}`).join(', ');
   const frames = v.frames.slice(0, 8).map((f) => `${ms(f.t)}:${f.bytes < 1024 ? `${f.bytes}B` : `${(f.bytes / 1024).toFixed(0)}k`}`).join(' ');
   return [
-    `first chart ${ms(v.firstChart)} ms, complete ${ms(v.complete)} ms | html ${ms(v.html)} | ${assets}`,
+    `first chart ${ms(v.firstChart)} ms (on screen ${ms(v.firstFrame)}), complete ${ms(v.complete)} ms | html ${ms(v.html)} | ${assets}`,
     `  main ${ms(m.main)} mounted ${ms(m.mounted)} connect ${ms(m.connect)} hello ${ms(m.hello)} subscribe ${ms(m.subscribe)} ack ${ms(m.ack)} first series ${ms(m['first-series'])} first draw ${ms(m['first-draw'])}`,
     `  charts at first draw ${v.chartsAtFirst} (cards ${v.cardsAtFirst}), its points ${v.firstPoints} drawn in ${ms(v.firstDrawMs)} ms | socket frames ${frames}`,
   ].join('\n');

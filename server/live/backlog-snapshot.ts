@@ -4,17 +4,21 @@
 // private buffers grew faster than they drained. A snapshot is the backlog cut into frozen chunks; every
 // client gets the same chunk objects (the socket's encoder encodes a frozen batch once), then its own
 // catch-up: the store's points after the snapshot's last step per series (the zero-gap resume rule of
-// `have`), followed by the live points published after it subscribed. Pure: no timers, no I/O.
-import type { DeltaBatch, SeriesDelta, SeriesKind } from '../../shared/protocol.ts';
+// `have`), followed by the live points published after it subscribed. A snapshot is planned at once and
+// its chunks read as its clients drain (snapshot-plan.ts): the subscribe is acked and the first chunk
+// sent before the rest is read. Pure: no timers, no I/O.
+import type { DeltaBatch, SeriesDelta } from '../../shared/protocol.ts';
 import type { SeriesStore } from '../store/series-store.ts';
-import { compareTags } from '../../shared/tag-order.ts';
 import { downsampleDelta } from './backlog-downsample.ts';
 import { ClientBuffer, deltaBytes, deltaObjectBytes, deltaWeight } from './client-buffer.ts';
 import type { Subscription } from './hub-model.ts';
+import { BacklogBuilder, held, planBacklog, subscribedRuns, tagsCollide, type Kinds } from './snapshot-plan.ts';
+
+export { FIRST_CHUNK_POINTS, tagsCollide } from './snapshot-plan.ts';
 
 export interface BacklogSnapshot {
   readonly key: string;
-  /** Frozen batches of at most maxBatchPoints of weight, in order. */
+  /** Frozen batches of at most maxBatchPoints of weight, in order (of a lazy snapshot: those built so far). */
   readonly chunks: readonly DeltaBatch[];
   /** Per run: per tag, the last step a client holds once it has the snapshot (its own `have` merged in). */
   readonly marks: ReadonlyMap<string, Record<string, number>>;
@@ -22,7 +26,7 @@ export interface BacklogSnapshot {
   readonly runs: readonly string[];
   /** Each run's store.resetMark when built: a rewind, a re-added or an evicted run makes it stale. */
   readonly resetMarks: ReadonlyMap<string, number | undefined>;
-  /** Estimated bytes on the wire (deltaBytes), in all and per chunk. */
+  /** Estimated bytes on the wire (deltaBytes), in all and per chunk (of a lazy one: in all as planned). */
   readonly bytes: number;
   readonly chunkBytes: readonly number[];
   /** Memory the snapshot holds while cached (its frames, `bytes`, and its objects): what the cache's bound counts. */
@@ -30,82 +34,43 @@ export interface BacklogSnapshot {
   readonly builtAt: number;
   /** False when a tag names series of two kinds: per-tag marks could not say where each resumes. */
   readonly shareable: boolean;
+  /**
+   * Builds the chunks not built yet (snapshot-plan.ts): a subscribe is acked and its first chunk sent
+   * before the rest is read. Absent (or done) when every chunk is in `chunks`.
+   */
+  readonly rest?: { readonly done: boolean; buildNext(): boolean; finish(): void };
 }
 
-type Kinds = ReadonlySet<SeriesKind> | null;
+/** Whether every chunk of the snapshot is built. */
+export function snapshotComplete(s: BacklogSnapshot): boolean {
+  return !s.rest || s.rest.done;
+}
 
-function held(sub: Subscription, run: string): Record<string, number> {
-  // A run may be named "constructor" or "__proto__": only own keys count.
-  return sub.have && Object.hasOwn(sub.have, run) ? sub.have[run] : {};
+/**
+ * The subscription's backlog as a snapshot whose first chunk is built and whose other chunks are built on
+ * demand (snapshot.rest; in order, as the clients holding it drain): tag by tag in the order SCALARS shows
+ * its cards (shared/tag-order.ts), each tag's runs in turn, so the first chunks hold the first cards'
+ * points for every run rather than every tag of the first runs.
+ */
+export function startSnapshot(key: string, store: SeriesStore, sub: Subscription, kinds: Kinds, maxBatchPoints: number, now: number): BacklogSnapshot {
+  const plan = planBacklog(store, sub, kinds);
+  const rest = new BacklogBuilder(store, plan.entries, sub.points || undefined, maxBatchPoints);
+  rest.buildNext();
+  const { marks, runs, resetMarks, bytes, heldBytes, shareable } = plan;
+  return { key, chunks: rest.chunks, chunkBytes: rest.chunkBytes, marks, runs, resetMarks, bytes, heldBytes, builtAt: now, shareable, rest };
+}
+
+/** startSnapshot with every chunk built. */
+export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription, kinds: Kinds, maxBatchPoints: number, now: number): BacklogSnapshot {
+  const s = startSnapshot(key, store, sub, kinds, maxBatchPoints, now);
+  s.rest?.finish();
+  return s;
 }
 
 function lastStep(d: SeriesDelta): number | undefined {
   if (d.kind === 'scalars') return d.steps.at(-1);
   if (d.kind === 'histograms') return d.points.at(-1)?.[1];
   return d.points.at(-1)?.step;
-}
-
-/** Whether a tag the subscription takes names series of more than one wanted kind in the run. */
-export function tagsCollide(store: SeriesStore, run: string, sub: Subscription, kinds: Kinds): boolean {
-  const seen = new Set<string>();
-  for (const s of store.seriesOf(run)) {
-    if ((kinds && !kinds.has(s.kind)) || !sub.filter(s.tag)) continue;
-    if (seen.has(s.tag)) return true;
-    seen.add(s.tag);
-  }
-  return false;
-}
-
-function subscribedRuns(store: SeriesStore, sub: Subscription): string[] {
-  return sub.runs === '*' ? store.runs() : sub.runs.filter((r) => store.hasRun(r));
-}
-
-/**
- * Points in a backlog's first chunk: a page draws its first chart once that chunk is decoded, and a
- * full-size one (~650 kB) took ~100 ms to decode in a busy browser.
- */
-export const FIRST_CHUNK_POINTS = 5000;
-
-/**
- * Reads the subscription's backlog from the store and cuts it into frozen chunks: tag by tag in the order
- * SCALARS shows its cards (shared/tag-order.ts), each tag's runs in turn, so the first chunks hold the first
- * cards' points for every run rather than every tag of the first runs.
- */
-export function buildSnapshot(key: string, store: SeriesStore, sub: Subscription, kinds: Kinds, maxBatchPoints: number, now: number): BacklogSnapshot {
-  const buffer = new ClientBuffer();
-  const marks = new Map<string, Record<string, number>>();
-  const resetMarks = new Map<string, number | undefined>();
-  const deltas: SeriesDelta[] = [];
-  let shareable = true;
-  for (const run of subscribedRuns(store, sub)) {
-    const have = held(sub, run);
-    // Null prototype: a tag may be named "__proto__" (store.deltasAfter reads own keys only).
-    const m: Record<string, number> = Object.create(null) as Record<string, number>;
-    for (const [tag, step] of Object.entries(have)) m[tag] = step;
-    // Only the kinds asked for are built (a run's histograms may not even be in memory yet: log cache).
-    for (const d of store.deltasAfter(run, have, sub.filter, kinds ?? undefined, sub.points || undefined)) {
-      if (kinds && !kinds.has(d.kind)) continue;
-      const out = sub.points ? downsampleDelta(d, sub.points) : d;
-      deltas.push(out);
-      const last = lastStep(out);
-      if (last !== undefined) m[d.tag] = last;
-    }
-    if (shareable && tagsCollide(store, run, sub, kinds)) shareable = false;
-    marks.set(run, m);
-    resetMarks.set(run, store.resetMark(run));
-  }
-  // Stable: a tag's runs keep the store's order.
-  deltas.sort((a, b) => compareTags(a.tag, b.tag));
-  for (const d of deltas) buffer.pushSeries(d);
-  const runs = [...buffer.queuedRuns()];
-  const chunks: DeltaBatch[] = [];
-  const chunkBytes: number[] = [];
-  for (let b = buffer.take(Math.min(maxBatchPoints, FIRST_CHUNK_POINTS)); b; b = buffer.take(maxBatchPoints)) {
-    chunkBytes.push(b.series.reduce((n, d) => n + deltaBytes(d), 0));
-    chunks.push(Object.freeze(b));
-  }
-  const bytes = chunkBytes.reduce((a, b) => a + b, 0);
-  return { key, chunks, marks, runs, resetMarks, bytes, chunkBytes, heldBytes: bytes + objectBytesOf(chunks), builtAt: now, shareable };
 }
 
 /** About the weight (see ClientBuffer.take) of a catch-up, counted in the store without copying points. */
@@ -145,6 +110,7 @@ export function catchUp(s: BacklogSnapshot, store: SeriesStore, sub: Subscriptio
  * backlog, not one every time the catch-up outgrows a batch. Null when the snapshot cannot be used.
  */
 export function extendSnapshot(s: BacklogSnapshot, store: SeriesStore, sub: Subscription, kinds: Kinds, maxBatchPoints: number): BacklogSnapshot | null {
+  s.rest?.finish(); // the catch-up goes after all of it
   const missed = catchUp(s, store, sub, kinds);
   if (!missed) return null;
   const buffer = new ClientBuffer();
@@ -208,7 +174,7 @@ export class SnapshotCache {
       const missed = catchUp(cached, store, sub, kinds);
       if (missed && missed.reduce((n, d) => n + deltaWeight(d), 0) <= maxBatchPoints) return { snap: cached, missed };
     }
-    const snap = (cached && extendSnapshot(cached, store, sub, kinds, maxBatchPoints)) || buildSnapshot(key, store, sub, kinds, maxBatchPoints, now);
+    const snap = (cached && extendSnapshot(cached, store, sub, kinds, maxBatchPoints)) || startSnapshot(key, store, sub, kinds, maxBatchPoints, now);
     this.put(snap, now);
     return { snap, missed: [] };
   }

@@ -1,6 +1,7 @@
 // The live hub's types and pure rules: what a client sink and a subscription are, which deltas a group
 // takes, and when two subscriptions share a group (and a backlog snapshot). No state, no I/O.
 import type { DeltaBatch, DropNotice, SeriesDelta, SeriesKind } from '../../shared/protocol.ts';
+import type { BacklogSnapshot } from './backlog-snapshot.ts';
 import type { ClientBuffer } from './client-buffer.ts';
 import type { TagFilter } from './tag-filter.ts';
 
@@ -72,8 +73,11 @@ export interface Client {
   buffer: ClientBuffer | null;
   /** Tick in which its last private batch went out (private batches, too, go at most once per tick). */
   lastPushTick: number;
-  /** Shared backlog chunks still to send (before anything in its buffer) and their bytes. */
-  snapshot?: { chunks: readonly DeltaBatch[]; bytes: readonly number[] };
+  /**
+   * Shared backlog chunks still to send (before anything in its buffer): those of `snap` from `next` on.
+   * A snapshot still being built (snapshot-plan.ts) gets its next chunks built as its clients drain.
+   */
+  snapshot?: { snap: BacklogSnapshot; next: number };
   /**
    * Backlog handed to its transport and maybe still there (an upper bound, shrinking as it drains): not
    * held against its byte budget or its pending packets.

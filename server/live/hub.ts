@@ -10,7 +10,9 @@
 //
 // A backlog is a snapshot shared by the joiners of one subscription (backlog-snapshot.ts: encoded once),
 // plus a small catch-up of their own. A private client gets everything it is owed at once when served
-// (private-drain.ts), so it is private for about a tick; private clients are served in slices of bounded
+// (private-drain.ts), so it is private for about a tick, or, while its snapshot is still being built (its
+// first chunk goes right after the ack, the others are read in slices on the next turns of the event
+// loop: snapshot-plan.ts), until the snapshot is out; private clients are served in slices of bounded
 // time, the rest on the next turns of the event loop, so a burst of new clients never stalls live pushes.
 import { PUSH_INTERVAL_MS, type DeltaBatch, type PluginNotice, type SeriesDelta, type DropNotice } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
@@ -114,7 +116,7 @@ export class LiveHub {
     const { snap, missed } = this.snapshots.backlog(backlogKey(key, sub), this.store, sub, kinds, this.maxBatchPoints, this.now());
     this.armSnapshotPrune();
     for (const d of missed) buffer.pushSeries(d);
-    c.snapshot = snap.chunks.length > 0 ? { chunks: snap.chunks, bytes: snap.chunkBytes } : undefined;
+    c.snapshot = snap.chunks.length > 0 ? { snap, next: 0 } : undefined;
     c.backlog = new Set([...snap.runs, ...buffer.queuedRuns()]);
     c.backlogBytes = buffer.approxBytes();
     this.schedule();
@@ -294,7 +296,7 @@ export class LiveHub {
         if (!this.dropIfOverBudget(c)) more = true; // hold back this tick; the buffer keeps coalescing
         continue;
       }
-      if (c.lastPushTick === this.tickSeq) {
+      if (c.lastPushTick === this.tickSeq && !c.snapshot) {
         more = true; // already served in this tick (by an earlier pass): wait for the next one
         continue;
       }
@@ -304,8 +306,10 @@ export class LiveHub {
       }
       c.lastPushTick = this.tickSeq;
       served++;
-      if (!this.drain(c, b)) continue;
-      if (b.isEmpty() && atBoundary) this.members.rejoin(c);
+      if (!this.drain(c, b, () => this.now() - start < this.privateSliceMs)) continue;
+      // A snapshot still being built goes on in the next turn of the event loop, not the next tick.
+      if (c.snapshot) sliced = true;
+      else if (b.isEmpty() && atBoundary) this.members.rejoin(c);
       else more = true;
     }
     if (sliced) this.continuation = setImmediate(() => this.privatePass(false));
@@ -316,9 +320,9 @@ export class LiveHub {
    * Hands a private client everything it is owed at once (private-drain.ts): its private time (per-client
    * work on every live point) stays within a tick; the transport paces the bytes. False when dropped.
    */
-  private drain(c: Client, b: ClientBuffer): boolean {
+  private drain(c: Client, b: ClientBuffer, mayBuild: () => boolean): boolean {
     try {
-      for (const batch of drainBatches(c, b, this.maxBatchPoints)) c.sink.emitDelta(batch);
+      for (const batch of drainBatches(c, b, this.maxBatchPoints, mayBuild)) c.sink.emitDelta(batch);
     } catch {
       this.dropClient(c, failedToSend);
       return false;

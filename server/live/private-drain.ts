@@ -15,16 +15,34 @@ export function markLoaded(c: Client, batch: DeltaBatch): void {
   if (done.length > 0) batch.loaded = done;
 }
 
-/** Empties the client's snapshot and buffer into batches, in the order they must be sent. */
-export function drainBatches(c: Client, b: ClientBuffer, maxBatchPoints: number): DeltaBatch[] {
-  const snap = c.snapshot;
-  c.snapshot = undefined;
+/**
+ * Empties the client's snapshot and buffer into batches, in the order they must be sent. A snapshot still
+ * being built: the chunks built so far go; when there were none to send, more are built (at least one,
+ * then while `mayBuild()`), and its buffer waits until the whole snapshot is out (c.snapshot stays set).
+ */
+export function drainBatches(c: Client, b: ClientBuffer, maxBatchPoints: number, mayBuild: () => boolean = () => true): DeltaBatch[] {
   const inFlight = (c.inFlight ??= { bytes: 0, packets: 0 });
   const batches: DeltaBatch[] = [];
-  for (let i = 0; snap && i < snap.chunks.length; i++) {
-    batches.push(snap.chunks[i]);
-    inFlight.bytes += snap.bytes[i];
-    inFlight.packets++;
+  const cur = c.snapshot;
+  if (cur) {
+    const { snap } = cur;
+    const sendBuilt = (): void => {
+      for (; cur.next < snap.chunks.length; cur.next++) {
+        batches.push(snap.chunks[cur.next]);
+        inFlight.bytes += snap.chunkBytes[cur.next];
+        inFlight.packets++;
+      }
+    };
+    sendBuilt();
+    // Chunks ready go out at once (the first one right after the ack); building waits for the next call.
+    if (batches.length === 0 && snap.rest && !snap.rest.done) {
+      do {
+        snap.rest.buildNext();
+        sendBuilt();
+      } while (!snap.rest.done && mayBuild());
+    }
+    if (snap.rest && !snap.rest.done) return batches;
+    c.snapshot = undefined;
   }
   for (let batch = b.take(maxBatchPoints); batch; batch = b.take(maxBatchPoints)) {
     if (c.backlogBytes) {

@@ -53,18 +53,20 @@ export class ScalarSeries extends ReservoirCore {
    * columns(afterStep) at about `points` points, read straight from the typed columns (min / max per step
    * bucket, as live/backlog-downsample.ts does to a delta): a late joiner's backlog of a long series no
    * longer copies every point into arrays first. Unchanged (decimated false) when it has no more points.
+   * `upTo`: only steps <= upTo (a backlog read after points newer than it arrived).
    */
-  columnsDownsampled(afterStep: number | undefined, points: number): { cols: ScalarColumns; decimated: boolean } {
+  columnsDownsampled(afterStep: number | undefined, points: number, upTo?: number): { cols: ScalarColumns; decimated: boolean } {
     const start = this.startAfter(afterStep);
-    const n = this.n - start;
-    if (n <= points) return { cols: this.columnsOfSlots(start, this.n), decimated: false };
+    const end = upTo === undefined ? this.n : Math.max(start, this.startAfter(upTo));
+    const n = end - start;
+    if (n <= points) return { cols: this.columnsOfSlots(start, end), decimated: false };
     const values = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const v = this.vals[start + i];
       values[i] = Number.isFinite(v) ? v : NaN; // what a delta's null value decimates as
     }
     const out: ScalarColumns = { wallTimes: [], steps: [], values: [] };
-    for (const i of downsampleIndices(this.steps.subarray(start, this.n), values, n, points)) this.pushSlot(out, start + i);
+    for (const i of downsampleIndices(this.steps.subarray(start, end), values, n, points)) this.pushSlot(out, start + i);
     return { cols: out, decimated: true };
   }
 

@@ -364,6 +364,38 @@ export class SeriesStore extends StoreCore {
   }
 
   /**
+   * One series as deltasAfter gives it, cut at `upTo`: the kept points with from < step <= upTo (from
+   * undefined: all up to upTo), with reset:true when asked. A backlog planned earlier reads its series
+   * later with it: points that arrived since are the live stream's. Undefined when it has none.
+   */
+  seriesDelta(run: string, kind: SeriesDelta['kind'], tag: string, from: number | undefined, upTo: number, reset: boolean, points?: number): SeriesDelta | undefined {
+    const rd = this.data.get(run);
+    if (!rd) return undefined;
+    const head = { run, tag, ...(reset ? { reset: true as const } : {}) };
+    // Points in step order: drop those past upTo from the end.
+    const cut = <P>(ps: P[], stepOf: (p: P) => number): P[] => {
+      let n = ps.length;
+      while (n > 0 && stepOf(ps[n - 1]) > upTo) n--;
+      return n === ps.length ? ps : ps.slice(0, n);
+    };
+    if (kind === 'scalars') {
+      const e = rd.scalars.get(tag);
+      if (!e) return undefined;
+      const { cols, decimated } = e.series.columnsDownsampled(from, points || Infinity, upTo);
+      if (cols.steps.length === 0) return undefined;
+      return withExactSteps(rd.exactSteps, { kind, ...head, ...cols, ...(decimated ? { decimated: true } : {}) });
+    }
+    if (kind === 'histograms') {
+      const e = rd.histograms.get(tag);
+      const ps = e ? cut(e.series.tuples(from), (p) => p[1]) : [];
+      return ps.length === 0 ? undefined : withExactSteps(rd.exactSteps, { kind, ...head, points: ps });
+    }
+    const e = rd.images.get(tag);
+    const ps = e ? cut(e.series.refs(from), (p) => p.step) : [];
+    return ps.length === 0 ? undefined : withExactSteps(rd.exactSteps, { kind, ...head, points: ps });
+  }
+
+  /**
    * The run's sampled series themselves, in order of first appearance per kind (scalars, histograms,
    * images). Read them in place (ordered indexes are valid until the next ingest); never mutate them.
    */

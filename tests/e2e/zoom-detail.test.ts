@@ -56,6 +56,14 @@ describe('a long run: downsampled first view, full resolution when zoomed', () =
     await page.goto(`${app.url()}?smoothing=0&outliers=0`);
     const chart = page.locator(`[data-testid="chart-${TAG}"]`);
     await expect.poll(fullPoints, { timeout: 60_000 }).toBeGreaterThan(0);
+    // The first chart is drawn from the backlog's first chunk: the first view is the one with all of it.
+    const held = () => page.evaluate((tag) => {
+      const d = (window as unknown as { __trainscope: Ts & { dash: { loading: unknown } } }).__trainscope.dash;
+      return d.loading === null ? ((d.series.scalar('long', tag) as { n: number } | undefined)?.n ?? 0) : -1;
+    }, TAG);
+    await expect.poll(held, { timeout: 60_000 }).toBeGreaterThan(0);
+    const backlog = await held();
+    await expect.poll(fullPoints).toBe(backlog);
     const first = await fullPoints();
     const plotWidth = await page.evaluate((id) => (window as unknown as { __trainscope: Ts }).__trainscope.chart(id).chartArea.width, TAG);
     expect(first).toBeLessThanOrEqual(backlogPoints(WIDTH) + 2);

@@ -96,6 +96,16 @@ describe('line datasets kept by line id', () => {
     expect(new LineDatasets().build(many.slice(1), 0, 2, 400, false).bulk).toEqual([]);
   });
 
+  it('a chart whose runs are still loading is built as it will be: in bulk when it will hold many lines, the same lines kept as runs come', () => {
+    const b = new LineDatasets();
+    const first = b.build([line('r0'), line('r1')], 0, 2, 400, false, BULK_MIN_LINES + 2);
+    expect(first.datasets).toEqual([]);
+    expect(first.bulk.map((l) => l.id)).toEqual(['r0', 'r1']);
+    const later = b.build([line('r0'), line('r1'), line('r2')], 0, 2, 400, false, BULK_MIN_LINES + 2);
+    expect(later.bulk[0]).toBe(first.bulk[0]); // the columns per line did not change: not recomputed
+    expect(new LineDatasets().build([line('r0'), line('r1')], 0, 2, 400, false).bulk).toEqual([]);
+  });
+
   it('lines filtered away and shown again are not recomputed (kept up to the peak line count)', () => {
     const b = new LineDatasets();
     const all = Array.from({ length: 200 }, (_, i) => line(`r${i}`));

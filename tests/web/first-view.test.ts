@@ -1,7 +1,7 @@
 // The first view a newcomer gets: dense per-iteration series smoothed enough to read, faint raw lines
 // fainter when dense, and the newest run drawn under the older ones.
 import { describe, expect, it } from 'vitest';
-import { adaptiveSmoothing, scalarLines, type CardRun } from '../../web/src/lib/charts/scalar-lines.ts';
+import { adaptiveSmoothing, expectedLines, scalarLines, type CardRun } from '../../web/src/lib/charts/scalar-lines.ts';
 import { ScalarSeries } from '../../web/src/lib/state/scalar-series.ts';
 import { DEFAULT_VIEW, parseView, writeView } from '../../web/src/lib/url-state.ts';
 
@@ -55,5 +55,19 @@ describe('adaptive smoothing in the URL', () => {
     const off = writeView({ ...DEFAULT_VIEW, adaptiveSmoothing: false }, new URLSearchParams());
     expect(off.get('adapt')).toBe('0');
     expect(parseView(off).adaptiveSmoothing).toBe(false);
+  });
+});
+
+describe('a card still loading is drawn as it will be', () => {
+  it('scales its line count by the runs still to come, and leaves out the raw lines it will drop', () => {
+    const some = [run('a', 500, 0), run('b', 500, 10)];
+    const partial = scalarLines(some, { ...opts, expectRuns: 50 });
+    expect(partial.filter((l) => l.faint)).toHaveLength(0);
+    expect(partial).toHaveLength(2);
+    expect(expectedLines(partial.length, 2, 50)).toBe(50);
+    const alone = scalarLines(some, opts);
+    expect(alone.filter((l) => l.faint)).toHaveLength(2);
+    expect(expectedLines(alone.length, 2, 2)).toBe(4);
+    expect(expectedLines(0, 0, 50)).toBe(0);
   });
 });

@@ -18,6 +18,8 @@ export interface LineDraw {
   colors: { fg: string; grid: string };
   /** Plot width in pixels when the chart has not laid out yet. */
   fallbackWidth: number;
+  /** Lines the chart will hold once its runs are in (LineDatasets.build). */
+  expectLines?: number;
 }
 
 export interface LineDrawn {
@@ -56,7 +58,7 @@ const lastLayout = new WeakMap<Chart, string>();
 export function drawLines(ch: Chart, built: LineDatasets, d: LineDraw): LineDrawn {
   const [xMin, xMax] = d.view ?? (d.full ? liveRange(d.full) : [0, 1]);
   const cols = Math.max(50, Math.round(ch.chartArea?.width || d.fallbackWidth || 400));
-  const { datasets, bulk, total, fullN, datasetsChanged } = built.build(d.lines, xMin, xMax, cols, d.logY);
+  const { datasets, bulk, total, fullN, datasetsChanged } = built.build(d.lines, xMin, xMax, cols, d.logY, d.expectLines);
   ch.data.datasets = datasets;
   setBulkLines(ch, bulk);
   const x = ch.options.scales!.x!;

@@ -25,14 +25,16 @@ export class LineDatasets {
   private peak = 0;
 
   /** `cols` = plot width in pixels; lines are min-max decimated to 2 points per column (fewer with many lines). */
-  build(lines: readonly LineSpec[], xMin: number, xMax: number, cols: number, logY: boolean): BuiltLines {
+  /** `expectLines`: lines the chart will hold once its runs are in (scalar-lines.ts expectedLines): it is built as it will be. */
+  build(lines: readonly LineSpec[], xMin: number, xMax: number, cols: number, logY: boolean, expectLines = 0): BuiltLines {
     const viewKey = `${xMin}|${xMax}|${cols}|${logY}`;
     const datasets: LineDataset[] = [];
     const bulk: BulkLine[] = [];
-    const inBulk = lines.length >= BULK_MIN_LINES;
+    const count = Math.max(lines.length, expectLines);
+    const inBulk = count >= BULK_MIN_LINES;
     const seen = new Set<string>();
-    const many = lines.length > 12;
-    const lineCols = columnsPerLine(cols, lines.length);
+    const many = count > 12;
+    const lineCols = columnsPerLine(cols, count);
     let total = 0;
     let fullN = 0;
     let rebuilt = false;

@@ -24,6 +24,22 @@ export interface CardOptions {
   rawMaxRuns?: number;
   /** Dense series (per-iteration losses) get at least adaptiveSmoothing(n): a readable curve, not a band. */
   adaptive?: boolean;
+  /**
+   * Runs the card will overlay once every backlog is in (the selected runs): while they load, the card is
+   * drawn as it will be (no raw lines past rawMaxRuns), not with raw lines it drops a moment later.
+   */
+  expectRuns?: number;
+}
+
+/**
+ * How many lines a card will draw once every selected run's backlog is in: its lines now, scaled by the
+ * runs still to come. A chart still loading is drawn as it will be (lines in bulk, columns per line, see
+ * line-datasets.ts): its first draw, of the first runs only, made a Chart.js element per point (~4,000,
+ * ~90 ms with cold code), and every arrival of runs changed the columns per line and so every line.
+ */
+export function expectedLines(lines: number, runsWithData: number, runsSelected: number): number {
+  if (runsWithData === 0 || runsSelected <= runsWithData) return lines;
+  return Math.ceil((lines * runsSelected) / runsWithData);
 }
 
 /**
@@ -108,7 +124,7 @@ export function scalarLines(runs: readonly CardRun[], o: CardOptions): LineSpec[
   const faint: LineSpec[] = [];
   const main: LineSpec[] = [];
   const started: number[] = [];
-  const drawRaw = withData.length <= (o.rawMaxRuns ?? 12);
+  const drawRaw = Math.max(withData.length, o.expectRuns ?? 0) <= (o.rawMaxRuns ?? 12);
   for (const g of groups) {
     if (g.length > 1) {
       const [lo, hi, mean] = groupLines(g.map((n) => byName.get(n)!), o);

@@ -22,6 +22,7 @@ import { shownTab, visibleTabs } from '../tab-visibility.ts';
 import { ZoomDetail } from './zoom-detail.svelte.ts';
 import { backlogPoints } from '../zoom-window.ts';
 import { markOnce } from '../page-marks.ts';
+import { afterFirstChart } from '../after-first-chart.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -59,6 +60,12 @@ export class Dashboard implements DashboardData {
   you = $state<ClientRole | undefined>(undefined);
   /** What the server does (hello); TRAIN is offered only with training. */
   features = $state<{ training: boolean; replay: boolean }>({ training: false, replay: true });
+  /**
+   * Whether the sidebar lists its run rows: from the first chart on (after-first-chart.ts), or a second
+   * after the runs are known (SCALARS with no chart; at once on another tab). Rendering them when the run
+   * list came was the biggest task between the subscribe and the first chart.
+   */
+  runRowsShown = $state(false);
   /** Runs whose backlog is still arriving after a subscribe, and how many had one. */
   loadingRuns = $state.raw<ReadonlySet<string>>(new Set());
   private backlogRuns: ReadonlySet<string> = new Set();
@@ -73,6 +80,12 @@ export class Dashboard implements DashboardData {
   /** Series kinds the visible tab needs, and those of the last subscribe sent. */
   wantedKinds = $derived(kindsForTab(this.ui.tab));
   private subscribedKinds = '';
+  /**
+   * The window's width when the dashboard was made (boot.ts, before the app mounts), for the first
+   * subscribe: reading innerWidth then forces no layout, while at connect it made the freshly mounted
+   * page lay out before the subscribe could leave (~30 ms the server could have spent on the backlog).
+   */
+  private bootWidth: number | null = typeof window === 'undefined' ? null : window.innerWidth;
 
   constructor() {
     this.replay = new ReplayController({
@@ -225,6 +238,7 @@ export class Dashboard implements DashboardData {
     this.runsState.replaceAll(h.runs);
     this.features = h.features ?? { training: true, replay: true };
     this.ready = true;
+    if (!this.runRowsShown) afterFirstChart.run(() => (this.runRowsShown = true), this.shownTab === 'scalars' ? 1000 : 0);
   }
 
   onDelta(b: DeltaBatch): void {
@@ -265,7 +279,8 @@ export class Dashboard implements DashboardData {
     for (const r of resync) if (r !== replaying) have[r] = dict();
     this.subscribing = true;
     // Long series arrive downsampled to about 2 points per pixel; a zoom fetches the rest (zoom-detail.svelte.ts).
-    const points = backlogPoints(typeof window === 'undefined' ? 0 : window.innerWidth);
+    const points = backlogPoints(this.bootWidth ?? (typeof window === 'undefined' ? 0 : window.innerWidth));
+    this.bootWidth = null;
     const kinds = this.wantedKinds;
     this.subscribedKinds = kinds.join(',');
     markOnce('subscribe');

@@ -1,6 +1,7 @@
 // Known runs (from hello / subscribe ack / delta.runs) with their stable colors.
 import type { RunInfo } from '../../../../shared/types.ts';
 import { runColor } from '../colors.ts';
+import { mergeRunInfos } from '../run-infos.ts';
 import type { RunView } from './dashboard-data.ts';
 
 export class RunsState {
@@ -19,10 +20,8 @@ export class RunsState {
   }
 
   upsert(list: RunInfo[]): void {
-    if (list.length === 0) return;
-    const next = new Map(this.infos);
-    for (const r of list) next.set(r.name, { ...next.get(r.name), ...r });
-    this.infos = next;
+    const next = mergeRunInfos(this.infos, list);
+    if (next) this.infos = next;
   }
 
   remove(name: string): void {

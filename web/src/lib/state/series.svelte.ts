@@ -59,6 +59,12 @@ export class SeriesState {
       setTimeout(run, 16);
       return;
     }
+    // The page's first data is shown right after the task that brought it: its first chart is drawn before
+    // the next backlog chunk (~650 kB, often in already) is decoded and then drawn with it, at ~10x the points.
+    if (this.frame === 0) {
+      queueMicrotask(run);
+      return;
+    }
     const wait = this.frameCost > 50 ? this.frameEnd + this.frameCost - performance.now() : 0;
     if (wait > 4) setTimeout(() => requestAnimationFrame(run), wait);
     else requestAnimationFrame(run);
