@@ -403,9 +403,11 @@ export class SeriesStore extends StoreCore {
     const rd = this.data.get(run);
     if (!rd) return [];
     const out: StoredSeries[] = [];
-    for (const [tag, e] of rd.scalars) out.push({ kind: 'scalars', tag, series: e.series });
-    for (const [tag, e] of rd.histograms) out.push({ kind: 'histograms', tag, series: e.series });
-    for (const [tag, e] of rd.images) out.push({ kind: 'images', tag, series: e.series });
+    // `series` read when used: a run back from the log cache loads a histogram series' blob on first touch,
+    // and listing a run's series (a scalars-only subscribe) must not load them all.
+    for (const [tag, e] of rd.scalars) out.push({ kind: 'scalars', tag, get series() { return e.series; } });
+    for (const [tag, e] of rd.histograms) out.push({ kind: 'histograms', tag, get series() { return e.series; } });
+    for (const [tag, e] of rd.images) out.push({ kind: 'images', tag, get series() { return e.series; } });
     return out;
   }
 

@@ -8,6 +8,7 @@ import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
 import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
+import { decodeRun, decodeSeries, encodeRun } from '../../server/cache/run-codec.ts';
 import { until } from './helpers.ts';
 
 const all = compileTagFilter(undefined) as TagFilter;
@@ -57,6 +58,24 @@ function setup(opts = {}) {
 }
 
 describe('lazy backlog snapshot', () => {
+  it('plans a scalars-only backlog without loading a cached run\'s histogram series', () => {
+    const first = new SeriesStore();
+    first.ingest('r', [...range('loss', 0, 40), ...Array.from({ length: 10 }, (_, i): LogRecord => ({ kind: 'histogram', tag: 'w', step: i, wallTime: 1000 + i, buckets: [[0, 1, i]] }))]);
+    const enc = encodeRun('r', first.heldRunData('r')!);
+    const store = new SeriesStore();
+    const loaded: string[] = [];
+    store.adoptRunData('r', decodeRun(enc.core, store.sampler, (tag) => {
+      loaded.push(tag);
+      return decodeSeries(enc.series.find(([t]) => t === tag)![1], store.sampler);
+    }));
+    const sub = { runs: '*' as const, filter: all };
+    const snap = buildSnapshot('k', store, sub, new Set(['scalars'] as const), 25, 0);
+    expect(snap.marks.get('r')).toEqual({ loss: 39 });
+    expect(loaded).toEqual([]); // what the restart restored is enough: no histogram blob read
+    buildSnapshot('k2', store, sub, null, 25, 0);
+    expect(loaded).toEqual(['w']);
+  });
+
   it('builds only the first chunk at once; the rest, read later, is the same chunks a whole read gives', () => {
     const store = new SeriesStore();
     for (const run of ['r0', 'r1']) store.ingest(run, [...range('b', 0, 30), ...range('a', 0, 30), ...range('c', 0, 30)]);
