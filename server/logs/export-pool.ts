@@ -4,7 +4,7 @@
 // done with one before it writes on, so memory stays CHUNK_SLOTS chunks and one run's columns per worker,
 // whatever the logdir's size; a worker done with its run starts the next one meanwhile.
 import { Worker } from 'node:worker_threads';
-import { workerExecArgv, workerPreload } from '../training/worker-spawn.ts';
+import { startWorker } from '../training/worker-spawn.ts';
 import { workerEntryUrl } from '../worker-entry.ts';
 import type { RunJob, StreamSink } from './export-stream.ts';
 
@@ -35,14 +35,7 @@ export type FromExportWorker =
 
 const WORKER_URL = workerEntryUrl(new URL('./export-worker.ts', import.meta.url), 'export-worker');
 
-function spawn(): Worker {
-  try {
-    return new Worker(WORKER_URL, { execArgv: workerExecArgv() });
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    return new Worker(WORKER_URL, { execArgv: workerPreload() });
-  }
-}
+const spawn = (): Worker => startWorker(WORKER_URL);
 
 /** What this thread knows of one run while a worker exports it. */
 interface RunState {

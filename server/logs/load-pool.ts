@@ -5,7 +5,7 @@
 // thread to take in the last one (5,000 runs of 42 KB: the worker sat idle 65 % of the load).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { workerExecArgv, workerPreload } from '../training/worker-spawn.ts';
+import { startWorker } from '../training/worker-spawn.ts';
 import { workerEntryUrl } from '../worker-entry.ts';
 import type { DecoderState } from './event-codec.ts';
 import type { TailerState } from './event-file-reader.ts';
@@ -31,14 +31,7 @@ export function defaultLoadWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
-function spawn(): Worker {
-  try {
-    return new Worker(WORKER_URL, { execArgv: workerExecArgv() });
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    return new Worker(WORKER_URL, { execArgv: workerPreload() });
-  }
-}
+const spawn = (): Worker => startWorker(WORKER_URL);
 
 /**
  * Runs jobs from `next()` on `size` workers until it returns undefined and every job is done; the

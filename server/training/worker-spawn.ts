@@ -38,6 +38,19 @@ export function workerPreload(): string[] {
 }
 
 /**
+ * A worker thread on `url` with workerExecArgv(); when Node refuses those flags for a worker, with just
+ * the preload (the load and export pools).
+ */
+export function startWorker(url: URL): Worker {
+  try {
+    return new Worker(url, { execArgv: workerExecArgv() });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    return new Worker(url, { execArgv: workerPreload() });
+  }
+}
+
+/**
  * execArgv for training workers: the parent's flags minus those that would break or duplicate in a
  * worker (tsx loaders — we add our own —, vitest's --conditions, inspector flags), plus the tsx preload
  * (none when `preload` is null: the server runs from its bundle).

@@ -1,13 +1,14 @@
 // subscribe's `points`: a scalar backlog downsampled (min / max per bucket, the spike kept, marked
 // decimated), live points after it exact; without `points`, every point as before.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeltaBatch, SeriesDelta } from '../../shared/protocol.ts';
+import type { SeriesDelta } from '../../shared/protocol.ts';
 import { downsampleDelta } from '../../server/live/backlog-downsample.ts';
-import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
+import { LiveHub } from '../../server/live/hub.ts';
 import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
 import { until } from './helpers.ts';
+import { RecordingSink } from './recording-sink.ts';
 
 const all = compileTagFilter(undefined) as TagFilter;
 const N = 5000;
@@ -18,19 +19,7 @@ const points = (from: number, to: number): LogRecord[] =>
     return { kind: 'scalar', tag: 'loss', step: s, wallTime: 1000 + s, value: s === SPIKE ? 1e6 : Math.cos(s / 40) };
   });
 
-class Sink implements ClientSink {
-  batches: DeltaBatch[] = [];
-  constructor(readonly id: string) {}
-  emitDelta(b: DeltaBatch) {
-    this.batches.push(b);
-  }
-  pending() {
-    return 0;
-  }
-  drop() {}
-  queuedBytes() {
-    return 0;
-  }
+class Sink extends RecordingSink {
   scalars(): Extract<SeriesDelta, { kind: 'scalars' }>[] {
     return this.batches.flatMap((b) => b.series).filter((d): d is Extract<SeriesDelta, { kind: 'scalars' }> => d.kind === 'scalars');
   }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeltaBatch } from '../../shared/protocol.ts';
-import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
+import { LiveHub } from '../../server/live/hub.ts';
+import { RecordingSink } from './recording-sink.ts';
 import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
@@ -8,21 +8,6 @@ import { until } from './helpers.ts';
 
 const scalar = (tag: string, step: number): LogRecord => ({ kind: 'scalar', tag, step, wallTime: 1000 + step, value: step });
 const all = compileTagFilter(undefined) as TagFilter;
-
-class Sink implements ClientSink {
-  batches: DeltaBatch[] = [];
-  constructor(readonly id: string) {}
-  emitDelta(b: DeltaBatch) {
-    this.batches.push(b);
-  }
-  pending() {
-    return 0;
-  }
-  queuedBytes() {
-    return 0;
-  }
-  drop() {}
-}
 
 let hub: LiveHub | null = null;
 afterEach(() => hub?.close());
@@ -34,7 +19,7 @@ describe('subscribe backlog: loading / loaded', () => {
     store.ingest('a', Array.from({ length: 20 }, (_, i) => scalar('loss', i)));
     store.ingest('b', Array.from({ length: 5 }, (_, i) => scalar('loss', i)));
     store.addRun('empty');
-    const s = new Sink('c1');
+    const s = new RecordingSink('c1');
     hub.addClient(s);
     const loading = hub.subscribe('c1', { runs: '*', filter: all, filterKey: '' });
     expect(loading.sort()).toEqual(['a', 'b']);
@@ -56,7 +41,7 @@ describe('subscribe backlog: loading / loaded', () => {
     const store = new SeriesStore();
     hub = new LiveHub(store);
     store.ingest('a', [scalar('loss', 0), scalar('loss', 1)]);
-    const s = new Sink('c2');
+    const s = new RecordingSink('c2');
     hub.addClient(s);
     expect(hub.subscribe('c2', { runs: '*', filter: all, have: { a: { loss: 1 } } })).toEqual([]);
   });

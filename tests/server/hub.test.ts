@@ -1,44 +1,33 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeltaBatch, DropNotice } from '../../shared/protocol.ts';
-import { LiveHub, subscriptionKey, type ClientSink } from '../../server/live/hub.ts';
+import { LiveHub, subscriptionKey } from '../../server/live/hub.ts';
 import { backlogKey } from '../../server/live/hub-model.ts';
 import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
 import { sleep, until } from './helpers.ts';
+import { RecordingSink } from './recording-sink.ts';
 
 const scalar = (tag: string, step: number): LogRecord => ({ kind: 'scalar', tag, step, wallTime: 1000 + step, value: step / 10 });
 
-class FakeSink implements ClientSink {
-  batches: DeltaBatch[] = [];
+class FakeSink extends RecordingSink {
   times: number[] = [];
   dropped: DropNotice | null = null;
   backlog = 0;
   /** Bytes the fake transport holds (queuedBytes). */
   bytes = 0;
-  constructor(readonly id: string) {}
-  emitDelta(b: DeltaBatch) {
-    this.batches.push(b);
+  override emitDelta(b: DeltaBatch) {
+    super.emitDelta(b);
     this.times.push(performance.now());
   }
-  pending() {
+  override pending() {
     return this.backlog;
   }
-  queuedBytes() {
+  override queuedBytes() {
     return this.bytes;
   }
-  drop(notice: DropNotice) {
+  override drop(notice: DropNotice) {
     this.dropped = notice;
-  }
-  steps(run: string, tag: string): number[] {
-    const out: number[] = [];
-    for (const b of this.batches)
-      for (const d of b.series)
-        if (d.kind === 'scalars' && d.run === run && d.tag === tag) {
-          if (d.reset) out.length = 0;
-          out.push(...d.steps);
-        }
-    return out;
   }
 }
 

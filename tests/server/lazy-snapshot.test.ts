@@ -2,9 +2,9 @@
 // first chunk is ready with the ack, the rest is read as the clients drain. Points that arrive between
 // the plan and a chunk's reading are the live stream's: each point once, in order.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeltaBatch } from '../../shared/protocol.ts';
 import { buildSnapshot, startSnapshot, snapshotComplete } from '../../server/live/backlog-snapshot.ts';
-import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
+import { LiveHub } from '../../server/live/hub.ts';
+import { RecordingSink } from './recording-sink.ts';
 import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
@@ -15,31 +15,6 @@ const all = compileTagFilter(undefined) as TagFilter;
 const scalar = (tag: string, step: number, value = step / 10): LogRecord => ({ kind: 'scalar', tag, step, wallTime: 1000 + step, value });
 const range = (tag: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => scalar(tag, from + i));
 
-class Sink implements ClientSink {
-  batches: DeltaBatch[] = [];
-  constructor(readonly id: string) {}
-  emitDelta(b: DeltaBatch) {
-    this.batches.push(b);
-  }
-  pending() {
-    return 0;
-  }
-  queuedBytes() {
-    return 0;
-  }
-  drop() {}
-  steps(run: string, tag: string): number[] {
-    const out: number[] = [];
-    for (const b of this.batches)
-      for (const d of b.series)
-        if (d.kind === 'scalars' && d.run === run && d.tag === tag) {
-          if (d.reset) out.length = 0;
-          out.push(...d.steps);
-        }
-    return out;
-  }
-}
-
 let hub: LiveHub | null = null;
 afterEach(() => hub?.close());
 
@@ -49,7 +24,7 @@ function setup(opts = {}) {
   const h = hub;
   const ingest = (run: string, recs: LogRecord[]) => h.publish(store.ingest(run, recs));
   const join = (id: string, sub = {}) => {
-    const s = new Sink(id);
+    const s = new RecordingSink(id);
     h.addClient(s);
     h.subscribe(id, { runs: '*', filter: all, filterKey: '', ...sub });
     return s;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeltaBatch, PluginNotice } from '../../shared/protocol.ts';
-import { LiveHub, type ClientSink } from '../../server/live/hub.ts';
+import type { PluginNotice } from '../../shared/protocol.ts';
+import { LiveHub } from '../../server/live/hub.ts';
 import { createIngest } from '../../server/live/ingest.ts';
 import { recordPlugins, runPlugins, subscribedPlugins } from '../../server/live/plugin-notices.ts';
 import { RunsService } from '../../server/live/runs-service.ts';
@@ -8,20 +8,9 @@ import { compileTagFilter, type TagFilter } from '../../server/live/tag-filter.t
 import type { LogRecord } from '../../server/logs/records.ts';
 import { SeriesStore } from '../../server/store/series-store.ts';
 import { until } from './helpers.ts';
+import { RecordingSink } from './recording-sink.ts';
 
-class Sink implements ClientSink {
-  batches: DeltaBatch[] = [];
-  constructor(readonly id: string) {}
-  emitDelta(b: DeltaBatch) {
-    this.batches.push(b);
-  }
-  pending() {
-    return 0;
-  }
-  drop() {}
-  queuedBytes() {
-    return 0;
-  }
+class Sink extends RecordingSink {
   notices(): PluginNotice[] {
     return this.batches.flatMap((b) => b.plugins ?? []);
   }
