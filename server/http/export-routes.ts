@@ -21,7 +21,8 @@ function csvNumber(v: number): string {
 
 export function exportRoutes(d: HttpDeps): Router {
   const r = Router();
-  // Each export reads and holds the whole logdir: a few at a time, the rest told to come back.
+  // Each export reads the whole logdir (on up to 4 worker threads, a few chunks each in memory): a few at
+  // a time, the rest told to come back.
   let exporting = 0;
   r.get('/api/export', async (_req, res) => {
     if (exporting >= MAX_CONCURRENT_EXPORTS) {

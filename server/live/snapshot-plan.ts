@@ -178,9 +178,9 @@ export class BacklogBuilder {
   }
 
   private read(e: PlannedSeries): SeriesDelta | undefined {
-    const now = this.store.seriesOf(e.run).find((s) => s.kind === e.kind && s.tag === e.tag);
+    const now = this.store.seriesAt(e.run, e.kind, e.tag);
     // Rewound or replaced since it was planned: the live stream sends it whole (reset).
-    if (!now || now.series !== e.series || now.series.rewinds !== e.rewinds) return undefined;
+    if (!now || now !== e.series || now.rewinds !== e.rewinds) return undefined;
     const d = this.store.seriesDelta(e.run, e.kind, e.tag, e.from, e.upTo, e.reset, this.points);
     return d && this.points ? downsampleDelta(d, this.points) : d;
   }
