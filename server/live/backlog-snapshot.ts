@@ -14,7 +14,7 @@ import { ClientBuffer, deltaBytes, deltaObjectBytes, deltaWeight } from './clien
 import type { Subscription } from './hub-model.ts';
 import { BacklogBuilder, held, planBacklog, subscribedRuns, tagsCollide, type Kinds } from './snapshot-plan.ts';
 
-export { FIRST_CHUNK_POINTS, tagsCollide } from './snapshot-plan.ts';
+export { FIRST_CHUNK_POINTS } from './snapshot-plan.ts';
 
 export interface BacklogSnapshot {
   readonly key: string;

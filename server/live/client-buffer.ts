@@ -1,6 +1,6 @@
 // One client's outgoing queue (pure, no timers): series deltas coalesced per (kind, run, tag), run info
 // updates (latest per run) and graph notices, drained as DeltaBatch chunks of bounded size.
-import type { DeltaBatch, PluginNotice, SeriesDelta } from '../../shared/protocol.ts';
+import type { DeltaBatch, PluginNotice, SeriesDelta, SeriesKind } from '../../shared/protocol.ts';
 import type { RunInfo } from '../../shared/types.ts';
 
 interface Entry {
@@ -46,14 +46,21 @@ export function deltaWeight(d: SeriesDelta): number {
  * to bound a client's queue in bytes. Errs high: every number counted as a double.
  */
 export function deltaBytes(d: SeriesDelta): number {
-  const head = 40 + d.run.length + d.tag.length;
-  if (d.kind === 'scalars') return head + 27 * d.steps.length;
+  let n = deltaHeadBytes(d.run, d.tag);
+  if (d.kind === 'scalars') return n + pointBytes('scalars') * d.steps.length;
   if (d.kind === 'histograms') {
-    let n = head;
-    for (const p of d.points) n += 20 + 28 * p[2].length;
+    for (const p of d.points) n += pointBytes('histograms', p[2].length);
     return n;
   }
-  return head + 60 * d.points.length;
+  return n + pointBytes('images') * d.points.length;
+}
+
+/** A delta's wire bytes besides its points. */
+export const deltaHeadBytes = (run: string, tag: string): number => 40 + run.length + tag.length;
+
+/** Wire bytes of one point of a delta of `kind` (`buckets`: a histogram point's bucket count). */
+export function pointBytes(kind: SeriesKind, buckets = 0): number {
+  return kind === 'scalars' ? 27 : kind === 'histograms' ? 20 + 28 * buckets : 60;
 }
 
 /**
@@ -62,13 +69,18 @@ export function deltaBytes(d: SeriesDelta): number {
  * snapshot cache's 64 MB held ~240 MB of heap once histograms were in it.
  */
 export function deltaObjectBytes(d: SeriesDelta): number {
-  if (d.kind === 'scalars') return 24 * d.steps.length;
+  if (d.kind === 'scalars') return pointObjectBytes('scalars') * d.steps.length;
   if (d.kind === 'histograms') {
     let n = 0;
-    for (const p of d.points) n += 60 + 80 * p[2].length;
+    for (const p of d.points) n += pointObjectBytes('histograms', p[2].length);
     return n;
   }
-  return 100 * d.points.length;
+  return pointObjectBytes('images') * d.points.length;
+}
+
+/** Heap of one kept point of `kind` (deltaObjectBytes' measure). */
+export function pointObjectBytes(kind: SeriesKind, buckets = 0): number {
+  return kind === 'scalars' ? 24 : kind === 'histograms' ? 60 + 80 * buckets : 100;
 }
 
 function copyDelta(d: SeriesDelta): SeriesDelta {

@@ -10,7 +10,7 @@ import type { DeltaBatch, SeriesDelta, SeriesKind } from '../../shared/protocol.
 import { compareTags } from '../../shared/tag-order.ts';
 import type { SeriesStore, StoredSeries } from '../store/series-store.ts';
 import { downsampleDelta } from './backlog-downsample.ts';
-import { ClientBuffer, deltaBytes, deltaWeight } from './client-buffer.ts';
+import { ClientBuffer, deltaBytes, deltaHeadBytes, deltaWeight, pointBytes, pointObjectBytes } from './client-buffer.ts';
 import type { Subscription } from './hub-model.ts';
 
 export type Kinds = ReadonlySet<SeriesKind> | null;
@@ -73,16 +73,9 @@ export function tagsCollide(store: SeriesStore, run: string, sub: Subscription, 
 
 /** Wire and held bytes of a planned series of n points (deltaBytes / deltaObjectBytes, before reading it). */
 function estimate(s: StoredSeries, run: string, n: number, points: number | undefined): [number, number] {
-  const head = 40 + run.length + s.tag.length;
-  if (s.kind === 'scalars') {
-    const k = points ? Math.min(n, points) : n;
-    return [head + 27 * k, 24 * k];
-  }
-  if (s.kind === 'histograms') {
-    const b = s.series.orderedBucketCount(s.series.size - 1);
-    return [head + n * (20 + 28 * b), n * (60 + 80 * b)];
-  }
-  return [head + 60 * n, 100 * n];
+  const k = s.kind === 'scalars' && points ? Math.min(n, points) : n;
+  const buckets = s.kind === 'histograms' ? s.series.orderedBucketCount(s.series.size - 1) : 0;
+  return [deltaHeadBytes(run, s.tag) + k * pointBytes(s.kind, buckets), k * pointObjectBytes(s.kind, buckets)];
 }
 
 /** Plans the subscription's backlog from the store as it is now (reads no point). */
@@ -98,12 +91,10 @@ export function planBacklog(store: SeriesStore, sub: Subscription, kinds: Kinds)
     // Null prototype: a tag may be named "__proto__".
     const m: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const [tag, step] of Object.entries(have)) m[tag] = step;
-    const seen = new Set<string>();
+    if (shareable && tagsCollide(store, run, sub, kinds)) shareable = false;
     // Only the kinds asked for (a run's histograms may not even be in memory yet: log cache).
     for (const s of store.seriesOf(run)) {
       if ((kinds && !kinds.has(s.kind)) || !sub.filter(s.tag)) continue;
-      if (seen.has(s.tag)) shareable = false;
-      seen.add(s.tag);
       const last = s.series.lastStep;
       if (last === undefined) continue;
       const h = Object.hasOwn(have, s.tag) ? have[s.tag] : undefined;

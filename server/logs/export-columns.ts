@@ -143,11 +143,6 @@ export class ColumnSeries {
   }
 }
 
-/** A number as JSON text, NaN and ±Infinity as strings (as stringifyExact writes them). */
-export function num(v: number): string {
-  return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '"NaN"' : v > 0 ? '"Infinity"' : '"-Infinity"';
-}
-
 /** A histogram's buckets `[[lo,hi,count],...]]` (closing its point too), from `flat[start..end)`. */
 function writeBuckets(out: ByteOut, heads: BucketHeads, flat: Float64Array, start: number, end: number): void {
   out.byte(91);
@@ -363,17 +358,5 @@ export class RunExport {
     }
     out.room(1);
     out.byte(125);
-  }
-
-  /** The run's JSON object as text slices of about `sliceBytes` bytes (tests; the export writes bytes). */
-  *json(sliceBytes = 64 << 10): Generator<string> {
-    const chunks: string[] = [];
-    const out = new ByteOut(new Uint8Array(Math.max(sliceBytes, 256)), (filled) => {
-      chunks.push(Buffer.from(filled).toString('utf8'));
-      return new Uint8Array(Math.max(sliceBytes, 256));
-    });
-    for (const _ of this.writeJson(out)) yield* chunks.splice(0);
-    out.flush();
-    yield* chunks.splice(0);
   }
 }

@@ -2,7 +2,10 @@
 // across chunk boundaries, and never splits a character between chunks.
 import { describe, expect, it } from 'vitest';
 import { BucketHeads, ByteOut, NUMBER_ROOM } from '../../server/logs/export-bytes.ts';
-import { num } from '../../server/logs/export-columns.ts';
+import { stringifyExact } from '../../shared/exact-int.ts';
+
+/** A number as the export writes it: JSON, NaN and ±Infinity as strings. */
+const num = (v: number): string => stringifyExact(v);
 
 /** A ByteOut over chunks of `size` bytes, each kept (copied) as it is handed on. */
 function collect(size: number): { out: ByteOut; chunks: Uint8Array[]; text: () => string } {

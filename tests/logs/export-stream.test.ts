@@ -10,6 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExport, exportToJson, loadRunsFromPath, type RunData } from '../../server/logs/export.ts';
 import { RunExport } from '../../server/logs/export-columns.ts';
+import { ByteOut } from '../../server/logs/export-bytes.ts';
+
+/** A run's JSON object through writeJson, handed over in slices of `sliceBytes` (as the export writes it). */
+function runText(run: RunExport, sliceBytes: number): string {
+  let text = '';
+  const out = new ByteOut(new Uint8Array(Math.max(sliceBytes, 256)), (filled) => {
+    text += Buffer.from(filled).toString('utf8');
+    return new Uint8Array(Math.max(sliceBytes, 256));
+  });
+  for (const _ of run.writeJson(out));
+  out.flush();
+  return text;
+}
 import { StreamSink, streamExport, type StreamExportOptions } from '../../server/logs/export-stream.ts';
 import type { LogRecord } from '../../server/logs/records.ts';
 import { writeLogdir, type RunShape } from '../../bench/gen-logdir.ts';
@@ -123,7 +136,7 @@ describe('streamed export', () => {
     run.add(recs.slice(0, 20));
     run.add(recs.slice(20));
     run.doc.warnings = ['w1'];
-    const text = [...run.json(50)].join('');
+    const text = runText(run, 50);
     const want = exportToJson(buildExport(new Map<string, RunData>([['r', { records: recs, warnings: ['w1'] }]])));
     expect(`{"runs":{"r":${text}}}`).toBe(want);
     expect(text).toContain('9007199254740993');

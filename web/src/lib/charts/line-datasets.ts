@@ -24,8 +24,10 @@ export class LineDatasets {
   private lastDatasets: LineDataset[] = [];
   private peak = 0;
 
-  /** `cols` = plot width in pixels; lines are min-max decimated to 2 points per column (fewer with many lines). */
-  /** `expectLines`: lines the chart will hold once its runs are in (scalar-lines.ts expectedLines): it is built as it will be. */
+  /**
+   * `cols` = plot width in pixels; lines are min-max decimated to 2 points per column (fewer with many lines).
+   * `expectLines`: lines the chart will hold once its runs are in (scalar-lines.ts expectedLines): it is built as it will be.
+   */
   build(lines: readonly LineSpec[], xMin: number, xMax: number, cols: number, logY: boolean, expectLines = 0): BuiltLines {
     const viewKey = `${xMin}|${xMax}|${cols}|${logY}`;
     const datasets: LineDataset[] = [];
