@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -210,11 +210,10 @@ export async function buildServerBundle() {
     banner: { js: "var __trainscope_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
   });
   for (const f of DEPENDENCY_STAMPS) read.set(f, stamp(f));
-  const result = { outputFiles: [...workers.outputFiles, ...cli.outputFiles] };
   const inputs = Object.fromEntries([...read].sort());
   inputs[THIS_FILE] = stamp(THIS_FILE);
   const isEntry = (f) => ['cli.cjs', ...Object.keys(ENTRIES).map((e) => `${e}.mjs`)].some((e) => path.basename(f).startsWith(e));
-  const outputs = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
+  const outputs = [...workers.outputFiles, ...cli.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
   for (const f of outputs) writeAtomic(f.path, f.contents);
   const manifest = { node: process.versions.node, builtAt: new Date().toISOString(), inputs };
   writeAtomic(MANIFEST, JSON.stringify(manifest, null, 1));
